@@ -1,0 +1,59 @@
+// @ts-check
+/**
+ * Builds everything `npm start` serves, with esbuild (type checks are `npm run typecheck`):
+ * - dist/server/index.js      the server (CommonJS, node_modules left external)
+ * - dist/public/sdk/qrlogin.js the web SDK as a <script> bundle (global `QrLogin`)
+ * - dist/client/*.mjs          the web and mobile SDKs as ES modules for bundlers
+ * - dist/public/*              the demo website (/) and phone page (/mobile)
+ * `--watch` rebuilds on change.
+ */
+import { cp, mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'dist');
+const watch = process.argv.includes('--watch');
+
+/** @type {esbuild.BuildOptions} */
+const browser = { bundle: true, platform: 'browser', target: ['es2020'], sourcemap: true, minify: !watch, logLevel: 'warning' };
+
+/** @type {esbuild.BuildOptions[]} */
+const builds = [
+  {
+    entryPoints: [join(root, 'server/index.ts')],
+    outfile: join(out, 'server/index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  },
+  { ...browser, entryPoints: [join(root, 'client/web/global.ts')], outfile: join(out, 'public/sdk/qrlogin.js'), format: 'iife' },
+  { ...browser, entryPoints: [join(root, 'client/web/index.ts')], outfile: join(out, 'client/qrlogin.mjs'), format: 'esm' },
+  { ...browser, entryPoints: [join(root, 'client/mobile/index.ts')], outfile: join(out, 'client/qrlogin-mobile.mjs'), format: 'esm' },
+  {
+    ...browser,
+    entryPoints: [join(root, 'client/demo/site.ts'), join(root, 'client/demo/mobile.ts')],
+    outdir: join(out, 'public/demo'),
+    format: 'esm',
+  },
+];
+
+async function copyStatic() {
+  await mkdir(join(out, 'public'), { recursive: true });
+  await cp(join(root, 'client/demo/static'), join(out, 'public'), { recursive: true });
+}
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+  await copyStatic();
+  console.log('watching for changes…');
+} else {
+  await rm(out, { recursive: true, force: true });
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+  await copyStatic();
+}

@@ -1,0 +1,126 @@
+/**
+ * @module
+ * The composition root: `createApp(config, deps)` wires stores, auth, services, HTTP and
+ * Socket.IO onto one HTTP server and returns it without listening. No environment reads and
+ * no listening here (that is server/index.ts), so tests build as many instances as they like.
+ */
+import { type Server as HttpServer, createServer } from 'node:http';
+import express from 'express';
+import { createKeySet, generateSigningKey, type KeySet, type SigningKey } from './auth/keys';
+import { createTokenService, type TokenService } from './auth/tokens';
+import type { Config } from './config';
+import { corsAndJson } from './http/api-middleware';
+import { apiNotFound, errorHandler } from './http/error-handler';
+import { healthRoutes } from './http/health';
+import { pageRoutes } from './http/pages';
+import { qrImageRoutes } from './http/qr-image';
+import { qrcodeRoutes } from './http/qrcode-routes';
+import { compileTrust } from './http/request-info';
+import { userRoutes } from './http/user-routes';
+import { wellKnownRoutes } from './http/well-known';
+import { createLogger, type Logger } from './logger';
+import { createExpiryScheduler } from './realtime/expiry';
+import { registerHandlers } from './realtime/handlers';
+import { createIo } from './realtime/io';
+import { wirePush } from './realtime/push';
+import type { QrServer } from './realtime/types';
+import { createAppRegistry } from './services/apps';
+import { type EventBus, createEventBus } from './services/events';
+import { logDomainEvents } from './services/event-log';
+import { createQrLoginService, type QrLoginService } from './services/qr-login';
+import { createUserService, type UserService } from './services/users';
+import { type Clock, createMemoryStores } from './store/memory';
+import type { Stores } from './store/types';
+
+export interface AppDeps {
+  /** Defaults to the embedded memory stores. */
+  stores?: Stores;
+  /** Defaults to a key generated now (server/index.ts loads the configured one). */
+  signingKey?: SigningKey;
+  logger?: Logger;
+  now?: Clock;
+  /** Attach to this server instead of creating one (it may already listen). */
+  httpServer?: HttpServer;
+  /** Where the built demo pages and SDK are (dist/public). */
+  publicDir?: string;
+}
+
+export interface QrLoginApp {
+  httpServer: HttpServer;
+  io: QrServer;
+  keys: KeySet;
+  tokens: TokenService;
+  events: EventBus;
+  qr: QrLoginService;
+  users: UserService;
+  stores: Stores;
+  /** Graceful stop: not ready, sockets told (they reconnect elsewhere), server closed, stores closed. */
+  close(): Promise<void>;
+}
+
+export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
+  const now = deps.now ?? Date.now;
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const stores = deps.stores ?? createMemoryStores(now);
+  const keys = createKeySet(deps.signingKey ?? generateSigningKey().key);
+  const events = createEventBus((error, event) => logger.error('event listener failed', { event, error }));
+  logDomainEvents(events, logger);
+
+  const apps = createAppRegistry(config);
+  const tokens = createTokenService({
+    issuer: config.issuer,
+    keys,
+    idTokenTtlSeconds: config.idTokenTtlSeconds,
+    userTokenTtlSeconds: config.userTokenTtlSeconds,
+    now,
+  });
+  const users = createUserService({ users: stores.users, tokens, events, now, allowRegistration: config.allowRegistration });
+  const qr = createQrLoginService({ stores, apps, tokens, events, now, userPoolId: config.userPoolId });
+
+  let closing = false;
+  const readiness = {
+    async check() {
+      if (closing) throw new Error('shutting down');
+      await stores.ping();
+    },
+  };
+
+  const web = express();
+  web.disable('x-powered-by');
+  web.set('trust proxy', config.trustProxy);
+  web.use(healthRoutes(readiness));
+  web.use(wellKnownRoutes(keys, config.issuer, config.publicUrl));
+  web.use(qrImageRoutes(qr, now));
+  web.use('/api', corsAndJson(apps, config.publicUrl));
+  web.use(qrcodeRoutes({ qr, users, apps, publicUrl: config.publicUrl }));
+  web.use(userRoutes(users));
+  web.use('/api', apiNotFound);
+  if (deps.publicDir) web.use(pageRoutes(deps.publicDir));
+  web.use(errorHandler(logger));
+
+  const httpServer = deps.httpServer ?? createServer();
+  httpServer.on('request', web);
+
+  const io = createIo(httpServer, apps, config.publicUrl);
+  const expiry = createExpiryScheduler(io, stores.qr, now, logger);
+  wirePush(io, events, apps);
+  const trust = compileTrust(config.trustProxy);
+  io.on('connection', (socket) => registerHandlers(socket, { qr, apps, expiry, logger, publicUrl: config.publicUrl, trust }));
+
+  async function close(): Promise<void> {
+    if (closing) return;
+    closing = true;
+    expiry.close();
+    // Closing the transports (not a namespace disconnect) makes clients reconnect on their
+    // own, to another instance behind the load balancer.
+    const closed = io.close();
+    httpServer.closeIdleConnections();
+    const force = setTimeout(() => httpServer.closeAllConnections(), config.shutdownTimeoutMs);
+    force.unref();
+    await closed;
+    clearTimeout(force);
+    await stores.close();
+  }
+
+  return { httpServer, io, keys, tokens, events, qr, users, stores, close };
+}

@@ -1,0 +1,112 @@
+/**
+ * @module
+ * The two kinds of JWT qrlogin signs, both with the current key of the key set:
+ * - ID tokens for websites (`typ: JWT`, `aud` = app id, `amr: ["qr"]`), verifiable by any JWT
+ *   library through `/.well-known/jwks.json`;
+ * - user tokens for the phone (`typ: qrlogin-user+jwt`, `aud` = {@link USER_TOKEN_AUDIENCE}),
+ *   accepted only by the phone endpoints. The distinct `typ` and `aud` keep one from passing
+ *   for the other.
+ * Verification pins the algorithm, issuer, audience and type; failures never echo the token.
+ */
+import jwt from 'jsonwebtoken';
+import { newJti } from '../domain/secrets';
+import { AppError } from '../errors';
+import type { KeySet } from './keys';
+
+export const USER_TOKEN_TYPE = 'qrlogin-user+jwt';
+export const USER_TOKEN_AUDIENCE = 'qrlogin:user';
+
+/** What an ID token says about its user. */
+export interface IdTokenSubject {
+  id: string;
+  username: string;
+  nickname: string;
+  photo: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
+export interface SignedToken {
+  token: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+export interface TokenService {
+  signIdToken(user: IdTokenSubject, appId: string): SignedToken;
+  signUserToken(userId: string): SignedToken;
+  /** The user id of a valid user token; throws `NOT_LOGGED_IN` otherwise. */
+  verifyUserToken(token: string): string;
+}
+
+export interface TokenOptions {
+  issuer: string;
+  keys: KeySet;
+  idTokenTtlSeconds: number;
+  userTokenTtlSeconds: number;
+  now: () => number;
+}
+
+export function createTokenService(options: TokenOptions): TokenService {
+  const { issuer, keys } = options;
+  const seconds = () => Math.floor(options.now() / 1000);
+
+  const sign = (claims: Record<string, unknown>, ttl: number, typ: string): SignedToken => {
+    const iat = seconds();
+    const key = keys.current;
+    const token = jwt.sign({ ...claims, iss: issuer, iat, exp: iat + ttl, jti: newJti() }, key.privateKey, {
+      algorithm: key.alg,
+      keyid: key.kid,
+      header: { alg: key.alg, typ, kid: key.kid },
+    });
+    return { token, expiresAt: (iat + ttl) * 1000 };
+  };
+
+  return {
+    signIdToken(user, appId) {
+      const optional = {
+        ...(user.photo ? { picture: user.photo } : {}),
+        ...(user.email ? { email: user.email } : {}),
+        ...(user.phone ? { phone_number: user.phone } : {}),
+      };
+      return sign(
+        {
+          sub: user.id,
+          aud: appId,
+          amr: ['qr'],
+          auth_time: seconds(),
+          name: user.nickname,
+          nickname: user.nickname,
+          preferred_username: user.username,
+          ...optional,
+        },
+        options.idTokenTtlSeconds,
+        'JWT',
+      );
+    },
+
+    signUserToken(userId) {
+      return sign({ sub: userId, aud: USER_TOKEN_AUDIENCE }, options.userTokenTtlSeconds, USER_TOKEN_TYPE);
+    },
+
+    verifyUserToken(token) {
+      const decoded = jwt.decode(token, { complete: true });
+      const kid = decoded?.header.kid;
+      const key = kid === undefined ? undefined : keys.verificationKey(kid);
+      if (!decoded || decoded.header.typ !== USER_TOKEN_TYPE || !key) throw new AppError('NOT_LOGGED_IN');
+      try {
+        const payload = jwt.verify(token, key.publicKey, {
+          algorithms: [key.alg],
+          issuer,
+          audience: USER_TOKEN_AUDIENCE,
+          clockTimestamp: seconds(),
+        });
+        if (typeof payload === 'string' || typeof payload.sub !== 'string') throw new Error('no subject');
+        return payload.sub;
+      } catch (error) {
+        // The library's message can name claims but never the token; keep it internal anyway.
+        throw new AppError('NOT_LOGGED_IN', { cause: error });
+      }
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * @module
+ * A QR login session as the stores keep it, and the projections the wire shows of it.
+ */
+import type { CheckData, GeneData, Requester, ScannerInfo } from '../../shared/http';
+import type { QrSnapshot } from '../../shared/protocol';
+import { QR_SCENE, type QrPayload, encodeQrPayload } from '../../shared/qr-payload';
+import { effectiveStatus, effectiveVersion, type QrState } from '../../shared/state-machine';
+import { QR_STATUS } from '../../shared/status';
+
+/** What the browser that created the QR told us about itself, shown to the phone. */
+export type RequesterInfo = Requester;
+
+/** The scanner's public face, recorded at scan time for apps that show it on the web. */
+export interface ScannerProfile {
+  nickname: string;
+  photo: string | null;
+}
+
+export interface QrSession extends QrState {
+  random: string;
+  appId: string;
+  userPoolId: string;
+  /** SHA-256 of the browser secret; the secret itself is never stored. */
+  secretHash: string;
+  /** Epoch ms. */
+  createdAt: number;
+  customData: Record<string, unknown>;
+  context: Record<string, unknown>;
+  requester: RequesterInfo;
+  scanner: ScannerProfile | null;
+  /** Set at confirmation; redeemable once, until `ticketExpireAt`. */
+  ticket: string | null;
+  ticketExpireAt: number | null;
+  /** Epoch ms until which the store keeps the record (its TTL). */
+  retainUntil: number;
+}
+
+/** A ticket as redeemable: what `userinfo` needs to check and to issue the ID token. */
+export interface TicketRecord {
+  random: string;
+  appId: string;
+  userId: string;
+  /** The QR's browser-secret hash: the ticket is bound to that browser. */
+  secretHash: string;
+  /** Epoch ms. */
+  expireAt: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The QR's text (PROTOCOL §5). */
+export function qrText(session: QrSession): string {
+  const payload: QrPayload = {
+    scene: QR_SCENE,
+    random: session.random,
+    userPoolId: session.userPoolId,
+    appId: session.appId,
+    createdAt: iso(session.createdAt),
+    expireAt: iso(session.expireAt),
+    customData: session.customData,
+  };
+  return encodeQrPayload(payload);
+}
+
+/** What the website may see of the scanner: nothing unless the app allows it. */
+export function scannerInfo(session: QrSession, showScannerOnWeb: boolean): ScannerInfo {
+  if (!showScannerOnWeb || !session.scanner) return {};
+  return { nickname: session.scanner.nickname, photo: session.scanner.photo };
+}
+
+/** Whether a ticket may be shown: status 2, and the secret proven (or the app is legacy). */
+function visibleTicket(session: QrSession, now: number, entitled: boolean): string | null {
+  if (!entitled || session.ticket === null) return null;
+  return effectiveStatus(session, now) === QR_STATUS.CONFIRMED ? session.ticket : null;
+}
+
+/** Data of `check`. `entitled`: the caller proved the secret, or the app does not bind tickets. */
+export function toCheckData(
+  session: QrSession,
+  now: number,
+  options: { entitled: boolean; showScannerOnWeb: boolean },
+): CheckData {
+  const ticket = visibleTicket(session, now, options.entitled);
+  return {
+    random: session.random,
+    status: effectiveStatus(session, now),
+    ticket,
+    userInfo: scannerInfo(session, options.showScannerOnWeb),
+    // The scanner's identity is revealed only with the ticket: never before confirmation.
+    scannedUserId: ticket === null ? null : session.scannedUserId,
+    expireAt: iso(session.expireAt),
+    version: effectiveVersion(session, now),
+  };
+}
+
+/** The snapshot a subscribed socket (which proved the secret) starts from. */
+export function toSnapshot(session: QrSession, now: number, showScannerOnWeb: boolean): QrSnapshot {
+  const ticket = visibleTicket(session, now, true);
+  return {
+    random: session.random,
+    status: effectiveStatus(session, now),
+    version: effectiveVersion(session, now),
+    expireAt: iso(session.expireAt),
+    serverNow: iso(now),
+    ...(ticket === null ? {} : { ticket }),
+    userInfo: scannerInfo(session, showScannerOnWeb),
+  };
+}
+
+/** Data of `gene` / the `qr:create` ack. `baseUrl` is the public URL the image is served from. */
+export function toGeneData(session: QrSession, secret: string, baseUrl: string): GeneData {
+  return {
+    random: session.random,
+    secret,
+    url: `${baseUrl}/qr.png?random=${encodeURIComponent(session.random)}`,
+    qrcode: qrText(session),
+    createdAt: iso(session.createdAt),
+    expireAt: iso(session.expireAt),
+    expiresIn: Math.round((session.expireAt - session.createdAt) / 1000),
+  };
+}

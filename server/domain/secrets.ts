@@ -1,0 +1,47 @@
+/**
+ * @module
+ * Ids and secrets from the CSPRNG, their hashes, and constant-time comparison.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** A URL-safe random string of `bytes` bytes of entropy (base64url, no padding). */
+export function randomToken(bytes: number): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** QR id, public: 128 bits. */
+export const newRandom = (): string => randomToken(16);
+/** Browser secret: 256 bits, returned once, stored only as a hash. */
+export const newSecret = (): string => randomToken(32);
+/** Ticket: 256 bits, single use. */
+export const newTicket = (): string => randomToken(32);
+/** User id: 128 bits. */
+export const newUserId = (): string => randomToken(16);
+/** JWT id. */
+export const newJti = (): string => randomToken(16);
+
+/**
+ * SHA-256 of a high-entropy value (secrets, tickets, app secrets), base64url. Fast hashing is
+ * right for 256-bit random values; passwords use scrypt instead (auth/passwords.ts).
+ */
+export function sha256(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('base64url');
+}
+
+/** Compares two strings in time independent of where they differ. */
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  // Compare against itself when lengths differ, so the time does not depend on the content.
+  if (left.length !== right.length) {
+    timingSafeEqual(left, left);
+    return false;
+  }
+  return timingSafeEqual(left, right);
+}
+
+/** Whether `secret` hashes to `expectedHash`, in constant time. */
+export function secretMatches(secret: string | null | undefined, expectedHash: string): boolean {
+  if (typeof secret !== 'string' || secret.length === 0 || secret.length > 512) return false;
+  return safeEqual(sha256(secret), expectedHash);
+}

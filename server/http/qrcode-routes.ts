@@ -1,0 +1,98 @@
+/**
+ * @module
+ * `/api/v2/qrcode/*` (PROTOCOL §3): parse, call the service, answer in the envelope.
+ */
+import type { Request } from 'express';
+import { Router } from 'express';
+import { parse as parseCookies } from 'cookie';
+import { API, SECRET_COOKIE_PATH, secretCookieName } from '../../shared/http';
+import { toGeneData } from '../domain/qr-session';
+import type { AppRegistry } from '../services/apps';
+import type { AppGuard, QrLoginService } from '../services/qr-login';
+import type { UserService } from '../services/users';
+import { sendOk } from './envelope';
+import { appIdOf, bearerOf, originOf, requesterOf, secretHeaderOf, selfOrigins } from './request-info';
+import { geneBody, parse, randomBody, randomQuery, ticketBody } from './validation';
+
+export interface QrRouteDeps {
+  qr: QrLoginService;
+  users: UserService;
+  apps: AppRegistry;
+  publicUrl: string;
+}
+
+/** The browser secret of QR `random`: the `x-qrlogin-secret` header, else its cookie. */
+function browserSecret(req: Request, random: string): string | null {
+  const fromHeader = secretHeaderOf(req.headers);
+  if (fromHeader !== null) return fromHeader;
+  const cookies = req.headers.cookie ? parseCookies(req.headers.cookie) : {};
+  return cookies[secretCookieName(random)] ?? null;
+}
+
+export function qrcodeRoutes(deps: QrRouteDeps): Router {
+  const { qr, users, apps, publicUrl } = deps;
+  const router = Router();
+  const originGuard =
+    (req: Request): AppGuard =>
+    (app) =>
+      apps.assertOrigin(app, originOf(req.headers), selfOrigins(req, publicUrl));
+
+  router.post(API.gene, async (req, res) => {
+    const body = parse(geneBody, req.body);
+    const app = apps.resolve(appIdOf(req.headers) ?? body.appId);
+    originGuard(req)(app);
+    const { session, secret } = await qr.create({
+      app,
+      customData: body.customData ?? body.params ?? body.customeData ?? {},
+      context: body.context ?? {},
+      requester: requesterOf(req.headers, req.ip ?? ''),
+    });
+    // For credentialed polling clients (authing-js-sdk in a browser): they prove the secret
+    // without code. HttpOnly, and scoped to the two endpoints that read it.
+    res.cookie(secretCookieName(session.random), secret, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: req.secure,
+      path: SECRET_COOKIE_PATH,
+      maxAge: session.expireAt - session.createdAt,
+    });
+    sendOk(res, toGeneData(session, secret, publicUrl));
+  });
+
+  router.get(API.check, async (req, res) => {
+    const { random } = parse(randomQuery, req.query);
+    sendOk(res, await qr.check(random, browserSecret(req, random), originGuard(req)));
+  });
+
+  router.post(API.userinfo, async (req, res) => {
+    const { ticket } = parse(ticketBody, req.body);
+    const hasAuthorization = req.headers.authorization !== undefined;
+    const user = await qr.redeem(ticket, {
+      appSecret: hasAuthorization ? (bearerOf(req.headers) ?? '') : null,
+      browserSecretFor: (random) => browserSecret(req, random),
+      appId: appIdOf(req.headers),
+      guard: originGuard(req),
+    });
+    sendOk(res, user);
+  });
+
+  router.post(API.scanned, async (req, res) => {
+    const user = await users.authenticate(bearerOf(req.headers));
+    const { random } = parse(randomBody, req.body);
+    sendOk(res, await qr.scan(random, user));
+  });
+
+  router.post(API.confirm, async (req, res) => {
+    const user = await users.authenticate(bearerOf(req.headers));
+    const { random } = parse(randomBody, req.body);
+    sendOk(res, await qr.confirm(random, user));
+  });
+
+  router.post(API.cancel, async (req, res) => {
+    const user = await users.authenticate(bearerOf(req.headers));
+    const { random } = parse(randomBody, req.body);
+    sendOk(res, await qr.cancel(random, user));
+  });
+
+  return router;
+}

@@ -1,0 +1,87 @@
+/**
+ * @module
+ * What a request says about its sender, for HTTP and socket handshakes alike: language,
+ * origin, bearer token, client IP (behind trusted proxies) and the requester summary the
+ * phone shows before approving.
+ */
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import Bowser from 'bowser';
+import proxyAddr from 'proxy-addr';
+import type { Lang } from '../../shared/errors';
+import { HEADERS } from '../../shared/http';
+import type { RequesterInfo } from '../domain/qr-session';
+
+const header = (headers: IncomingHttpHeaders, name: string): string | null => {
+  const value = headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first === '' ? null : first;
+};
+
+export function langOf(headers: IncomingHttpHeaders): Lang {
+  return header(headers, HEADERS.lang)?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+export function originOf(headers: IncomingHttpHeaders): string | null {
+  const origin = header(headers, 'origin');
+  return origin === 'null' ? null : origin;
+}
+
+/** `Authorization: Bearer X`, or a bare `Authorization: X` (Authing's phone SDKs send that). */
+export function bearerOf(headers: IncomingHttpHeaders): string | null {
+  const value = header(headers, 'authorization')?.trim();
+  if (!value) return null;
+  const match = /^Bearer\s+(.+)$/i.exec(value);
+  return (match ? match[1] : value)?.trim() || null;
+}
+
+export function appIdOf(headers: IncomingHttpHeaders): string | null {
+  return header(headers, HEADERS.appId);
+}
+
+export function secretHeaderOf(headers: IncomingHttpHeaders): string | null {
+  return header(headers, HEADERS.secret);
+}
+
+/**
+ * The origins that are this service itself: the public URL's, and the host the request
+ * reached (either scheme: TLS may end at a proxy). A browser always sends the true `Host`,
+ * so a page can only match this when it is served by this service.
+ */
+export function selfOrigins(req: IncomingMessage, publicUrl: string): string[] {
+  const own = [new URL(publicUrl).origin];
+  const host = header(req.headers, 'host');
+  if (host) own.push(`http://${host}`, `https://${host}`);
+  return own;
+}
+
+export type TrustFunction = ReturnType<typeof proxyAddr.compile>;
+
+/** Compiles Express's `trust proxy` setting into the function proxy-addr uses. */
+export function compileTrust(setting: boolean | number | string): TrustFunction {
+  if (setting === true) return () => true;
+  if (setting === false) return () => false;
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return proxyAddr.compile(setting.split(',').map((part) => part.trim()));
+}
+
+/** The client address of a raw request, honouring `X-Forwarded-For` from trusted proxies only. */
+export function clientIp(req: IncomingMessage, trust: TrustFunction): string {
+  return proxyAddr(req, trust);
+}
+
+const MAX_UA = 512;
+
+/** The requester summary (PROTOCOL §3 `scanned`): parsed once, when the QR is created. */
+export function requesterOf(headers: IncomingHttpHeaders, ip: string): RequesterInfo {
+  const userAgent = (header(headers, 'user-agent') ?? '').slice(0, MAX_UA);
+  const parsed = userAgent ? Bowser.parse(userAgent) : undefined;
+  const name = (part?: { name?: string; version?: string; versionName?: string }) =>
+    part?.name ? [part.name, part.versionName ?? part.version?.split('.')[0]].filter(Boolean).join(' ') : 'unknown';
+  return {
+    ip,
+    userAgent,
+    browser: name(parsed?.browser),
+    os: name(parsed?.os),
+    origin: originOf(headers),
+  };
+}

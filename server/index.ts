@@ -1,0 +1,73 @@
+/**
+ * @module
+ * The process entry, and the only file with side effects: reads the environment, loads the
+ * signing key, listens, and shuts down gracefully on SIGTERM/SIGINT.
+ */
+import { join } from 'node:path';
+import { createApp } from './app';
+import { loadSigningKey } from './auth/keys';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`qrlogin: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { config, warnings, generatedDemoAppSecret } = loaded;
+  const logger = createLogger(config.logLevel);
+  for (const warning of warnings) logger.warn(`WARNING: ${warning}`);
+  if (config.redisUrl) {
+    process.stderr.write('qrlogin: REDIS_URL is not supported by this build yet; unset it to run the embedded store\n');
+    process.exit(1);
+  }
+
+  const signingKey = await loadSigningKey(config.signingKey);
+  const app = createApp(config, { logger, signingKey, publicDir: join(__dirname, '..', 'public') });
+
+  await new Promise<void>((resolve, reject) => {
+    app.httpServer.once('error', reject);
+    app.httpServer.listen(config.port, config.host, resolve);
+  });
+  logger.info('qrlogin listening', { url: config.publicUrl, store: 'memory', issuer: config.issuer });
+  if (generatedDemoAppSecret) {
+    // Shown once, on purpose, so a developer can try server-side ticket exchange.
+    process.stdout.write(
+      `\n  qrlogin is running at ${config.publicUrl}\n  demo website: ${config.publicUrl}/   phone page: ${config.publicUrl}/mobile\n` +
+        `  app "demo" secret (generated, shown once; set QRLOGIN_DEMO_APP_SECRET to keep one): ${generatedDemoAppSecret}\n\n`,
+    );
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    const deadline = setTimeout(() => {
+      logger.error('shutdown timed out');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 1000);
+    deadline.unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('unhandledRejection', (error) => logger.error('unhandled rejection', { error }));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`qrlogin: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

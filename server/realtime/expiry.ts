@@ -1,0 +1,63 @@
+/**
+ * @module
+ * `qr:expired` at `expireAt`. Each instance keeps one timer per QR room that has sockets on
+ * this instance, and at the deadline emits to its own sockets only (`io.local`), after
+ * reading the store: a QR confirmed or cancelled in time gets no expiry push.
+ */
+import { EVENTS } from '../../shared/protocol';
+import { effectiveStatus } from '../../shared/state-machine';
+import { QR_STATUS } from '../../shared/status';
+import type { Logger } from '../logger';
+import type { Clock } from '../store/memory';
+import type { QrStore } from '../store/types';
+import { qrRoom, randomOfRoom } from './rooms';
+import type { QrServer } from './types';
+
+export interface ExpiryScheduler {
+  /** Ensures a timer for the QR's deadline (idempotent). */
+  watch(random: string, expireAt: number): void;
+  close(): void;
+}
+
+export function createExpiryScheduler(io: QrServer, store: QrStore, now: Clock, logger: Logger): ExpiryScheduler {
+  const timers = new Map<string, NodeJS.Timeout>();
+
+  const fire = async (random: string) => {
+    timers.delete(random);
+    try {
+      const session = await store.get(random);
+      if (!session || effectiveStatus(session, now()) !== QR_STATUS.EXPIRED) return;
+      io.local.to(qrRoom(random)).emit(EVENTS.expired, { random, status: QR_STATUS.EXPIRED, version: session.version + 1 });
+    } catch (error) {
+      // The store is unreachable: subscribers see the expiry from their own clock and snapshot.
+      logger.warn('expiry check failed', { random, error });
+    }
+  };
+
+  // A room that empties needs no timer any more.
+  const onDeleteRoom = (room: string) => {
+    const random = randomOfRoom(room);
+    const timer = random === null ? undefined : timers.get(random);
+    if (random !== null && timer) {
+      clearTimeout(timer);
+      timers.delete(random);
+    }
+  };
+  io.of('/').adapter.on('delete-room', onDeleteRoom);
+
+  return {
+    watch(random, expireAt) {
+      if (timers.has(random)) return;
+      // A small margin puts the check after the deadline, never a hair before it.
+      const delay = Math.max(0, expireAt - now()) + 5;
+      const timer = setTimeout(() => void fire(random), delay);
+      timer.unref();
+      timers.set(random, timer);
+    },
+    close() {
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+      io.of('/').adapter.off('delete-room', onDeleteRoom);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * @module
+ * The client events of PROTOCOL §4 on one socket: `qr:create`, `qr:subscribe`,
+ * `qr:unsubscribe`, each validated and answered through `withAck`.
+ */
+import { EVENTS } from '../../shared/protocol';
+import { QR_STATUS } from '../../shared/status';
+import { toGeneData } from '../domain/qr-session';
+import { parse, createPayload, subscribePayload, unsubscribePayload } from '../http/validation';
+import { clientIp, langOf, requesterOf, selfOrigins, type TrustFunction } from '../http/request-info';
+import type { Logger } from '../logger';
+import type { AppRegistry } from '../services/apps';
+import type { AppGuard, QrLoginService } from '../services/qr-login';
+import type { ExpiryScheduler } from './expiry';
+import { qrRoom } from './rooms';
+import type { QrSocket } from './types';
+import { withAck } from './with-ack';
+
+export interface HandlerDeps {
+  qr: QrLoginService;
+  apps: AppRegistry;
+  expiry: ExpiryScheduler;
+  logger: Logger;
+  publicUrl: string;
+  trust: TrustFunction;
+}
+
+export function registerHandlers(socket: QrSocket, deps: HandlerDeps): void {
+  const { qr, apps, expiry, logger, publicUrl } = deps;
+  const lang = langOf(socket.handshake.headers);
+  const own = selfOrigins(socket.request, publicUrl);
+  const guard: AppGuard = (app) => apps.assertOrigin(app, socket.data.origin, own);
+
+  socket.on(
+    EVENTS.create,
+    withAck(EVENTS.create, lang, logger, async (payload) => {
+      const body = parse(createPayload, payload);
+      const app = apps.resolve(body.appId);
+      guard(app);
+      const { session, secret } = await qr.create({
+        app,
+        customData: body.customData ?? {},
+        context: {},
+        requester: requesterOf(socket.request.headers, clientIp(socket.request, deps.trust)),
+      });
+      await socket.join(qrRoom(session.random));
+      expiry.watch(session.random, session.expireAt);
+      return toGeneData(session, secret, publicUrl);
+    }),
+  );
+
+  socket.on(
+    EVENTS.subscribe,
+    withAck(EVENTS.subscribe, lang, logger, async (payload) => {
+      const { random, secret } = parse(subscribePayload, payload);
+      // Prove the secret before joining: the room carries the ticket.
+      await qr.snapshot(random, secret, guard);
+      await socket.join(qrRoom(random));
+      // Read again after joining, so no change can fall between the snapshot and the room:
+      // anything later arrives as a push with a higher version.
+      const { snapshot, session } = await qr.snapshot(random, secret, guard);
+      if (snapshot.status === QR_STATUS.PENDING || snapshot.status === QR_STATUS.SCANNED) {
+        expiry.watch(random, session.expireAt);
+      }
+      return snapshot;
+    }),
+  );
+
+  socket.on(
+    EVENTS.unsubscribe,
+    withAck(EVENTS.unsubscribe, lang, logger, async (payload) => {
+      const { random } = parse(unsubscribePayload, payload);
+      await socket.leave(qrRoom(random));
+      return undefined;
+    }),
+  );
+}

@@ -1,0 +1,18 @@
+/**
+ * @module
+ * The logger's view of the domain: one line per business event, ids only (a `random` is
+ * public; secrets and tickets never appear).
+ */
+import type { Logger } from '../logger';
+import type { EventBus } from './events';
+
+export function logDomainEvents(events: EventBus, logger: Logger): void {
+  events.on('qr.created', ({ session }) => logger.info('qr created', { random: session.random, appId: session.appId }));
+  events.on('qr.changed', ({ session, action }) =>
+    logger.info('qr changed', { random: session.random, action, status: session.status, version: session.version }),
+  );
+  events.on('qr.redeemed', ({ random, appId, userId, via }) => logger.info('ticket redeemed', { random, appId, userId, via }));
+  events.on('user.registered', ({ userId, username }) => logger.info('user registered', { userId, username }));
+  events.on('user.login', ({ userId }) => logger.info('user logged in', { userId }));
+  events.on('user.login_failed', ({ username }) => logger.info('login failed', { username }));
+}

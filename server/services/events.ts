@@ -1,0 +1,47 @@
+/**
+ * @module
+ * Typed domain events. Services emit; the realtime layer (push) and the logger subscribe, so
+ * neither transport nor logging lives in the use cases. A failing listener never breaks the
+ * use case that emitted: its error goes to `onListenerError`.
+ */
+import type { QrAction } from '../../shared/state-machine';
+import type { QrSession } from '../domain/qr-session';
+
+export interface DomainEvents {
+  'qr.created': { session: QrSession };
+  /** A stored transition happened (written to the store before this is emitted). */
+  'qr.changed': { session: QrSession; action: QrAction['type'] };
+  'qr.redeemed': { random: string; appId: string; userId: string; via: 'app-secret' | 'browser' };
+  'user.registered': { userId: string; username: string };
+  'user.login': { userId: string };
+  'user.login_failed': { username: string };
+}
+
+export type EventName = keyof DomainEvents;
+export type Listener<E extends EventName> = (payload: DomainEvents[E]) => void;
+
+export interface EventBus {
+  on<E extends EventName>(event: E, listener: Listener<E>): () => void;
+  emit<E extends EventName>(event: E, payload: DomainEvents[E]): void;
+}
+
+export function createEventBus(onListenerError: (error: unknown, event: EventName) => void): EventBus {
+  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  return {
+    on(event, listener) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener as (payload: never) => void);
+      return () => set.delete(listener as (payload: never) => void);
+    },
+    emit(event, payload) {
+      for (const listener of listeners.get(event) ?? []) {
+        try {
+          (listener as Listener<typeof event>)(payload);
+        } catch (error) {
+          onListenerError(error, event);
+        }
+      }
+    },
+  };
+}

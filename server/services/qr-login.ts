@@ -1,0 +1,244 @@
+/**
+ * @module
+ * The QR login use cases: create, check, snapshot, scan, confirm, cancel, redeem.
+ * Every transition is read → pure `transition()` → version-checked write, retried on a lost
+ * race; the change is written before `qr.changed` is emitted, so a lost push never loses a
+ * login (a re-subscribing socket reads the stored state).
+ */
+import type { CheckData, DecisionData, ScannedData, UserInfoData } from '../../shared/http';
+import type { QrSnapshot } from '../../shared/protocol';
+import { type QrAction, effectiveStatus, transition } from '../../shared/state-machine';
+import { QR_STATUS } from '../../shared/status';
+import type { TokenService } from '../auth/tokens';
+import type { AppConfig } from '../config';
+import { type QrSession, type RequesterInfo, toCheckData, toSnapshot } from '../domain/qr-session';
+import { newRandom, newSecret, newTicket, secretMatches, sha256 } from '../domain/secrets';
+import { AppError } from '../errors';
+import type { Clock } from '../store/memory';
+import type { NewTicket, Stores, UserRecord } from '../store/types';
+import type { AppRegistry } from './apps';
+import type { EventBus } from './events';
+import { toPublicUser } from './users';
+
+/** How long a record outlives its deadline, so late pollers read "expired", not "not found". */
+const RETENTION_GRACE_MS = 5 * 60_000;
+/** Longer strings cannot be ours; they are answered without a store lookup. */
+const MAX_ID_LENGTH = 128;
+/** Lost races per transition are bounded by the number of transitions a QR has (3). */
+const MAX_ATTEMPTS = 8;
+
+export interface CreateInput {
+  app: AppConfig;
+  customData: Record<string, unknown>;
+  context: Record<string, unknown>;
+  requester: RequesterInfo;
+}
+
+/** Runs once the QR's app is known; throws to refuse (e.g. an origin the app does not allow). */
+export type AppGuard = (app: AppConfig) => void;
+const allowAll: AppGuard = () => {};
+
+/** How a `userinfo` caller proves it may have the ticket's user. */
+export interface RedeemCredentials {
+  /** The `Authorization` value, when the request had one: it must be the app secret. */
+  appSecret: string | null;
+  /** The browser secret the caller proves for a QR (header or cookie), or null. */
+  browserSecretFor(random: string): string | null;
+  /** The app the caller says it is (`x-authing-app-id`), if any: must be the ticket's app. */
+  appId: string | null;
+  guard?: AppGuard;
+}
+
+export interface QrLoginDeps {
+  stores: Stores;
+  apps: AppRegistry;
+  tokens: TokenService;
+  events: EventBus;
+  now: Clock;
+  userPoolId: string;
+}
+
+export type QrLoginService = ReturnType<typeof createQrLoginService>;
+
+export function createQrLoginService(deps: QrLoginDeps) {
+  const { stores, apps, tokens, events, now } = deps;
+
+  async function load(random: string): Promise<QrSession> {
+    const session = random.length <= MAX_ID_LENGTH ? await stores.qr.get(random) : null;
+    if (!session) throw new AppError('QR_NOT_FOUND');
+    return session;
+  }
+
+  const appOf = (session: QrSession): AppConfig => {
+    const app = apps.get(session.appId);
+    // An app removed from the configuration takes its QR codes with it.
+    if (!app) throw new AppError('QR_NOT_FOUND');
+    return app;
+  };
+
+  /**
+   * Applies a phone action with optimistic concurrency. `decorate` adds what the action
+   * writes besides the state machine's fields (the scanner's profile, the ticket).
+   */
+  async function apply(
+    random: string,
+    action: QrAction,
+    decorate: (next: QrSession, at: number, app: AppConfig) => NewTicket | undefined = () => undefined,
+  ): Promise<{ session: QrSession; app: AppConfig }> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = await load(random);
+      const app = appOf(current);
+      const at = now();
+      const result = transition(current, action, at);
+      if (!result.ok) throw new AppError(result.error, { detail: result.reason });
+      if (!result.changed) return { session: current, app };
+      const next = result.state;
+      const ticket = decorate(next, at, app);
+      if (await stores.qr.compareAndSet(next, current.version, ticket)) {
+        events.emit('qr.changed', { session: next, action: action.type });
+        return { session: next, app };
+      }
+      // Another request changed the QR in between: read it again and re-decide.
+    }
+    throw new AppError('INTERNAL', { detail: undefined, cause: new Error('transition kept losing races') });
+  }
+
+  return {
+    /** The app a session belongs to (for origin checks at the edges). */
+    appOf,
+
+    async create(input: CreateInput): Promise<{ session: QrSession; secret: string }> {
+      const createdAt = now();
+      const expireAt = createdAt + input.app.qrTtlSeconds * 1000;
+      const secret = newSecret();
+      const session: QrSession = {
+        random: newRandom(),
+        appId: input.app.id,
+        userPoolId: deps.userPoolId,
+        secretHash: sha256(secret),
+        status: QR_STATUS.PENDING,
+        version: 0,
+        createdAt,
+        expireAt,
+        customData: input.customData,
+        context: input.context,
+        requester: input.requester,
+        scannedUserId: null,
+        scanner: null,
+        ticket: null,
+        ticketExpireAt: null,
+        retainUntil: expireAt + RETENTION_GRACE_MS,
+      };
+      // 128 random bits do not collide; the NX write makes that a guarantee, not a hope.
+      if (!(await stores.qr.create(session))) throw new AppError('INTERNAL', { cause: new Error('random collision') });
+      events.emit('qr.created', { session });
+      return { session, secret };
+    },
+
+    /** Polling: the status for anyone; the ticket and the user only with the secret. */
+    async check(random: string, secret: string | null, guard: AppGuard = allowAll): Promise<CheckData> {
+      const session = await load(random);
+      const app = appOf(session);
+      guard(app);
+      const entitled = !app.bindTicketToBrowser || secretMatches(secret, session.secretHash);
+      return toCheckData(session, now(), { entitled, showScannerOnWeb: app.showScannerOnWeb });
+    },
+
+    /** The state a socket starts from; only the holder of the secret gets it. */
+    async snapshot(
+      random: string,
+      secret: string,
+      guard: AppGuard = allowAll,
+    ): Promise<{ snapshot: QrSnapshot; session: QrSession }> {
+      const session = await load(random);
+      const app = appOf(session);
+      guard(app);
+      if (!secretMatches(secret, session.secretHash)) throw new AppError('SECRET_INVALID');
+      return { snapshot: toSnapshot(session, now(), app.showScannerOnWeb), session };
+    },
+
+    /** A QR that may still be shown (for its image), or `QR_NOT_FOUND`. */
+    async displayable(random: string): Promise<QrSession> {
+      const session = await load(random);
+      if (effectiveStatus(session, now()) === QR_STATUS.EXPIRED) throw new AppError('QR_EXPIRED');
+      return session;
+    },
+
+    async scan(random: string, user: UserRecord): Promise<ScannedData> {
+      const { session, app } = await apply(random, { type: 'scan', userId: user.id }, (next) => {
+        next.scanner = { nickname: user.nickname, photo: user.photo };
+        return undefined;
+      });
+      return {
+        random: session.random,
+        status: session.status,
+        app: { id: app.id, name: app.name },
+        requester: session.requester,
+        createdAt: new Date(session.createdAt).toISOString(),
+        expireAt: new Date(session.expireAt).toISOString(),
+      };
+    },
+
+    async confirm(random: string, user: UserRecord): Promise<DecisionData> {
+      const { session } = await apply(random, { type: 'confirm', userId: user.id }, (next, at, app) => {
+        const ticket = newTicket();
+        const ticketExpireAt = at + app.ticketTtlSeconds * 1000;
+        next.ticket = ticket;
+        next.ticketExpireAt = ticketExpireAt;
+        next.retainUntil = Math.max(next.retainUntil, ticketExpireAt + RETENTION_GRACE_MS);
+        return {
+          hash: sha256(ticket),
+          record: { random, appId: app.id, userId: user.id, secretHash: next.secretHash, expireAt: ticketExpireAt },
+        };
+      });
+      return { random: session.random, status: session.status };
+    },
+
+    async cancel(random: string, user: UserRecord): Promise<DecisionData> {
+      const { session } = await apply(random, { type: 'cancel', userId: user.id });
+      return { random: session.random, status: session.status };
+    },
+
+    /**
+     * Exchanges a ticket for the user and a signed ID token, once.
+     * Every check that can fail runs before the destructive take, so a refused attempt never
+     * uses up the ticket, and of concurrent valid attempts exactly one wins the take.
+     */
+    async redeem(ticket: string, credentials: RedeemCredentials): Promise<UserInfoData> {
+      const hash = sha256(ticket);
+      const record = ticket.length <= MAX_ID_LENGTH ? await stores.qr.peekTicket(hash) : null;
+      if (!record) throw new AppError('TICKET_INVALID');
+      const app = apps.get(record.appId);
+      if (!app || (credentials.appId !== null && credentials.appId !== record.appId)) {
+        throw new AppError('TICKET_INVALID');
+      }
+      (credentials.guard ?? allowAll)(app);
+
+      let via: 'app-secret' | 'browser';
+      if (credentials.appSecret !== null) {
+        // An Authorization header is a claim to be the app's backend: no fallback if wrong.
+        if (!secretMatches(credentials.appSecret, app.secretHash)) throw new AppError('APP_UNAUTHORIZED');
+        via = 'app-secret';
+      } else {
+        if (!app.allowBrowserExchange) throw new AppError('APP_UNAUTHORIZED');
+        if (app.bindTicketToBrowser && !secretMatches(credentials.browserSecretFor(record.random), record.secretHash)) {
+          throw new AppError('SECRET_INVALID');
+        }
+        via = 'browser';
+      }
+
+      const taken = await stores.qr.takeTicket(hash);
+      if (!taken) throw new AppError('TICKET_INVALID');
+      const user = await stores.users.findById(taken.userId);
+      if (!user) throw new AppError('TICKET_INVALID');
+      const signed = tokens.signIdToken(user, taken.appId);
+      events.emit('qr.redeemed', { random: taken.random, appId: taken.appId, userId: user.id, via });
+      return {
+        ...toPublicUser(user),
+        token: signed.token,
+        tokenExpiredAt: new Date(signed.expiresAt).toISOString(),
+      };
+    },
+  };
+}
+

@@ -1,0 +1,130 @@
+/**
+ * @module
+ * In-process stores for the embedded default (one instance, no Redis). Each method runs
+ * without an `await` between its read and its write, which makes it atomic in Node's single
+ * thread: the same guarantees the Redis store gets from Lua scripts.
+ */
+import type { QrSession, TicketRecord } from '../domain/qr-session';
+import type { NewTicket, QrStore, Stores, UserRecord, UserStore } from './types';
+
+/** Clock in epoch ms; injected so tests can move time. */
+export type Clock = () => number;
+
+interface Entry<T> {
+  value: T;
+  expireAt: number;
+}
+
+/** A Map whose entries vanish at their own deadline (checked on read, swept periodically). */
+class ExpiringMap<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+  constructor(private readonly now: Clock) {}
+
+  get(key: string): T | null {
+    const entry = this.entries.get(key);
+    if (!entry) return null;
+    if (entry.expireAt <= this.now()) {
+      this.entries.delete(key);
+      return null;
+    }
+    return entry.value;
+  }
+
+  set(key: string, value: T, expireAt: number): void {
+    this.entries.set(key, { value, expireAt });
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  sweep(): void {
+    const now = this.now();
+    for (const [key, entry] of this.entries) if (entry.expireAt <= now) this.entries.delete(key);
+  }
+}
+
+/** Copies so callers can never mutate what the store holds (as with a real store). */
+const clone = <T>(value: T): T => structuredClone(value);
+
+export class MemoryQrStore implements QrStore {
+  private readonly sessions: ExpiringMap<QrSession>;
+  private readonly tickets: ExpiringMap<TicketRecord>;
+
+  constructor(now: Clock) {
+    this.sessions = new ExpiringMap(now);
+    this.tickets = new ExpiringMap(now);
+  }
+
+  async create(session: QrSession): Promise<boolean> {
+    if (this.sessions.get(session.random)) return false;
+    this.sessions.set(session.random, clone(session), session.retainUntil);
+    return true;
+  }
+
+  async get(random: string): Promise<QrSession | null> {
+    const session = this.sessions.get(random);
+    return session ? clone(session) : null;
+  }
+
+  async compareAndSet(next: QrSession, expectedVersion: number, ticket?: NewTicket): Promise<boolean> {
+    const current = this.sessions.get(next.random);
+    if (!current || current.version !== expectedVersion) return false;
+    this.sessions.set(next.random, clone(next), next.retainUntil);
+    if (ticket) this.tickets.set(ticket.hash, clone(ticket.record), ticket.record.expireAt);
+    return true;
+  }
+
+  async peekTicket(hash: string): Promise<TicketRecord | null> {
+    const record = this.tickets.get(hash);
+    return record ? clone(record) : null;
+  }
+
+  async takeTicket(hash: string): Promise<TicketRecord | null> {
+    const record = this.tickets.get(hash);
+    this.tickets.delete(hash);
+    return record;
+  }
+
+  /** Drops expired entries; the app calls it on a timer so memory stays bounded. */
+  sweep(): void {
+    this.sessions.sweep();
+    this.tickets.sweep();
+  }
+}
+
+export class MemoryUserStore implements UserStore {
+  private readonly byId = new Map<string, UserRecord>();
+  private readonly idByUsername = new Map<string, string>();
+
+  async create(user: UserRecord): Promise<boolean> {
+    const key = user.username.toLowerCase();
+    if (this.idByUsername.has(key)) return false;
+    this.idByUsername.set(key, user.id);
+    this.byId.set(user.id, clone(user));
+    return true;
+  }
+
+  async findById(id: string): Promise<UserRecord | null> {
+    const user = this.byId.get(id);
+    return user ? clone(user) : null;
+  }
+
+  async findByUsername(username: string): Promise<UserRecord | null> {
+    const id = this.idByUsername.get(username.toLowerCase());
+    return id === undefined ? null : this.findById(id);
+  }
+}
+
+/** The embedded default: everything in this process, swept every `sweepMs`. */
+export function createMemoryStores(now: Clock, sweepMs = 30_000): Stores {
+  const qr = new MemoryQrStore(now);
+  const timer = setInterval(() => qr.sweep(), sweepMs);
+  timer.unref();
+  return {
+    qr,
+    users: new MemoryUserStore(),
+    ping: async () => {},
+    close: async () => clearInterval(timer),
+  };
+}

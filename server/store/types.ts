@@ -1,0 +1,73 @@
+/**
+ * @module
+ * The storage contract. The memory store (embedded default) and the Redis store implement it
+ * with the same semantics, checked by one contract suite (tests/contract/store.contract.ts).
+ */
+import type { QrSession, TicketRecord } from '../domain/qr-session';
+
+/** A ticket to write together with the confirming transition. */
+export interface NewTicket {
+  /** SHA-256 of the ticket (the key); the store never needs the ticket itself. */
+  hash: string;
+  record: TicketRecord;
+}
+
+export interface QrStore {
+  /**
+   * Stores a new session, kept until `session.retainUntil`.
+   * @returns false when a session with that `random` exists already (nothing is written).
+   */
+  create(session: QrSession): Promise<boolean>;
+
+  /** The session, or null when it never existed or its retention passed. */
+  get(random: string): Promise<QrSession | null>;
+
+  /**
+   * Replaces the session only if its stored `version` is still `expectedVersion`, and in the
+   * same atomic step writes `ticket` (if given). Keeps the record until `next.retainUntil`.
+   * @returns false when the version moved on (or the session is gone): nothing is written.
+   */
+  compareAndSet(next: QrSession, expectedVersion: number, ticket?: NewTicket): Promise<boolean>;
+
+  /** The ticket's record without consuming it, or null when unknown or past `expireAt`. */
+  peekTicket(hash: string): Promise<TicketRecord | null>;
+
+  /**
+   * Atomically reads and deletes the ticket: of any number of concurrent calls, at most one
+   * gets the record. Null when unknown, already taken, or past `expireAt`.
+   */
+  takeTicket(hash: string): Promise<TicketRecord | null>;
+}
+
+/** A user of the built-in directory as stored. */
+export interface UserRecord {
+  id: string;
+  username: string;
+  /** scrypt hash in PHC-like form (auth/passwords.ts). */
+  passwordHash: string;
+  nickname: string;
+  photo: string | null;
+  email: string | null;
+  phone: string | null;
+  /** Epoch ms. */
+  createdAt: number;
+}
+
+export interface UserStore {
+  /**
+   * Adds a user; usernames are unique case-insensitively.
+   * @returns false when the username is taken (nothing is written).
+   */
+  create(user: UserRecord): Promise<boolean>;
+  findById(id: string): Promise<UserRecord | null>;
+  findByUsername(username: string): Promise<UserRecord | null>;
+}
+
+/** Everything the app persists, plus readiness and shutdown. */
+export interface Stores {
+  qr: QrStore;
+  users: UserStore;
+  /** Resolves when the backing store answers; rejects when it does not. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
