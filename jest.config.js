@@ -6,11 +6,16 @@ const transform = {
     { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
   ],
 };
-const common = { transform, testEnvironment: 'node', setupFiles: [] };
+// jose is ESM-only: let swc turn it into CommonJS like our own sources.
+const common = {
+  transform,
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  testEnvironment: 'node',
+  testTimeout: 30_000,
+};
 
 /** @type {import('jest').Config} */
 module.exports = {
-  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
     {

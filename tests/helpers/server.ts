@@ -1,0 +1,83 @@
+/**
+ * @module
+ * `startServer()`: a real qrlogin on 127.0.0.1, port 0, with its config built after the port
+ * is known (so PUBLIC_URL and the issuer are real). `env` takes the same variables as
+ * server/index.ts; `configure` may change the parsed config (e.g. add apps).
+ */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { type AppDeps, type QrLoginApp, createApp } from '../../server/app';
+import { type AppConfig, type Config, loadConfig } from '../../server/config';
+import { sha256 } from '../../server/domain/secrets';
+import { createLogger } from '../../server/logger';
+
+export const ROOT = join(__dirname, '..', '..');
+export const PUBLIC_DIR = join(ROOT, 'dist', 'public');
+
+export interface TestServer {
+  url: string;
+  port: number;
+  config: Config;
+  app: QrLoginApp;
+  /** Every log line the server wrote (JSON text). */
+  logs: string[];
+  /** The demo app's secret (for server-side ticket exchange). */
+  demoAppSecret: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  configure?: (config: Config) => Config;
+  deps?: Omit<AppDeps, 'httpServer' | 'logger'>;
+}
+
+export const DEMO_APP_SECRET = 'test-demo-app-secret-0123456789';
+
+export async function startServer(options: StartOptions = {}): Promise<TestServer> {
+  const httpServer = createServer();
+  httpServer.listen(0, '127.0.0.1');
+  await once(httpServer, 'listening');
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const { config: parsed } = loadConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    PUBLIC_URL: url,
+    QRLOGIN_DEMO_APP_SECRET: DEMO_APP_SECRET,
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  });
+  const config = options.configure ? options.configure(parsed) : parsed;
+  const logs: string[] = [];
+  const app = createApp(config, {
+    publicDir: PUBLIC_DIR,
+    ...options.deps,
+    httpServer,
+    logger: createLogger(config.logLevel, (line) => logs.push(line)),
+  });
+  return {
+    url,
+    port,
+    config,
+    app,
+    logs,
+    demoAppSecret: DEMO_APP_SECRET,
+    close: () => app.close(),
+  };
+}
+
+/** An app for tests, with the demo app's defaults unless overridden. */
+export function testApp(config: Config, overrides: Partial<AppConfig> & { id: string; secret?: string }): AppConfig {
+  const { secret, ...rest } = overrides;
+  const demo = config.apps[0];
+  if (!demo) throw new Error('no demo app');
+  return { ...demo, name: `test app ${rest.id}`, ...(secret ? { secretHash: sha256(secret) } : {}), ...rest };
+}
+
+/** The config with extra apps. */
+export function withApps(...apps: ((config: Config) => AppConfig)[]): (config: Config) => Config {
+  return (config) => ({ ...config, apps: [...config.apps, ...apps.map((make) => make(config))] });
+}
