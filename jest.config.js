@@ -11,11 +11,12 @@ const common = {
   transform,
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testEnvironment: 'node',
-  testTimeout: 30_000,
 };
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A global option (per-project values are ignored by jest).
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
     {

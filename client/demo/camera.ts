@@ -1,0 +1,84 @@
+/**
+ * @module
+ * Reads QR codes from the phone's camera: `getUserMedia` into a `<video>`, frames drawn to a
+ * canvas about every 150 ms and decoded with `jsqr`, until `accept` takes a code.
+ */
+import jsQR from 'jsqr';
+
+/** Decode at most this often. */
+const FRAME_INTERVAL_MS = 150;
+/** Frames are scaled down to this width before decoding (fast enough on a phone). */
+const MAX_WIDTH = 640;
+
+/** A running camera scan; {@link stop} releases the camera. */
+export interface CameraScan {
+  stop(): void;
+}
+
+/** Why the camera could not start, in words a person understands. */
+export function cameraUnavailableReason(): string | null {
+  if (!window.isSecureContext) {
+    return 'The camera needs HTTPS (or localhost). Paste the QR text instead.';
+  }
+  if (!navigator.mediaDevices?.getUserMedia) {
+    return 'This browser cannot use the camera. Paste the QR text instead.';
+  }
+  return null;
+}
+
+/**
+ * Starts the back camera and calls `accept(text)` for each QR code it sees; when `accept`
+ * returns `true` the camera stops.
+ */
+export async function startCameraScan(
+  video: HTMLVideoElement,
+  canvas: HTMLCanvasElement,
+  accept: (text: string) => boolean,
+): Promise<CameraScan> {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    video: { facingMode: 'environment' },
+    audio: false,
+  });
+  let stopped = false;
+  let frame = 0;
+  let last = 0;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    cancelAnimationFrame(frame);
+    for (const track of stream.getTracks()) track.stop();
+    video.srcObject = null;
+  };
+
+  video.srcObject = stream;
+  video.setAttribute('playsinline', '');
+  try {
+    await video.play();
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  if (!context) {
+    stop();
+    throw new Error('Canvas is not available');
+  }
+
+  const tick = (now: number) => {
+    if (stopped) return;
+    frame = requestAnimationFrame(tick);
+    if (now - last < FRAME_INTERVAL_MS || video.readyState < video.HAVE_CURRENT_DATA) return;
+    last = now;
+    const scale = Math.min(1, MAX_WIDTH / (video.videoWidth || MAX_WIDTH));
+    const width = Math.max(1, Math.round(video.videoWidth * scale));
+    const height = Math.max(1, Math.round(video.videoHeight * scale));
+    if (canvas.width !== width) canvas.width = width;
+    if (canvas.height !== height) canvas.height = height;
+    context.drawImage(video, 0, 0, width, height);
+    const image = context.getImageData(0, 0, width, height);
+    const code = jsQR(image.data, width, height, { inversionAttempts: 'attemptBoth' });
+    if (code?.data && accept(code.data)) stop();
+  };
+  frame = requestAnimationFrame(tick);
+  return { stop };
+}

@@ -1,0 +1,133 @@
+/**
+ * @module
+ * `QrLoginMobileClient`: what a phone app (or the demo phone page) calls after it read a QR
+ * code — `scanned`, then `confirm` or `cancel` — plus the built-in user directory's `login`
+ * and `register`. The user token goes in `Authorization: Bearer <token>`.
+ */
+import type { DecisionData, Lang, ScannedData, SessionData } from '../../shared';
+import { API, errorMessage, ERRORS } from '../../shared';
+import { defaultFetch, normalizeHost, QrLoginError, request, type FetchLike, type HttpContext } from '../common/http';
+
+/** Options of `new QrLoginMobileClient(…)`. */
+export interface QrLoginMobileClientOptions {
+  /** Origin of the qrlogin server, e.g. `https://login.example.com`. */
+  host: string;
+  /** The signed-in user's token (from your login, or {@link QrLoginMobileClient.login}). */
+  token?: string;
+  /** A `fetch` to use instead of the global one. */
+  fetch?: FetchLike;
+  /** Language of server messages; default `en`. */
+  lang?: Lang;
+}
+
+/** Fields of {@link QrLoginMobileClient.register}. */
+export interface RegisterInput {
+  /** 3–64 characters of `A–Z a–z 0–9 . _ @ -`. */
+  username: string;
+  /** 8–256 characters. */
+  password: string;
+  nickname?: string;
+}
+
+/**
+ * Phone-side client of a qrlogin server.
+ *
+ * @example
+ * const phone = new QrLoginMobileClient({ host: 'https://login.example.com', token });
+ * const { random } = parseQrCode(textFromCamera);
+ * const info = await phone.scanned(random); // show info.app.name and info.requester
+ * await phone.confirm(random);              // or phone.cancel(random)
+ */
+export class QrLoginMobileClient {
+  private readonly http: HttpContext;
+  private currentToken: string | null;
+
+  constructor(options: QrLoginMobileClientOptions) {
+    this.http = {
+      host: normalizeHost(options.host),
+      fetch: options.fetch ?? defaultFetch(),
+      lang: options.lang === 'zh-CN' ? 'zh-CN' : 'en',
+    };
+    this.currentToken = options.token || null;
+  }
+
+  /** The user token in use, or `null`. */
+  get token(): string | null {
+    return this.currentToken;
+  }
+
+  /** Uses `token` for the next calls (`null` forgets it). */
+  setToken(token: string | null): void {
+    this.currentToken = token || null;
+  }
+
+  /**
+   * Tells the server this user scanned QR `random` (0 → 1; repeating it is harmless) and
+   * learns who is asking: show `app.name` and `requester` before the user approves.
+   *
+   * @throws {QrLoginError} e.g. 2020 (not logged in), 2241, 2242, 2243.
+   */
+  scanned(random: string): Promise<ScannedData> {
+    return this.decide<ScannedData>(API.scanned, random);
+  }
+
+  /**
+   * Approves the sign-in (1 → 2); only the user who scanned may.
+   *
+   * @throws {QrLoginError}
+   */
+  confirm(random: string): Promise<DecisionData> {
+    return this.decide<DecisionData>(API.confirm, random);
+  }
+
+  /**
+   * Denies the sign-in (0 or 1 → 3).
+   *
+   * @throws {QrLoginError}
+   */
+  cancel(random: string): Promise<DecisionData> {
+    return this.decide<DecisionData>(API.cancel, random);
+  }
+
+  /**
+   * Signs in to the built-in user directory and keeps the returned token.
+   *
+   * @throws {QrLoginError} e.g. 2333 (wrong username or password).
+   */
+  async login(username: string, password: string): Promise<SessionData> {
+    const data = await request<SessionData>(this.http, {
+      method: 'POST',
+      path: API.login,
+      body: { username, password },
+    });
+    this.currentToken = data.token;
+    return data;
+  }
+
+  /**
+   * Creates a user in the built-in directory and keeps the returned token.
+   *
+   * @throws {QrLoginError} e.g. 400 (field named), 2026 (username taken).
+   */
+  async register(input: RegisterInput): Promise<SessionData> {
+    const body: RegisterInput = { username: input.username, password: input.password };
+    if (input.nickname) body.nickname = input.nickname;
+    const data = await request<SessionData>(this.http, { method: 'POST', path: API.register, body });
+    this.currentToken = data.token;
+    return data;
+  }
+
+  private decide<T>(path: string, random: string): Promise<T> {
+    if (!this.currentToken) {
+      return Promise.reject(
+        new QrLoginError(ERRORS.NOT_LOGGED_IN.code, errorMessage('NOT_LOGGED_IN', this.http.lang)),
+      );
+    }
+    return request<T>(this.http, {
+      method: 'POST',
+      path,
+      body: { random },
+      headers: { authorization: `Bearer ${this.currentToken}` },
+    });
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * @module
+ * The `<script src="/sdk/qrlogin.js">` bundle: puts the SDK on `window.QrLogin`.
+ *
+ * @example
+ * <script src="https://login.example.com/sdk/qrlogin.js"></script>
+ * <script>
+ *   new QrLogin.QrLoginClient({ host: 'https://login.example.com' })
+ *     .startScanning('qrcode', { onSuccess: (user) => console.log(user) });
+ * </script>
+ */
+import { parseQrCode } from '../../shared';
+import { QrLoginError } from '../common/http';
+import { QrLoginMobileClient } from '../mobile/mobile-client';
+import { QrLoginClient } from './qrlogin-client';
+
+/** What `window.QrLogin` holds. */
+export interface QrLoginGlobal {
+  QrLoginClient: typeof QrLoginClient;
+  QrLoginMobileClient: typeof QrLoginMobileClient;
+  QrLoginError: typeof QrLoginError;
+  parseQrCode: typeof parseQrCode;
+}
+
+declare global {
+  interface Window {
+    QrLogin: QrLoginGlobal;
+  }
+}
+
+window.QrLogin = { QrLoginClient, QrLoginMobileClient, QrLoginError, parseQrCode };

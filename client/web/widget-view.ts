@@ -1,0 +1,143 @@
+/**
+ * @module
+ * The scanning widget's DOM: a QR `<canvas>` (drawn locally with `qrcode`), a status line read
+ * out by screen readers, and one action button (refresh / retry). No logic of the session:
+ * the controller tells it what to show. Everything is inserted as text, styles are set through
+ * the CSSOM (so a strict `style-src` CSP does not block them) and read CSS custom properties
+ * (`--qrlogin-fg`, `--qrlogin-muted`, `--qrlogin-bg`, `--qrlogin-accent`, `--qrlogin-accent-fg`)
+ * so a site can theme the widget.
+ */
+import QRCode from 'qrcode';
+import type { ScanStatus } from './scan-state';
+import type { ScanTips } from './strings';
+
+/** The container attribute PROTOCOL §6 promises. */
+export const STATUS_ATTRIBUTE = 'data-qrlogin-status';
+
+/** Statuses in which the QR is still on screen but can no longer be used. */
+const DIMMED: ReadonlySet<ScanStatus> = new Set<ScanStatus>(['scanned', 'confirmed', 'cancelled', 'expired']);
+
+/** Renders one widget inside `container`, replacing what was there. */
+export class WidgetView {
+  private readonly root: HTMLDivElement;
+  private readonly code: HTMLDivElement;
+  private readonly statusLine: HTMLParagraphElement;
+  private readonly action: HTMLButtonElement;
+  private onAction: (() => void) | null = null;
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly strings: ScanTips,
+    private readonly size: number,
+  ) {
+    const doc = container.ownerDocument;
+    this.root = doc.createElement('div');
+    this.root.className = 'qrlogin';
+    Object.assign(this.root.style, {
+      display: 'inline-flex',
+      flexDirection: 'column',
+      alignItems: 'center',
+      gap: '8px',
+      color: 'var(--qrlogin-fg, inherit)',
+      fontSize: '14px',
+      lineHeight: '1.4',
+      textAlign: 'center',
+      maxWidth: `${Math.max(size, 200)}px`,
+    } satisfies Partial<CSSStyleDeclaration>);
+
+    this.code = doc.createElement('div');
+    this.code.className = 'qrlogin-code';
+    Object.assign(this.code.style, {
+      width: `${size}px`,
+      height: `${size}px`,
+      display: 'flex',
+      alignItems: 'center',
+      justifyContent: 'center',
+      background: 'var(--qrlogin-bg, #fff)',
+      borderRadius: '4px',
+      transition: 'opacity .2s',
+    } satisfies Partial<CSSStyleDeclaration>);
+
+    this.statusLine = doc.createElement('p');
+    this.statusLine.className = 'qrlogin-status';
+    this.statusLine.setAttribute('aria-live', 'polite');
+    this.statusLine.setAttribute('role', 'status');
+    Object.assign(this.statusLine.style, { margin: '0', minHeight: '1.4em' } satisfies Partial<CSSStyleDeclaration>);
+
+    this.action = doc.createElement('button');
+    this.action.type = 'button';
+    this.action.className = 'qrlogin-action';
+    this.action.hidden = true;
+    Object.assign(this.action.style, {
+      font: 'inherit',
+      padding: '8px 16px',
+      minHeight: '40px',
+      border: '0',
+      borderRadius: '6px',
+      cursor: 'pointer',
+      background: 'var(--qrlogin-accent, #0b57d0)',
+      color: 'var(--qrlogin-accent-fg, #fff)',
+    } satisfies Partial<CSSStyleDeclaration>);
+    this.action.addEventListener('click', () => this.onAction?.());
+
+    this.root.append(this.code, this.statusLine, this.action);
+    container.replaceChildren(this.root);
+  }
+
+  /**
+   * Sets the container's `data-qrlogin-status`, the status line and the action button.
+   * `text` replaces the status's default text (e.g. an error message).
+   */
+  show(status: ScanStatus, text?: string, action?: { label: string; run: () => void }): void {
+    this.container.setAttribute(STATUS_ATTRIBUTE, status);
+    this.container.setAttribute('aria-busy', String(status === 'loading'));
+    this.statusLine.textContent = text ?? this.defaultText(status);
+    this.code.style.opacity = DIMMED.has(status) ? '0.25' : '1';
+    if (status === 'loading' || status === 'error') this.code.replaceChildren();
+    if (action) {
+      this.action.textContent = action.label;
+      this.onAction = action.run;
+      this.action.hidden = false;
+    } else {
+      this.onAction = null;
+      this.action.hidden = true;
+    }
+  }
+
+  /** Only the status line, e.g. "Signed in" after a successful exchange. */
+  setText(text: string): void {
+    this.statusLine.textContent = text;
+  }
+
+  /**
+   * Draws the QR for `text` into a `<canvas role="img">`; if drawing fails (no canvas
+   * support), falls back to the server-rendered PNG at `imageUrl`.
+   */
+  async drawQr(text: string, imageUrl: string): Promise<void> {
+    const doc = this.container.ownerDocument;
+    let element: HTMLElement;
+    try {
+      const canvas = doc.createElement('canvas');
+      await QRCode.toCanvas(canvas, text, { errorCorrectionLevel: 'M', margin: 2, width: this.size });
+      element = canvas;
+    } catch {
+      const img = doc.createElement('img');
+      img.src = imageUrl;
+      img.alt = this.strings.qrLabel;
+      img.width = this.size;
+      img.height = this.size;
+      element = img;
+    }
+    element.className = 'qrlogin-qr';
+    element.setAttribute('role', 'img');
+    element.setAttribute('aria-label', this.strings.qrLabel);
+    // The QR's own text: public (it is what the image says), handy for tests and copy/paste.
+    element.setAttribute('data-qrlogin-text', text);
+    Object.assign(element.style, { width: `${this.size}px`, height: `${this.size}px`, display: 'block' });
+    this.code.replaceChildren(element);
+  }
+
+  private defaultText(status: ScanStatus): string {
+    return this.strings[status];
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The demo pages as people use them, in real Chromium: the website at `/` (web SDK) shows a
+ * QR; the phone page at `/mobile` (mobile SDK) registers a user, reads the QR text, shows who
+ * is asking, and approves or denies; the website reacts over Socket.IO.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { parseQrCode } from '../../shared/qr-payload';
+import { launchChromium, readQrFrom } from '../helpers/browser';
+import { type TestServer, startServer } from '../helpers/server';
+
+let server: TestServer;
+let browser: Browser;
+let contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+afterEach(async () => {
+  await Promise.all(contexts.map((context) => context.close()));
+  contexts = [];
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openSite(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  context.setDefaultTimeout(8000);
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/`);
+  await page.locator('#qrcode[data-qrlogin-status="pending"]').waitFor({ timeout: 10_000 });
+  return page;
+}
+
+async function openPhone(nickname: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  context.setDefaultTimeout(8000);
+  contexts.push(context);
+  const phone = await context.newPage();
+  await phone.goto(`${server.url}/mobile`);
+  await phone.fill('#username', `phone${Date.now()}${Math.floor(Math.random() * 1000)}`);
+  await phone.fill('#password', 'correct horse battery');
+  await phone.fill('#nickname', nickname);
+  await phone.click('#register');
+  await phone.locator('#scan-view').waitFor({ state: 'visible' });
+  return phone;
+}
+
+/** The phone reads the QR off the website's screen and submits it. */
+async function scanSiteWithPhone(site: Page, phone: Page): Promise<string> {
+  const text = await readQrFrom(site.locator('#qrcode canvas, #qrcode img').first());
+  expect(parseQrCode(text).appId).toBe('demo');
+  await phone.fill('#qr-text', text);
+  await phone.click('#qr-submit');
+  await phone.locator('#requester').waitFor({ state: 'visible' });
+  return text;
+}
+
+const status = (page: Page) => page.locator('#qrcode').getAttribute('data-qrlogin-status');
+
+test('the website and the phone page complete a login together', async () => {
+  const site = await openSite();
+  const phone = await openPhone('Zoë');
+  const text = await scanSiteWithPhone(site, phone);
+
+  // The phone shows who is asking before the user approves.
+  await expect(phone.locator('#req-app').textContent()).resolves.toBe('qrlogin demo');
+  await expect(phone.locator('#req-origin').textContent()).resolves.toBe(server.url);
+  await expect(phone.locator('#req-browser').textContent()).resolves.toMatch(/Chrom/);
+  await expect(phone.locator('#warning').textContent()).resolves.toContain(`Only approve if you are signing in to ${server.url}`);
+  await site.locator('#qrcode[data-qrlogin-status="scanned"]').waitFor();
+
+  const approvedAt = Date.now();
+  await phone.click('#approve');
+  await site.locator('#qrcode[data-qrlogin-status="confirmed"]').waitFor();
+  await site.locator('#user', { hasText: 'Zoë' }).waitFor();
+  console.info(`approve click → website confirmed: ${Date.now() - approvedAt} ms`);
+  await expect(phone.locator('#result').textContent()).resolves.toMatch(/Approved/);
+  expect(await site.locator('#claims').textContent()).toContain('"amr"');
+
+  // The same QR cannot be used twice.
+  await phone.click('#scan-another');
+  await phone.fill('#qr-text', text);
+  await phone.click('#qr-submit');
+  await phone.locator('#error', { hasText: '2243' }).or(phone.locator('#error', { hasText: 'not allowed' })).waitFor();
+});
+
+test('denying on the phone cancels the website’s QR, and its refresh button gives a new QR that works', async () => {
+  const site = await openSite();
+  const phone = await openPhone('Bob');
+  const firstText = await scanSiteWithPhone(site, phone);
+  await phone.click('#deny');
+  await site.locator('#qrcode[data-qrlogin-status="cancelled"]').waitFor();
+  await expect(phone.locator('#result').textContent()).resolves.toMatch(/Denied/);
+
+  await site.locator('#qrcode button').click();
+  await site.locator('#qrcode[data-qrlogin-status="pending"]').waitFor();
+  await phone.click('#scan-another');
+  const secondText = await scanSiteWithPhone(site, phone);
+  expect(parseQrCode(secondText).random).not.toBe(parseQrCode(firstText).random);
+  await phone.click('#approve');
+  await site.locator('#user', { hasText: 'Bob' }).waitFor();
+  expect(await status(site)).toBe('confirmed');
+});
