@@ -1,0 +1,53 @@
+/**
+ * The README documents every error code, socket event and configuration variable, and
+ * nothing that does not exist: a change to one without the other fails here.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../server/config';
+import { errorCodes } from '../../shared/errors';
+import { EVENTS } from '../../shared/protocol';
+
+const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+
+/** The rows of the markdown table that follows a heading. */
+function tableAfter(heading: string): string[][] {
+  const start = readme.indexOf(heading);
+  if (start < 0) throw new Error(`README has no "${heading}"`);
+  const lines = readme.slice(start).split('\n').slice(1);
+  const first = lines.findIndex((line) => line.startsWith('|'));
+  const rows: string[][] = [];
+  for (const line of lines.slice(first)) {
+    if (!line.startsWith('|')) break;
+    rows.push(line.split('|').slice(1, -1).map((cell) => cell.trim()));
+  }
+  return rows.slice(2); // header and separator
+}
+
+test('the error-code table lists exactly the codes in shared/errors.ts', () => {
+  const documented = tableAfter('### Error codes').map((row) => Number(row[0]));
+  expect(documented).toEqual(errorCodes());
+});
+
+test('the socket event table lists exactly the events in shared/protocol.ts', () => {
+  const documented = tableAfter('## Socket.IO events').map((row) => row[1]?.replace(/`/g, ''));
+  expect([...documented].sort()).toEqual(Object.values(EVENTS).sort());
+});
+
+test('the configuration table lists every variable server/config.ts reads, and no other', () => {
+  const read = new Set<string>();
+  const spy = new Proxy<Record<string, string | undefined>>({}, {
+    get(_target, name) {
+      if (typeof name === 'string') read.add(name);
+      return undefined;
+    },
+  });
+  loadConfig(spy);
+  const documented = tableAfter('## Configuration').map((row) => row[0]?.replace(/`/g, ''));
+  expect([...documented].sort()).toEqual([...read].sort());
+});
+
+test('the quick start is the two commands', () => {
+  expect(readme).toContain('npm install && npm start');
+  expect(readme).toMatch(/^npm test\b/m);
+});
