@@ -184,8 +184,6 @@ export function loadConfig(env: Env): LoadedConfig {
     ticketTtlSeconds,
   });
 
-  if (problems.length > 0) throw new ConfigError(problems);
-
   const config: Config = Object.freeze({
     env: mode,
     port,
@@ -207,7 +205,7 @@ export function loadConfig(env: Env): LoadedConfig {
     apps: Object.freeze([demo]),
     defaultAppId: 'demo',
   });
-  // Problems found while building the object (REDIS_URL, the later ints) are reported too.
+  // Every problem, including those found while building the object, is reported at once.
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -221,7 +219,10 @@ export function loadConfig(env: Env): LoadedConfig {
 export function originAllowed(app: AppConfig, origin: string): boolean {
   return app.origins.some((pattern) => {
     if (!pattern.endsWith(':*')) return pattern === origin;
-    const prefix = pattern.slice(0, -1); // "http://localhost:"
-    return origin.startsWith(prefix) && /^\d{1,5}$/.test(origin.slice(prefix.length));
+    const host = pattern.slice(0, -2); // "http://localhost"
+    if (origin === host) return true; // the scheme's default port
+    if (!origin.startsWith(`${host}:`)) return false;
+    const port = origin.slice(host.length + 1);
+    return /^[1-9]\d{0,4}$/.test(port) && Number(port) <= 65_535;
   });
 }

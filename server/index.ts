@@ -54,8 +54,12 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs + 1000);
     deadline.unref();
+    const started = Date.now();
     app.close().then(
-      () => process.exit(0),
+      () => {
+        logger.info('shut down', { ms: Date.now() - started });
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error('shutdown failed', { error });
         process.exit(1);

@@ -19,10 +19,26 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 /** Field names whose values are never written (matched case-insensitively, anywhere in a name). */
 const SENSITIVE = /secret|ticket|token|password|authorization|cookie|credential|key/i;
 
-/** A copy of `value` with credential-like fields replaced, and errors reduced to name + message. */
+/**
+ * Strings shaped like credentials, wherever they appear (an error message from a library, a
+ * header echoed by mistake): JWTs, and base64url runs of 32+ characters (our secrets, tickets
+ * and app secrets are 43; public ids are 22 and stay readable).
+ */
+const CREDENTIAL_SHAPED = /eyJ[\w-]+\.[\w-]+\.[\w-]*|[A-Za-z0-9_-]{32,}/g;
+
+export function scrub(text: string): string {
+  return text.replace(CREDENTIAL_SHAPED, '[redacted]');
+}
+
+/** A copy of `value` with credential-like fields and strings replaced, and errors reduced to name + message. */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 5) return '[…]';
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (typeof value === 'string') return scrub(value);
+  if (value instanceof Error) return { name: value.name, message: scrub(value.message) };
+  if (value instanceof Date) return value.toISOString();
+  if (Buffer.isBuffer(value)) return `[${value.length} bytes]`;
+  if (value instanceof Map) return redact(Object.fromEntries(value), depth);
+  if (value instanceof Set) return redact([...value], depth);
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
@@ -41,7 +57,9 @@ export function createLogger(level: LogLevel, sink: LogSink = (line) => process.
   const threshold = RANK[level];
   const write = (at: Exclude<LogLevel, 'silent'>, message: string, fields?: LogFields) => {
     if (RANK[at] < threshold) return;
-    const entry = { time: new Date().toISOString(), level: at, msg: message, ...(redact(fields ?? {}) as LogFields) };
+    // A caller's fields cannot overwrite the entry's own.
+    const { time: _time, level: _level, msg: _msg, ...rest } = redact(fields ?? {}) as LogFields;
+    const entry = { time: new Date().toISOString(), level: at, msg: scrub(message), ...rest };
     sink(JSON.stringify(entry));
   };
   return {

@@ -70,7 +70,8 @@ export function transition<S extends QrState>(
   switch (state.status) {
     case QR_STATUS.PENDING:
       if (action.type === 'scan') return next(QR_STATUS.SCANNED, action.userId);
-      if (action.type === 'cancel') return next(QR_STATUS.CANCELLED, action.userId);
+      // Denied before anyone scanned (e.g. the phone declined at once): nobody is recorded.
+      if (action.type === 'cancel') return next(QR_STATUS.CANCELLED, null);
       return refuse('not scanned yet');
     case QR_STATUS.SCANNED:
       if (action.userId !== state.scannedUserId) return refuse('scanned by another user');

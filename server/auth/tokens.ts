@@ -101,7 +101,10 @@ export function createTokenService(options: TokenOptions): TokenService {
           audience: USER_TOKEN_AUDIENCE,
           clockTimestamp: seconds(),
         });
-        if (typeof payload === 'string' || typeof payload.sub !== 'string') throw new Error('no subject');
+        // jsonwebtoken accepts a token without `exp`; ours always carry one, so require it.
+        if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') {
+          throw new Error('missing sub or exp');
+        }
         return payload.sub;
       } catch (error) {
         // The library's message can name claims but never the token; keep it internal anyway.
