@@ -25,13 +25,20 @@ afterAll(async () => {
   await server?.close();
 });
 
+const status = (page: Page) => page.locator('#qrcode').getAttribute('data-qrlogin-status');
+
+/** Waits for the widget's status attribute (the container may be hidden once signed in). */
+function waitForStatus(page: Page, value: string, timeout?: number): Promise<void> {
+  return page.locator(`#qrcode[data-qrlogin-status="${value}"]`).waitFor({ state: 'attached', timeout });
+}
+
 async function openSite(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
   context.setDefaultTimeout(8000);
   contexts.push(context);
   const page = await context.newPage();
   await page.goto(`${server.url}/`);
-  await page.locator('#qrcode[data-qrlogin-status="pending"]').waitFor({ timeout: 10_000 });
+  await waitForStatus(page, 'pending', 10_000);
   return page;
 }
 
@@ -59,7 +66,6 @@ async function scanSiteWithPhone(site: Page, phone: Page): Promise<string> {
   return text;
 }
 
-const status = (page: Page) => page.locator('#qrcode').getAttribute('data-qrlogin-status');
 
 test('the website and the phone page complete a login together', async () => {
   const site = await openSite();
@@ -71,11 +77,11 @@ test('the website and the phone page complete a login together', async () => {
   await expect(phone.locator('#req-origin').textContent()).resolves.toBe(server.url);
   await expect(phone.locator('#req-browser').textContent()).resolves.toMatch(/Chrom/);
   await expect(phone.locator('#warning').textContent()).resolves.toContain(`Only approve if you are signing in to ${server.url}`);
-  await site.locator('#qrcode[data-qrlogin-status="scanned"]').waitFor();
+  await waitForStatus(site, 'scanned');
 
   const approvedAt = Date.now();
   await phone.click('#approve');
-  await site.locator('#qrcode[data-qrlogin-status="confirmed"]').waitFor();
+  await waitForStatus(site, 'confirmed');
   await site.locator('#user', { hasText: 'Zoë' }).waitFor();
   console.info(`approve click → website confirmed: ${Date.now() - approvedAt} ms`);
   await expect(phone.locator('#result').textContent()).resolves.toMatch(/Approved/);
@@ -93,11 +99,11 @@ test('denying on the phone cancels the website’s QR, and its refresh button gi
   const phone = await openPhone('Bob');
   const firstText = await scanSiteWithPhone(site, phone);
   await phone.click('#deny');
-  await site.locator('#qrcode[data-qrlogin-status="cancelled"]').waitFor();
+  await waitForStatus(site, 'cancelled');
   await expect(phone.locator('#result').textContent()).resolves.toMatch(/Denied/);
 
   await site.locator('#qrcode button').click();
-  await site.locator('#qrcode[data-qrlogin-status="pending"]').waitFor();
+  await waitForStatus(site, 'pending');
   await phone.click('#scan-another');
   const secondText = await scanSiteWithPhone(site, phone);
   expect(parseQrCode(secondText).random).not.toBe(parseQrCode(firstText).random);
