@@ -84,7 +84,7 @@ test('the website and the phone page complete a login together', async () => {
   await waitForStatus(site, 'confirmed');
   await site.locator('#user', { hasText: 'Zoë' }).waitFor();
   console.info(`approve click → website confirmed: ${Date.now() - approvedAt} ms`);
-  await expect(phone.locator('#result').textContent()).resolves.toMatch(/Approved/);
+  await phone.locator('#result', { hasText: 'Approved' }).waitFor();
   expect(await site.locator('#claims').textContent()).toContain('"amr"');
 
   // The same QR cannot be used twice.
@@ -100,7 +100,7 @@ test('denying on the phone cancels the website’s QR, and its refresh button gi
   const firstText = await scanSiteWithPhone(site, phone);
   await phone.click('#deny');
   await waitForStatus(site, 'cancelled');
-  await expect(phone.locator('#result').textContent()).resolves.toMatch(/Denied/);
+  await phone.locator('#result', { hasText: 'Denied' }).waitFor();
 
   await site.locator('#qrcode button').click();
   await waitForStatus(site, 'pending');
