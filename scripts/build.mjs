@@ -5,8 +5,10 @@
  * - dist/public/sdk/qrlogin.js the web SDK as a <script> bundle (global `QrLogin`)
  * - dist/client/*.mjs          the web and mobile SDKs as ES modules for bundlers
  * - dist/public/*              the demo website (/) and phone page (/mobile)
- * `--watch` rebuilds on change.
+ * `--watch` (npm run dev) rebuilds on change and runs the server with `node --watch`, which
+ * restarts it whenever the server bundle changes.
  */
+import { spawn } from 'node:child_process';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,9 +51,19 @@ async function copyStatic() {
 }
 
 if (watch) {
-  for (const options of builds) await (await esbuild.context(options)).watch();
+  await rm(out, { recursive: true, force: true });
+  const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
+  await Promise.all(contexts.map((context) => context.rebuild()));
   await copyStatic();
-  console.log('watching for changes…');
+  await Promise.all(contexts.map((context) => context.watch()));
+  console.log('watching for changes (static files under client/demo/static need a restart)…');
+  const server = spawn(process.execPath, ['--watch', join(out, 'server/index.js')], { stdio: 'inherit' });
+  const stop = () => {
+    server.kill('SIGTERM');
+    void Promise.all(contexts.map((context) => context.dispose())).then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 } else {
   await rm(out, { recursive: true, force: true });
   await Promise.all(builds.map((options) => esbuild.build(options)));
