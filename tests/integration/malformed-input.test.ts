@@ -1,0 +1,125 @@
+/**
+ * Bad input anywhere gets a clear envelope error with a stable code: never a 500, never a
+ * stack trace, never a credential echoed; and the process keeps serving.
+ */
+import { API } from '../../shared/http';
+import { ERRORS } from '../../shared/errors';
+import { api, type Api } from '../helpers/api';
+import { bearer, gene, registerUser } from '../helpers/flow';
+import { type TestServer, startServer } from '../helpers/server';
+
+let server: TestServer;
+let http: Api;
+let token: string;
+
+beforeAll(async () => {
+  server = await startServer();
+  http = api(server.url);
+  token = (await registerUser(http)).token;
+});
+afterAll(() => server.close());
+
+const POST_ENDPOINTS = [API.gene, API.userinfo, API.scanned, API.confirm, API.cancel, API.register, API.login] as const;
+/** The field each endpoint requires (gene requires none). */
+const REQUIRED: Record<string, string | null> = {
+  [API.gene]: null,
+  [API.userinfo]: 'ticket',
+  [API.scanned]: 'random',
+  [API.confirm]: 'random',
+  [API.cancel]: 'random',
+  [API.register]: 'username',
+  [API.login]: 'username',
+};
+
+const RAW_BODIES = ['{bad', '[1,2]', '"text"', 'null', '', '{"a":', '\u0000\u0001'];
+const WRONG_TYPES: unknown[] = [42, true, null, { nested: 1 }, ['x'], -1e308];
+
+function expectClean(body: { code: number; message: string; data: unknown }, sent: string) {
+  expect(body.data).toBeNull();
+  expect(body.code).not.toBe(500);
+  expect(body.message).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
+  if (sent.length >= 8) expect(body.message).not.toContain(sent);
+}
+
+describe.each(POST_ENDPOINTS)('%s', (path) => {
+  // A getter: the token exists only once beforeAll has run.
+  const auth = () => bearer(token);
+
+  test.each(RAW_BODIES)('raw body %j → 400', async (raw) => {
+    const response = await http.raw(path, raw, auth());
+    expect(response.status).toBe(200);
+    // An empty body is "no body" (then only a required field is missing); every other raw body
+    // here is malformed or not an object (the parser is strict: objects and arrays only).
+    const expected = raw === '' && REQUIRED[path] === null ? 200 : 400;
+    expect(response.body.code).toBe(expected);
+    if (expected === 400) expectClean(response.body, raw);
+  });
+
+  const field = REQUIRED[path];
+  if (field) {
+    test.each(WRONG_TYPES)(`${field} = %j → 400 naming ${field}`, async (value) => {
+      const response = await http.post(path, { [field]: value, password: 'correct horse battery' }, auth());
+      expect(response.status).toBe(200);
+      expect(response.body.code).toBe(400);
+      expect(response.body.message).toContain(field);
+      expectClean(response.body, String(value));
+    });
+
+    test(`missing ${field} → 400 "${field} is required"`, async () => {
+      const response = await http.post(path, { unrelated: 1, __proto__: { polluted: true } }, auth());
+      expect(response.body).toEqual({ code: 400, message: expect.stringContaining(`${field} is required`), data: null });
+    });
+  }
+});
+
+test('gene rejects a wrong scene and oversized customData, naming the field', async () => {
+  expect((await http.post(API.gene, { scene: 'WXAPP_AUTH' })).body.message).toContain('scene');
+  const big = { customData: { blob: 'x'.repeat(600) } };
+  expect((await http.post(API.gene, big)).body).toEqual({ code: 400, message: expect.stringContaining('customData'), data: null });
+});
+
+test('check: a random that is not one string → 400; any string that is not a QR → 2241', async () => {
+  for (const query of ['', '?random=a&random=b', '?random[x]=1']) {
+    const response = await http.get(`${API.check}${query}`);
+    expect({ query, code: response.body.code }).toEqual({ query, code: 400 });
+  }
+  for (const random of ['x', 'ÿ'.repeat(50), 'a'.repeat(4000), '../../etc/passwd']) {
+    const response = await http.get(`${API.check}?random=${encodeURIComponent(random)}`);
+    expect(response.body).toEqual({ code: 2241, message: ERRORS.QR_NOT_FOUND.en, data: null });
+  }
+});
+
+test('a body over 16 kB → HTTP 413 with envelope code 413', async () => {
+  const response = await http.post(API.gene, { customData: { blob: 'x'.repeat(20_000) } });
+  expect(response.status).toBe(413);
+  expect(response.body).toEqual({ code: 413, message: ERRORS.PAYLOAD_TOO_LARGE.en, data: null });
+});
+
+test('x-authing-lang: zh-CN answers in Chinese', async () => {
+  const response = await http.get(`${API.check}?random=nope`, { 'x-authing-lang': 'zh-CN' });
+  expect(response.body.message).toBe(ERRORS.QR_NOT_FOUND.zh);
+});
+
+test('unknown /api paths → HTTP 404 envelope; a malformed percent-encoding → 400', async () => {
+  const missing = await http.get('/api/v2/nope');
+  expect(missing.status).toBe(404);
+  expect(missing.body).toMatchObject({ code: 404, data: null });
+  const response = await fetch(`${server.url}/api/v2/qrcode/check?random=%E0%A4%A`);
+  expect(response.status).toBe(200);
+  expect(((await response.json()) as { code: number }).code).not.toBe(500);
+});
+
+test('phone endpoints: no token, a garbage token or a wrong scheme → 2020 (checked before the body)', async () => {
+  for (const headers of [{}, bearer('garbage'), { authorization: 'Basic dXNlcjpwYXNz' }, bearer(`${token}x`)]) {
+    const response = await http.post(API.confirm, { random: 'whatever-0000000000000' }, headers);
+    expect(response.body.code).toBe(2020);
+    expectClean(response.body, token);
+  }
+});
+
+test('after all of the above the server still serves, and logged no error', async () => {
+  expect(await (await fetch(`${server.url}/livez`)).json()).toEqual({ status: 'ok' });
+  expect((await gene(http)).random).toBeTruthy();
+  const errors = server.logs.map((line) => JSON.parse(line) as { level: string }).filter((entry) => entry.level === 'error');
+  expect(errors).toEqual([]);
+});
