@@ -40,5 +40,5 @@ export { QR_SCENE, QrCodeParseError, RANDOM_PATTERN, encodeQrPayload, parseQrCod
 export type { QrPayload } from './qr-payload';
 export { effectiveStatus, effectiveVersion, transition } from './state-machine';
 export type { QrAction, QrState, TransitionResult } from './state-machine';
-export { QR_STATUS, isTerminal } from './status';
+export { QR_STATUS } from './status';
 export type { QrStatus, StoredQrStatus } from './status';

@@ -21,10 +21,3 @@ export type QrStatus = (typeof QR_STATUS)[keyof typeof QR_STATUS];
 
 /** Statuses that are written to a store; `EXPIRED` is derived from `expireAt`. */
 export type StoredQrStatus = Exclude<QrStatus, typeof QR_STATUS.EXPIRED>;
-
-/** A decided QR accepts no further action. */
-export function isTerminal(status: QrStatus): boolean {
-  return (
-    status === QR_STATUS.CONFIRMED || status === QR_STATUS.CANCELLED || status === QR_STATUS.EXPIRED
-  );
-}
