@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # program → Debian package
-declare -A needed=( [chromium]=chromium )
+declare -A needed=( [chromium]=chromium [redis-server]=redis-server )
 missing=()
 for program in "${!needed[@]}"; do
   command -v "$program" >/dev/null 2>&1 || missing+=("${needed[$program]}")

@@ -1,0 +1,131 @@
+/**
+ * @module
+ * Redis stores (node-redis) with the memory store's semantics: every transition is one Lua
+ * script with the version check, a ticket is written in the same script as the confirming
+ * transition and taken with one GETDEL, and QR and ticket keys carry a TTL. Values are JSON.
+ * Keys: `<prefix>qr:<random>`, `<prefix>ticket:<sha256>`, `<prefix>user:<id>`,
+ * `<prefix>username:<lowercased>`. Targets a standalone Redis (the scripts touch two keys).
+ */
+import type { RedisClientType } from 'redis';
+import type { QrSession, TicketRecord } from '../domain/qr-session';
+import type { Clock } from './memory';
+import type { NewTicket, QrStore, Stores, UserRecord, UserStore } from './types';
+
+/** Any node-redis client (modules and scripts do not matter here). */
+// `any` on purpose: node-redis types its client over modules, functions and scripts; only core commands are used here.
+export type AnyRedisClient = RedisClientType<any, any, any, any, any>;
+
+/** Replace the session only if its stored version matches; write the ticket in the same step. */
+const COMPARE_AND_SET = `
+local current = redis.call('GET', KEYS[1])
+if not current then return 0 end
+if cjson.decode(current).version ~= tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+if #KEYS > 1 then redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5]) end
+return 1
+`;
+
+/** Reserve the username and write the user together, or nothing. */
+const CREATE_USER = `
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
+redis.call('SET', KEYS[2], ARGV[2])
+return 1
+`;
+
+export function redisKeys(prefix: string) {
+  return {
+    qr: (random: string) => `${prefix}qr:${random}`,
+    ticket: (hash: string) => `${prefix}ticket:${hash}`,
+    user: (id: string) => `${prefix}user:${id}`,
+    username: (name: string) => `${prefix}username:${name.toLowerCase()}`,
+  };
+}
+
+const parse = <T>(text: string | Buffer | null): T | null => (text === null ? null : (JSON.parse(text.toString()) as T));
+/** Milliseconds until `deadline`, at least 1 (PX 0 is an error). */
+const ttl = (deadline: number, now: number) => String(Math.max(1, Math.ceil(deadline - now)));
+
+export class RedisQrStore implements QrStore {
+  private readonly keys: ReturnType<typeof redisKeys>;
+  constructor(
+    private readonly client: AnyRedisClient,
+    prefix: string,
+    private readonly now: Clock,
+  ) {
+    this.keys = redisKeys(prefix);
+  }
+
+  async create(session: QrSession): Promise<boolean> {
+    const reply = await this.client.set(this.keys.qr(session.random), JSON.stringify(session), {
+      NX: true,
+      PX: Number(ttl(session.retainUntil, this.now())),
+    });
+    return reply === 'OK';
+  }
+
+  async get(random: string): Promise<QrSession | null> {
+    return parse<QrSession>(await this.client.get(this.keys.qr(random)));
+  }
+
+  async compareAndSet(next: QrSession, expectedVersion: number, ticket?: NewTicket): Promise<boolean> {
+    const now = this.now();
+    const keys = [this.keys.qr(next.random)];
+    const args = [JSON.stringify(next), String(expectedVersion), ttl(next.retainUntil, now)];
+    if (ticket) {
+      keys.push(this.keys.ticket(ticket.hash));
+      args.push(JSON.stringify(ticket.record), ttl(ticket.record.expireAt, now));
+    }
+    return (await this.client.eval(COMPARE_AND_SET, { keys, arguments: args })) === 1;
+  }
+
+  async peekTicket(hash: string): Promise<TicketRecord | null> {
+    const record = parse<TicketRecord>(await this.client.get(this.keys.ticket(hash)));
+    return record && record.expireAt > this.now() ? record : null;
+  }
+
+  async takeTicket(hash: string): Promise<TicketRecord | null> {
+    const record = parse<TicketRecord>(await this.client.getDel(this.keys.ticket(hash)));
+    return record && record.expireAt > this.now() ? record : null;
+  }
+}
+
+export class RedisUserStore implements UserStore {
+  private readonly keys: ReturnType<typeof redisKeys>;
+  constructor(
+    private readonly client: AnyRedisClient,
+    prefix: string,
+  ) {
+    this.keys = redisKeys(prefix);
+  }
+
+  async create(user: UserRecord): Promise<boolean> {
+    const reply = await this.client.eval(CREATE_USER, {
+      keys: [this.keys.username(user.username), this.keys.user(user.id)],
+      arguments: [user.id, JSON.stringify(user)],
+    });
+    return reply === 1;
+  }
+
+  async findById(id: string): Promise<UserRecord | null> {
+    return parse<UserRecord>(await this.client.get(this.keys.user(id)));
+  }
+
+  async findByUsername(username: string): Promise<UserRecord | null> {
+    const id = await this.client.get(this.keys.username(username));
+    return id === null ? null : this.findById(id.toString());
+  }
+}
+
+/** The Redis-backed stores over a connected client; `close()` closes the client. */
+export function createRedisStores(client: AnyRedisClient, prefix: string, now: Clock): Stores {
+  return {
+    qr: new RedisQrStore(client, prefix, now),
+    users: new RedisUserStore(client, prefix),
+    ping: async () => {
+      await client.ping();
+    },
+    close: async () => {
+      if (client.isOpen) await client.close();
+    },
+  };
+}
