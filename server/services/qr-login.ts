@@ -100,7 +100,7 @@ export function createQrLoginService(deps: QrLoginDeps) {
       }
       // Another request changed the QR in between: read it again and re-decide.
     }
-    throw new AppError('INTERNAL', { detail: undefined, cause: new Error('transition kept losing races') });
+    throw new AppError('INTERNAL', { cause: new Error('transition kept losing races') });
   }
 
   return {

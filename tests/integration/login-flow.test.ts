@@ -4,7 +4,7 @@
  * a standard JWT library against /.well-known/jwks.json.
  */
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { API, type CheckData, type UserInfoData } from '../../shared/http';
+import { API, type CheckData, type GeneData, type UserInfoData } from '../../shared/http';
 import { EVENTS, type QrSnapshot } from '../../shared/protocol';
 import { QR_STATUS } from '../../shared/status';
 import { api, dataOf, type Api } from '../helpers/api';
@@ -74,8 +74,8 @@ test('qr:create over the socket answers the gene data and subscribes the socket 
 
 test('polling: check shows the status to anyone but the ticket and user only with the secret (header or cookie)', async () => {
   const phone = await registerUser(http);
-  const response = await http.post(API.gene, {});
-  const qr = dataOf(response as Awaited<ReturnType<typeof http.post<{ random: string; secret: string }>>>);
+  const response = await http.post<GeneData>(API.gene, {});
+  const qr = dataOf(response);
   const cookie = response.headers.get('set-cookie')?.split(';')[0];
   expect(cookie).toBe(`qrlogin_${qr.random}=${qr.secret}`);
 
