@@ -6,8 +6,10 @@
  */
 import { type Server as HttpServer, createServer } from 'node:http';
 import express from 'express';
-import { createKeySet, generateSigningKey, type KeySet, type SigningKey } from './auth/keys';
+import type { KeySet } from './auth/keys';
 import { createTokenService, type TokenService } from './auth/tokens';
+import { createMemoryBackend } from './backend/memory';
+import type { Backend } from './backend/types';
 import type { Config } from './config';
 import { corsAndJson } from './http/api-middleware';
 import { apiNotFound, errorHandler } from './http/error-handler';
@@ -22,21 +24,23 @@ import { createLogger, type Logger } from './logger';
 import { createExpiryScheduler } from './realtime/expiry';
 import { registerHandlers } from './realtime/handlers';
 import { createIo } from './realtime/io';
-import { wirePush } from './realtime/push';
+import { resyncLocalRooms, wirePush } from './realtime/push';
 import type { QrServer } from './realtime/types';
 import { createAppRegistry } from './services/apps';
 import { type EventBus, createEventBus } from './services/events';
 import { logDomainEvents } from './services/event-log';
 import { createQrLoginService, type QrLoginService } from './services/qr-login';
 import { createUserService, type UserService } from './services/users';
-import { type Clock, createMemoryStores } from './store/memory';
+import type { Clock } from './store/memory';
 import type { Stores } from './store/types';
 
 export interface AppDeps {
-  /** Defaults to the embedded memory stores. */
-  stores?: Stores;
-  /** Defaults to a key generated now (server/index.ts loads the configured one). */
-  signingKey?: SigningKey;
+  /**
+   * Where state lives and how instances reach each other. Defaults to the embedded memory
+   * backend with a key generated now (server/index.ts builds the configured one). The app
+   * closes it on `close()`.
+   */
+  backend?: Backend;
   logger?: Logger;
   now?: Clock;
   /** Attach to this server instead of creating one (it may already listen). */
@@ -61,8 +65,8 @@ export interface QrLoginApp {
 export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? createLogger(config.logLevel);
-  const stores = deps.stores ?? createMemoryStores(now);
-  const keys = createKeySet(deps.signingKey ?? generateSigningKey().key);
+  const backend = deps.backend ?? createMemoryBackend(now);
+  const { stores, keys } = backend;
   const events = createEventBus((error, event) => logger.error('event listener failed', { event, error }));
   logDomainEvents(events, logger);
 
@@ -81,7 +85,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   const readiness = {
     async check() {
       if (closing) throw new Error('shutting down');
-      await stores.ping();
+      await backend.ping();
     },
   };
 
@@ -101,9 +105,15 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   const httpServer = deps.httpServer ?? createServer();
   httpServer.on('request', web);
 
-  const io = createIo(httpServer, apps, config.publicUrl);
+  const io = createIo(httpServer, apps, config.publicUrl, backend.adapter ? { adapter: backend.adapter } : {});
   const expiry = createExpiryScheduler(io, stores.qr, now, logger);
   wirePush(io, events, apps);
+  // Pushes published while Redis pub/sub was interrupted may be lost: once it is back, tell
+  // this instance's subscribers the current state of their QR codes.
+  const stopResync = backend.onResume(() => {
+    logger.info('cross-instance delivery resumed, re-sending current states');
+    void resyncLocalRooms(io, stores.qr, apps, logger, now);
+  });
   const trust = compileTrust(config.trustProxy);
   io.on('connection', (socket) => registerHandlers(socket, { qr, apps, expiry, logger, publicUrl: config.publicUrl, trust }));
 
@@ -111,6 +121,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     if (closing) return;
     closing = true;
     expiry.close();
+    stopResync();
     // Closing the transports (not a namespace disconnect) makes clients reconnect on their
     // own, to another instance behind the load balancer.
     const closed = io.close();
@@ -119,7 +130,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     force.unref();
     await closed;
     clearTimeout(force);
-    await stores.close();
+    await backend.close();
   }
 
   return { httpServer, io, keys, tokens, events, qr, users, stores, close };

@@ -156,13 +156,16 @@ export function loadConfig(env: Env): LoadedConfig {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
 
+  const redisUrl = read.url('REDIS_URL', ['redis:', 'rediss:']) ?? null;
   const pem = read.raw('SIGNING_KEY');
   const file = read.raw('SIGNING_KEY_FILE');
   if (pem && file) problems.push('set SIGNING_KEY or SIGNING_KEY_FILE, not both');
   const signingKey = pem ? { pem: pem.replace(/\\n/g, '\n') } : file ? { file } : null;
   if (!signingKey) {
     warnings.push(
-      'no SIGNING_KEY or SIGNING_KEY_FILE: a signing key is generated at start; ID tokens stop verifying when the process restarts',
+      redisUrl
+        ? 'no SIGNING_KEY or SIGNING_KEY_FILE: the instances share a generated signing key kept in Redis; set a key of your own in production'
+        : 'no SIGNING_KEY or SIGNING_KEY_FILE: a signing key is generated at start; ID tokens stop verifying when the process restarts',
     );
   }
 
@@ -191,7 +194,7 @@ export function loadConfig(env: Env): LoadedConfig {
     publicUrl,
     issuer,
     userPoolId: read.raw('USER_POOL_ID') ?? 'qrlogin',
-    redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']) ?? null,
+    redisUrl,
     redisKeyPrefix: read.raw('REDIS_KEY_PREFIX') ?? 'qrlogin:',
     qrTtlSeconds,
     ticketTtlSeconds,

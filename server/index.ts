@@ -6,7 +6,11 @@
 import { join } from 'node:path';
 import { createApp } from './app';
 import { loadSigningKey } from './auth/keys';
-import { ConfigError, loadConfig } from './config';
+import { createMemoryBackend } from './backend/memory';
+import { createRedisBackend, describe } from './backend/redis';
+import type { Backend } from './backend/types';
+import { type Config, ConfigError, loadConfig } from './config';
+import type { Logger } from './logger';
 import { createLogger } from './logger';
 
 async function main(): Promise<void> {
@@ -23,19 +27,20 @@ async function main(): Promise<void> {
   const { config, warnings, generatedDemoAppSecret } = loaded;
   const logger = createLogger(config.logLevel);
   for (const warning of warnings) logger.warn(`WARNING: ${warning}`);
-  if (config.redisUrl) {
-    process.stderr.write('qrlogin: REDIS_URL is not supported by this build yet; unset it to run the embedded store\n');
-    process.exit(1);
-  }
 
-  const signingKey = await loadSigningKey(config.signingKey);
-  const app = createApp(config, { logger, signingKey, publicDir: join(__dirname, '..', 'public') });
+  const backend = await createBackend(config, logger);
+  const app = createApp(config, { logger, backend, publicDir: join(__dirname, '..', 'public') });
 
   await new Promise<void>((resolve, reject) => {
     app.httpServer.once('error', reject);
     app.httpServer.listen(config.port, config.host, resolve);
   });
-  logger.info('qrlogin listening', { url: config.publicUrl, store: 'memory', issuer: config.issuer });
+  logger.info('qrlogin listening', {
+    url: config.publicUrl,
+    store: backend.name,
+    ...(config.redisUrl ? { redis: describe(config.redisUrl) } : {}),
+    issuer: config.issuer,
+  });
   if (generatedDemoAppSecret) {
     // Shown once, on purpose, so a developer can try server-side ticket exchange.
     process.stdout.write(
@@ -69,6 +74,21 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('unhandledRejection', (error) => logger.error('unhandled rejection', { error }));
+}
+
+/** Memory (one instance) by default; Redis (any number of instances) with `REDIS_URL`. */
+async function createBackend(config: Config, logger: Logger): Promise<Backend> {
+  const configured = config.signingKey === null ? null : await loadSigningKey(config.signingKey);
+  if (!config.redisUrl) return createMemoryBackend(Date.now, configured ?? undefined);
+  return createRedisBackend({
+    url: config.redisUrl,
+    prefix: config.redisKeyPrefix,
+    signingKey: configured,
+    // Old public keys stay in the JWKS while any token they signed can be valid.
+    keyRetainMs: Math.max(config.idTokenTtlSeconds, config.userTokenTtlSeconds) * 1000 + 60_000,
+    logger,
+    now: Date.now,
+  });
 }
 
 main().catch((error: unknown) => {

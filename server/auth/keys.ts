@@ -32,7 +32,17 @@ export interface KeySet {
   /** Every public key a token of ours may still carry (current first). */
   jwks(): { keys: PublicJwk[] };
   /** The verification key and its algorithm for a `kid`, or undefined. */
-  verificationKey(kid: string): { publicKey: KeyObject; alg: SigningAlgorithm } | undefined;
+  verificationKey(kid: string): VerificationKey | undefined;
+  /**
+   * Like `verificationKey`, but a key set shared between instances may first look for a
+   * `kid` it has not seen yet (another instance's new key).
+   */
+  resolve(kid: string): Promise<VerificationKey | undefined>;
+}
+
+export interface VerificationKey {
+  publicKey: KeyObject;
+  alg: SigningAlgorithm;
 }
 
 function algorithmOf(key: KeyObject): SigningAlgorithm {
@@ -80,5 +90,6 @@ export function createKeySet(current: SigningKey, previous: readonly SigningKey[
     current,
     jwks: () => ({ keys: all.map((key) => key.jwk) }),
     verificationKey: (kid) => byKid.get(kid),
+    resolve: async (kid) => byKid.get(kid),
   };
 }

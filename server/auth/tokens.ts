@@ -36,7 +36,7 @@ export interface TokenService {
   signIdToken(user: IdTokenSubject, appId: string): SignedToken;
   signUserToken(userId: string): SignedToken;
   /** The user id of a valid user token; throws `NOT_LOGGED_IN` otherwise. */
-  verifyUserToken(token: string): string;
+  verifyUserToken(token: string): Promise<string>;
 }
 
 export interface TokenOptions {
@@ -89,10 +89,10 @@ export function createTokenService(options: TokenOptions): TokenService {
       return sign({ sub: userId, aud: USER_TOKEN_AUDIENCE }, options.userTokenTtlSeconds, USER_TOKEN_TYPE);
     },
 
-    verifyUserToken(token) {
+    async verifyUserToken(token) {
       const decoded = jwt.decode(token, { complete: true });
       const kid = decoded?.header.kid;
-      const key = kid === undefined ? undefined : keys.verificationKey(kid);
+      const key = kid === undefined ? undefined : await keys.resolve(kid);
       if (!decoded || decoded.header.typ !== USER_TOKEN_TYPE || !key) throw new AppError('NOT_LOGGED_IN');
       try {
         const payload = jwt.verify(token, key.publicKey, {

@@ -80,7 +80,7 @@ export function createUserService(deps: UserDeps) {
     /** The user behind a phone's user token; `NOT_LOGGED_IN` when missing, invalid or gone. */
     async authenticate(token: string | null): Promise<UserRecord> {
       if (!token) throw new AppError('NOT_LOGGED_IN');
-      const user = await users.findById(tokens.verifyUserToken(token));
+      const user = await users.findById(await tokens.verifyUserToken(token));
       if (!user) throw new AppError('NOT_LOGGED_IN');
       return user;
     },

@@ -7,6 +7,7 @@
  * `<prefix>username:<lowercased>`. Targets a standalone Redis (the scripts touch two keys).
  */
 import type { RedisClientType } from 'redis';
+import { AppError } from '../errors';
 import type { QrSession, TicketRecord } from '../domain/qr-session';
 import type { Clock } from './memory';
 import type { NewTicket, QrStore, Stores, UserRecord, UserStore } from './types';
@@ -41,6 +42,14 @@ export function redisKeys(prefix: string) {
   };
 }
 
+/**
+ * Any failure to talk to Redis (down, timed out, reconnecting) becomes `UNAVAILABLE` (503,
+ * retry after a second): the client gets a clear answer at once, never a hang or a 500.
+ */
+function unavailable(error: unknown): never {
+  throw new AppError('UNAVAILABLE', { cause: error, retryAfter: 1 });
+}
+
 const parse = <T>(text: string | Buffer | null): T | null => (text === null ? null : (JSON.parse(text.toString()) as T));
 /** Milliseconds until `deadline`, at least 1 (PX 0 is an error). */
 const ttl = (deadline: number, now: number) => String(Math.max(1, Math.ceil(deadline - now)));
@@ -59,12 +68,12 @@ export class RedisQrStore implements QrStore {
     const reply = await this.client.set(this.keys.qr(session.random), JSON.stringify(session), {
       NX: true,
       PX: Number(ttl(session.retainUntil, this.now())),
-    });
+    }).catch(unavailable);
     return reply === 'OK';
   }
 
   async get(random: string): Promise<QrSession | null> {
-    return parse<QrSession>(await this.client.get(this.keys.qr(random)));
+    return parse<QrSession>(await this.client.get(this.keys.qr(random)).catch(unavailable));
   }
 
   async compareAndSet(next: QrSession, expectedVersion: number, ticket?: NewTicket): Promise<boolean> {
@@ -75,16 +84,16 @@ export class RedisQrStore implements QrStore {
       keys.push(this.keys.ticket(ticket.hash));
       args.push(JSON.stringify(ticket.record), ttl(ticket.record.expireAt, now));
     }
-    return (await this.client.eval(COMPARE_AND_SET, { keys, arguments: args })) === 1;
+    return (await this.client.eval(COMPARE_AND_SET, { keys, arguments: args }).catch(unavailable)) === 1;
   }
 
   async peekTicket(hash: string): Promise<TicketRecord | null> {
-    const record = parse<TicketRecord>(await this.client.get(this.keys.ticket(hash)));
+    const record = parse<TicketRecord>(await this.client.get(this.keys.ticket(hash)).catch(unavailable));
     return record && record.expireAt > this.now() ? record : null;
   }
 
   async takeTicket(hash: string): Promise<TicketRecord | null> {
-    const record = parse<TicketRecord>(await this.client.getDel(this.keys.ticket(hash)));
+    const record = parse<TicketRecord>(await this.client.getDel(this.keys.ticket(hash)).catch(unavailable));
     return record && record.expireAt > this.now() ? record : null;
   }
 }
@@ -102,16 +111,16 @@ export class RedisUserStore implements UserStore {
     const reply = await this.client.eval(CREATE_USER, {
       keys: [this.keys.username(user.username), this.keys.user(user.id)],
       arguments: [user.id, JSON.stringify(user)],
-    });
+    }).catch(unavailable);
     return reply === 1;
   }
 
   async findById(id: string): Promise<UserRecord | null> {
-    return parse<UserRecord>(await this.client.get(this.keys.user(id)));
+    return parse<UserRecord>(await this.client.get(this.keys.user(id)).catch(unavailable));
   }
 
   async findByUsername(username: string): Promise<UserRecord | null> {
-    const id = await this.client.get(this.keys.username(username));
+    const id = await this.client.get(this.keys.username(username)).catch(unavailable);
     return id === null ? null : this.findById(id.toString());
   }
 }
@@ -122,7 +131,7 @@ export function createRedisStores(client: AnyRedisClient, prefix: string, now: C
     qr: new RedisQrStore(client, prefix, now),
     users: new RedisUserStore(client, prefix),
     ping: async () => {
-      await client.ping();
+      await client.ping().catch(unavailable);
     },
     close: async () => {
       if (client.isOpen) await client.close();

@@ -9,6 +9,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type AppDeps, type QrLoginApp, createApp } from '../../server/app';
+import type { SigningKey } from '../../server/auth/keys';
+import { type AdapterKind, createRedisBackend } from '../../server/backend/redis';
 import { type AppConfig, type Config, loadConfig } from '../../server/config';
 import { sha256 } from '../../server/domain/secrets';
 import { createLogger } from '../../server/logger';
@@ -32,6 +34,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   configure?: (config: Config) => Config;
   deps?: Omit<AppDeps, 'httpServer' | 'logger'>;
+  /** Run on the Redis backend (the same wiring as server/index.ts with REDIS_URL). */
+  redis?: { url: string; prefix: string; adapter?: AdapterKind; signingKey?: SigningKey | null };
 }
 
 export const DEMO_APP_SECRET = 'test-demo-app-secret-0123456789';
@@ -52,11 +56,25 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   });
   const config = options.configure ? options.configure(parsed) : parsed;
   const logs: string[] = [];
+  const logger = createLogger(config.logLevel, (line) => logs.push(line));
+  const backend = options.redis
+    ? await createRedisBackend({
+        url: options.redis.url,
+        prefix: options.redis.prefix,
+        signingKey: options.redis.signingKey ?? null,
+        keyRetainMs: config.userTokenTtlSeconds * 1000,
+        adapter: options.redis.adapter,
+        connectTimeoutMs: 5_000,
+        logger,
+        now: Date.now,
+      })
+    : undefined;
   const app = createApp(config, {
     publicDir: PUBLIC_DIR,
+    ...(backend ? { backend } : {}),
     ...options.deps,
     httpServer,
-    logger: createLogger(config.logLevel, (line) => logs.push(line)),
+    logger,
   });
   return {
     url,

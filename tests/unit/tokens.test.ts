@@ -74,10 +74,10 @@ function signWith(key: SigningKey, claims: Record<string, unknown>, header: Reco
 }
 
 /** Runs `verifyUserToken` and returns the AppError it must throw. */
-function refusal(service: TokenService, token: string): AppError {
+async function refusal(service: TokenService, token: string): Promise<AppError> {
   let thrown: unknown;
   try {
-    const sub = service.verifyUserToken(token);
+    const sub = await service.verifyUserToken(token);
     thrown = new Error(`accepted, sub=${sub}`);
   } catch (error) {
     thrown = error;
@@ -178,7 +178,7 @@ describe('ID tokens, verified with jose through the JWKS', () => {
       currentDate: new Date(START),
     });
     expect(payload.sub).toBe(USER.id);
-    expect(h.service.verifyUserToken(h.service.signUserToken('u-rsa').token)).toBe('u-rsa');
+    await expect(h.service.verifyUserToken(h.service.signUserToken('u-rsa').token)).resolves.toBe('u-rsa');
   });
 });
 
@@ -188,78 +188,78 @@ describe('verifyUserToken', () => {
     h = harness();
   });
 
-  it('accepts a fresh user token and returns its subject', () => {
+  it('accepts a fresh user token and returns its subject', async () => {
     const { token, expiresAt } = h.service.signUserToken('user-42');
-    expect(h.service.verifyUserToken(token)).toBe('user-42');
+    await expect(h.service.verifyUserToken(token)).resolves.toBe('user-42');
     expect(expiresAt).toBe((nowSeconds(h) + USER_TTL) * 1000);
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'ES256', typ: USER_TOKEN_TYPE, kid: h.key.kid });
     expect(jwt.decode(token, { json: true })).toMatchObject({ sub: 'user-42', aud: USER_TOKEN_AUDIENCE, iss: ISSUER });
   });
 
-  it('accepts a token until one second before exp, and refuses it from exp on', () => {
+  it('accepts a token until one second before exp, and refuses it from exp on', async () => {
     const { token } = h.service.signUserToken('user-42');
     const exp = (nowSeconds(h) + USER_TTL) * 1000;
     h.clock.t = exp - 1000;
-    expect(h.service.verifyUserToken(token)).toBe('user-42');
+    await expect(h.service.verifyUserToken(token)).resolves.toBe('user-42');
     h.clock.t = exp;
-    refusal(h.service, token);
+    await refusal(h.service, token);
     h.clock.t = START + USER_TTL * 1000 * 10;
-    refusal(h.service, token);
+    await refusal(h.service, token);
   });
 
-  it("refuses a token of another deployment's key set", () => {
+  it("refuses a token of another deployment's key set", async () => {
     const foreign = harness();
     const { token } = foreign.service.signUserToken('user-42');
-    expect(foreign.service.verifyUserToken(token)).toBe('user-42');
-    refusal(h.service, token);
+    await expect(foreign.service.verifyUserToken(token)).resolves.toBe('user-42');
+    await refusal(h.service, token);
   });
 
-  it('refuses a token signed by another key that claims our kid', () => {
+  it('refuses a token signed by another key that claims our kid', async () => {
     const other = generateSigningKey().key;
     const forged = signWith(other, userClaims(h), { kid: h.key.kid });
     expect(decodeProtectedHeader(forged).kid).toBe(h.key.kid);
-    refusal(h.service, forged);
+    await refusal(h.service, forged);
   });
 
-  it('refuses an ID token (token confusion: typ JWT, aud = app id)', () => {
+  it('refuses an ID token (token confusion: typ JWT, aud = app id)', async () => {
     const { token } = h.service.signIdToken(USER, 'demo');
-    refusal(h.service, token);
+    await refusal(h.service, token);
   });
 
-  it('refuses an ID token even if the app id were the user audience (typ still differs)', () => {
+  it('refuses an ID token even if the app id were the user audience (typ still differs)', async () => {
     const { token } = h.service.signIdToken(USER, USER_TOKEN_AUDIENCE);
-    refusal(h.service, token);
+    await refusal(h.service, token);
   });
 
-  it('refuses a user-typed token whose audience is an app (aud pinned)', () => {
-    refusal(h.service, signWith(h.key, userClaims(h, { aud: 'demo' })));
+  it('refuses a user-typed token whose audience is an app (aud pinned)', async () => {
+    await refusal(h.service, signWith(h.key, userClaims(h, { aud: 'demo' })));
   });
 
-  it('refuses a token without typ or with another typ', () => {
-    refusal(h.service, signWith(h.key, userClaims(h), { typ: 'JWT' }));
-    refusal(h.service, signWith(h.key, userClaims(h), { typ: undefined }));
+  it('refuses a token without typ or with another typ', async () => {
+    await refusal(h.service, signWith(h.key, userClaims(h), { typ: 'JWT' }));
+    await refusal(h.service, signWith(h.key, userClaims(h), { typ: undefined }));
   });
 
-  it('refuses a token without kid', () => {
+  it('refuses a token without kid', async () => {
     const token = jwt.sign(userClaims(h), h.key.privateKey, {
       algorithm: 'ES256',
       header: { alg: 'ES256', typ: USER_TOKEN_TYPE },
     });
-    refusal(h.service, token);
+    await refusal(h.service, token);
   });
 
-  it('the crafted tokens below are otherwise valid (control)', () => {
-    expect(h.service.verifyUserToken(signWith(h.key, userClaims(h)))).toBe(USER.id);
+  it('the crafted tokens below are otherwise valid (control)', async () => {
+    await expect(h.service.verifyUserToken(signWith(h.key, userClaims(h)))).resolves.toBe(USER.id);
   });
 
-  it("refuses alg: none with our kid and an empty signature", () => {
+  it("refuses alg: none with our kid and an empty signature", async () => {
     const header = { alg: 'none', typ: USER_TOKEN_TYPE, kid: h.key.kid };
     const token = `${b64url(header)}.${b64url(userClaims(h))}.`;
-    refusal(h.service, token);
-    refusal(h.service, `${b64url({ ...header, alg: 'NONE' })}.${b64url(userClaims(h))}.`);
+    await refusal(h.service, token);
+    await refusal(h.service, `${b64url({ ...header, alg: 'NONE' })}.${b64url(userClaims(h))}.`);
   });
 
-  it('refuses HS256 signed with the public key PEM as HMAC secret (alg confusion)', () => {
+  it('refuses HS256 signed with the public key PEM as HMAC secret (alg confusion)', async () => {
     const header = { alg: 'HS256', typ: USER_TOKEN_TYPE, kid: h.key.kid };
     const input = `${b64url(header)}.${b64url(userClaims(h))}`;
     for (const secret of [
@@ -267,28 +267,28 @@ describe('verifyUserToken', () => {
       JSON.stringify(h.key.jwk),
     ]) {
       const signature = createHmac('sha256', secret).update(input).digest('base64url');
-      refusal(h.service, `${input}.${signature}`);
+      await refusal(h.service, `${input}.${signature}`);
     }
   });
 
-  it('refuses a token from another issuer', () => {
-    refusal(h.service, signWith(h.key, userClaims(h, { iss: 'https://evil.example' })));
-    refusal(h.service, signWith(h.key, userClaims(h, { iss: `${ISSUER}/` })));
+  it('refuses a token from another issuer', async () => {
+    await refusal(h.service, signWith(h.key, userClaims(h, { iss: 'https://evil.example' })));
+    await refusal(h.service, signWith(h.key, userClaims(h, { iss: `${ISSUER}/` })));
     const elsewhere = harness(h.key, h.keys, 'https://other-deployment.example');
-    refusal(h.service, elsewhere.service.signUserToken('user-42').token);
+    await refusal(h.service, elsewhere.service.signUserToken('user-42').token);
   });
 
-  it('refuses a token without a string subject', () => {
+  it('refuses a token without a string subject', async () => {
     const { sub: _omit, ...noSub } = userClaims(h);
-    refusal(h.service, signWith(h.key, noSub));
-    refusal(h.service, signWith(h.key, userClaims(h, { sub: 42 })));
+    await refusal(h.service, signWith(h.key, noSub));
+    await refusal(h.service, signWith(h.key, userClaims(h, { sub: 42 })));
   });
 
-  it('refuses a token whose payload was altered after signing', () => {
+  it('refuses a token whose payload was altered after signing', async () => {
     const { token } = h.service.signUserToken('user-42');
     const [header, , signature] = token.split('.');
     const altered = `${header}.${b64url(userClaims(h, { sub: 'admin' }))}.${signature}`;
-    refusal(h.service, altered);
+    await refusal(h.service, altered);
   });
 
   it.each([
@@ -300,13 +300,13 @@ describe('verifyUserToken', () => {
     ['JSON', '{"sub":"user-42"}'],
     ['base64 junk', `${b64url({ alg: 'ES256' })}.${'%%%'}.${'x'.repeat(40)}`],
     ['a long string', 'x'.repeat(10_000)],
-  ])('refuses garbage: %s', (_name, token) => {
-    refusal(h.service, token);
+  ])('refuses garbage: %s', async (_name, token) => {
+    await refusal(h.service, token);
   });
 
-  it('refuses a valid token with the Bearer prefix left on', () => {
+  it('refuses a valid token with the Bearer prefix left on', async () => {
     const { token } = h.service.signUserToken('user-42');
-    refusal(h.service, `Bearer ${token}`);
+    await refusal(h.service, `Bearer ${token}`);
   });
 });
 
@@ -380,7 +380,7 @@ describe('key rotation', () => {
 
     const current = generateSigningKey().key;
     const rotated = harness(current, createKeySet(current, [old.key]));
-    expect(rotated.service.verifyUserToken(oldUserToken)).toBe('user-old');
+    await expect(rotated.service.verifyUserToken(oldUserToken)).resolves.toBe('user-old');
     await expect(
       jwtVerify(oldIdToken, createLocalJWKSet(rotated.keys.jwks()), {
         issuer: ISSUER,
@@ -391,8 +391,8 @@ describe('key rotation', () => {
 
     const fresh = rotated.service.signUserToken('user-new').token;
     expect(decodeProtectedHeader(fresh).kid).toBe(current.kid);
-    expect(rotated.service.verifyUserToken(fresh)).toBe('user-new');
+    await expect(rotated.service.verifyUserToken(fresh)).resolves.toBe('user-new');
     // Without the old key in the set, the old token is refused.
-    refusal(harness(current).service, oldUserToken);
+    await refusal(harness(current).service, oldUserToken);
   });
 });

@@ -1,0 +1,46 @@
+# qrlogin container image.
+#   docker build -t qrlogin .
+#   docker run -p 3000:3000 qrlogin          (one instance, embedded memory store)
+# For several instances behind nginx, see docker-compose.yml.
+
+# --- build: install every dependency (esbuild is a devDependency), bundle, then drop dev deps.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+
+# Dependencies first, so this layer is cached until the manifests change.
+# `npm install`, not `npm ci`: ci rejects this project's lock file.
+COPY package.json package-lock.json ./
+RUN npm install --no-audit --no-fund
+
+# Only what scripts/build.mjs reads: the server, the SDKs and demo (client/), shared code.
+COPY tsconfig.json ./
+COPY scripts/ ./scripts/
+COPY server/ ./server/
+COPY client/ ./client/
+COPY shared/ ./shared/
+# dist/server/index.js (node_modules external), dist/public/ (demo + SDK), dist/client/.
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund
+
+# --- runtime: production dependencies and the built output only, as the non-root user `node`.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    PORT=3000 \
+    HOST=0.0.0.0
+WORKDIR /app
+
+COPY --from=build --chown=node:node /app/package.json ./
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
+
+USER node
+EXPOSE 3000
+
+# /readyz answers 503 while shutting down or when the store is unreachable.
+# The slim image has no curl/wget: Node's fetch does the probe.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node","-e","fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+
+# Exec form: node is PID 1 and receives SIGTERM itself, then shuts down gracefully.
+STOPSIGNAL SIGTERM
+CMD ["node","dist/server/index.js"]

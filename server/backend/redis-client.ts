@@ -1,0 +1,57 @@
+/**
+ * @module
+ * node-redis clients with the options qrlogin relies on during a Redis outage:
+ * - `data` (stores, keys): the offline queue is off and every command has a timeout, so a
+ *   request during an outage fails at once with 503 instead of hanging;
+ * - `pub` / `sub` (the Socket.IO adapter): the offline queue stays on, so subscriptions made
+ *   while Redis is away are sent when it is back; node-redis re-subscribes every channel on
+ *   reconnect (tested in tests/integration/redis-outage.test.ts).
+ * All reconnect with capped exponential backoff and jitter, and ping every few seconds so a
+ * dead connection is noticed even when idle. The URL (it may hold a password) is never logged.
+ */
+import { createClient } from 'redis';
+import type { Logger } from '../logger';
+import type { AnyRedisClient } from '../store/redis';
+
+export type RedisRole = 'data' | 'pub' | 'sub';
+
+export interface RedisClientOptions {
+  /** Per-command timeout for the data client. @default 2000 */
+  commandTimeoutMs?: number;
+  /** Longest wait between reconnect attempts. @default 2000 */
+  maxReconnectDelayMs?: number;
+}
+
+/** Delay before reconnect attempt `retries` (0-based): 50 ms doubling, capped, ±20 % jitter. */
+export function reconnectDelay(retries: number, maxMs: number, random: () => number = Math.random): number {
+  const base = Math.min(maxMs, 50 * 2 ** Math.min(retries, 16));
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+export function createRedisClient(url: string, role: RedisRole, logger: Logger, options: RedisClientOptions = {}): AnyRedisClient {
+  const maxDelay = options.maxReconnectDelayMs ?? 2000;
+  const client: AnyRedisClient = createClient({
+    url,
+    name: `qrlogin-${role}`,
+    disableOfflineQueue: role === 'data',
+    pingInterval: 5_000,
+    ...(role === 'data' ? { commandOptions: { timeout: options.commandTimeoutMs ?? 2000 } } : {}),
+    socket: {
+      connectTimeout: 2_000,
+      reconnectStrategy: (retries: number) => reconnectDelay(retries, maxDelay),
+    },
+  });
+  let healthy = true;
+  client.on('error', (error: unknown) => {
+    // Logged once per outage; node-redis keeps reconnecting on its own.
+    if (!healthy) return;
+    healthy = false;
+    logger.warn('redis connection lost, reconnecting', { role, error: error instanceof Error ? error.message : String(error) });
+  });
+  client.on('ready', () => {
+    if (healthy) return;
+    healthy = true;
+    logger.info('redis connection back', { role });
+  });
+  return client;
+}

@@ -1,0 +1,128 @@
+/**
+ * @module
+ * The Redis backend: stores, the shared key set and the Socket.IO adapter over three
+ * connections (data, pub, sub). Any number of instances configured with the same Redis and
+ * key prefix serve one website together.
+ */
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { createSharedKeySet } from '../auth/shared-keys';
+import type { SigningKey } from '../auth/keys';
+import type { Logger } from '../logger';
+import type { Clock } from '../store/memory';
+import { type AnyRedisClient, createRedisStores } from '../store/redis';
+import { type RedisClientOptions, createRedisClient } from './redis-client';
+import type { Backend } from './types';
+
+/**
+ * `classic`: one pattern subscription per instance, every emit reaches every instance.
+ * `sharded`: Redis 7 sharded pub/sub, one channel per room, subscribed while the room has
+ * local sockets. The README's "Choosing the adapter" has the measurements behind the default.
+ */
+export type AdapterKind = 'classic' | 'sharded';
+
+export interface RedisBackendOptions extends RedisClientOptions {
+  url: string;
+  prefix: string;
+  /** The configured signing key; null shares one generated key through Redis. */
+  signingKey: SigningKey | null;
+  /** Longest life of any token we sign, in ms: how long old public keys stay published. */
+  keyRetainMs: number;
+  adapter?: AdapterKind;
+  /** Give up starting when Redis does not answer within this. @default 10000 */
+  connectTimeoutMs?: number;
+  logger: Logger;
+  now: Clock;
+}
+
+export interface RedisBackend extends Backend {
+  /** The key was generated and is shared through Redis (no `SIGNING_KEY` configured). */
+  generatedKey: boolean;
+}
+
+export async function createRedisBackend(options: RedisBackendOptions): Promise<RedisBackend> {
+  const { url, prefix, logger, now } = options;
+  const data = createRedisClient(url, 'data', logger, options);
+  const pub = createRedisClient(url, 'pub', logger, options);
+  const sub = createRedisClient(url, 'sub', logger, options);
+  const clients = [data, pub, sub];
+  try {
+    await withTimeout(Promise.all(clients.map((client) => client.connect())), options.connectTimeoutMs ?? 10_000);
+  } catch (error) {
+    await Promise.all(clients.map((client) => client.destroy()));
+    throw new Error(`cannot reach Redis (${describe(url)}): ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  const shared = await createSharedKeySet({
+    client: data,
+    prefix,
+    configured: options.signingKey,
+    retainMs: options.keyRetainMs,
+    now,
+    logger,
+  });
+  const channelPrefix = `${prefix}socket.io`;
+  const adapter =
+    (options.adapter ?? 'classic') === 'sharded'
+      ? createShardedAdapter(pub, sub, { channelPrefix, subscriptionMode: 'dynamic' })
+      : createAdapter(pub, sub, { key: channelPrefix });
+
+  const resumeListeners = new Set<() => void>();
+  let interrupted = false;
+  sub.on('error', () => {
+    interrupted = true;
+  });
+  sub.on('ready', () => {
+    if (!interrupted) return;
+    interrupted = false;
+    for (const listener of resumeListeners) listener();
+  });
+
+  const stores = createRedisStores(data, prefix, now);
+  return {
+    name: 'redis',
+    stores,
+    keys: shared.keys,
+    adapter,
+    generatedKey: shared.generated,
+    async ping() {
+      await stores.ping();
+      if (!sub.isReady || !pub.isReady) throw new Error('redis pub/sub connection down');
+    },
+    onResume(listener) {
+      resumeListeners.add(listener);
+      return () => resumeListeners.delete(listener);
+    },
+    async close() {
+      shared.close();
+      resumeListeners.clear();
+      await Promise.all(clients.map((client) => closeQuietly(client)));
+    },
+  };
+}
+
+async function closeQuietly(client: AnyRedisClient): Promise<void> {
+  if (!client.isOpen) return;
+  try {
+    await client.close();
+  } catch {
+    client.destroy();
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** host:port/db of a Redis URL, without credentials. */
+export function describe(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  } catch {
+    return 'unparsable URL';
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * @module
+ * A backend is where the app's state lives and how its instances reach each other: the
+ * stores, the signing key set, and (for several instances) the Socket.IO adapter. The
+ * embedded memory backend serves one instance; the Redis backend serves any number.
+ */
+import type { ServerOptions } from 'socket.io';
+import type { KeySet } from '../auth/keys';
+import type { Stores } from '../store/types';
+
+export interface Backend {
+  name: 'memory' | 'redis';
+  stores: Stores;
+  keys: KeySet;
+  /** Socket.IO adapter that carries room emits to every instance; none for one instance. */
+  adapter?: ServerOptions['adapter'];
+  /** Resolves when every connection works; rejects with the reason when one does not. */
+  ping(): Promise<void>;
+  /**
+   * Calls `listener` when cross-instance delivery resumes after an interruption (pushes
+   * published meanwhile may be lost, so local subscribers are brought up to date).
+   */
+  onResume(listener: () => void): () => void;
+  close(): Promise<void>;
+}
