@@ -46,7 +46,10 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
   const sub = createRedisClient(url, 'sub', logger, options);
   const clients = [data, pub, sub];
   try {
-    await withTimeout(Promise.all(clients.map((client) => client.connect())), options.connectTimeoutMs ?? 10_000);
+    const connecting = clients.map((client) => client.connect());
+    // Given up on below, a connect still pending rejects when destroyed: not an unhandled error.
+    for (const attempt of connecting) attempt.catch(() => undefined);
+    await withTimeout(Promise.all(connecting), options.connectTimeoutMs ?? 10_000);
   } catch (error) {
     await Promise.all(clients.map((client) => client.destroy()));
     throw new Error(`cannot reach Redis (${describe(url)}): ${error instanceof Error ? error.message : String(error)}`);
@@ -61,10 +64,20 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     logger,
   });
   const channelPrefix = `${prefix}socket.io`;
-  const adapter =
+  const makeAdapter =
     (options.adapter ?? 'classic') === 'sharded'
       ? createShardedAdapter(pub, sub, { channelPrefix, subscriptionMode: 'dynamic' })
       : createAdapter(pub, sub, { key: channelPrefix });
+  // Closing an adapter unsubscribes without awaiting; while Redis is unreachable those
+  // commands would wait in the queue and reject unhandled when the client is destroyed.
+  // The connection goes away with the backend anyway, so skip them then.
+  // A plain function: Socket.IO calls the adapter factory with `new`.
+  const adapter = function (nsp: Parameters<typeof makeAdapter>[0]) {
+    const instance = makeAdapter(nsp);
+    const close = instance.close.bind(instance);
+    instance.close = () => (sub.isReady ? close() : undefined);
+    return instance;
+  };
 
   const resumeListeners = new Set<() => void>();
   let interrupted = false;
@@ -100,8 +113,13 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
   };
 }
 
+/** Closes gracefully when connected; a client still reconnecting is destroyed (it would wait). */
 async function closeQuietly(client: AnyRedisClient): Promise<void> {
   if (!client.isOpen) return;
+  if (!client.isReady) {
+    client.destroy();
+    return;
+  }
   try {
     await client.close();
   } catch {

@@ -36,6 +36,8 @@ export async function startCluster(count: number, options: ClusterOptions = {}):
   const url = options.url ?? REDIS_URL;
   const prefix = options.prefix ?? uniquePrefix();
   const redis: AnyRedisClient = createClient({ url });
+  // Tests that stop Redis make this client reconnect; its errors are expected then.
+  redis.on('error', () => undefined);
   await redis.connect();
   const servers: TestServer[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -52,8 +54,12 @@ export async function startCluster(count: number, options: ClusterOptions = {}):
     redis,
     async close() {
       await Promise.all(servers.map((server) => server.close()));
-      if (redis.isReady) await deleteByPrefix(redis, prefix);
-      if (redis.isOpen) await redis.close();
+      if (redis.isReady) {
+        await deleteByPrefix(redis, prefix);
+        await redis.close();
+      } else if (redis.isOpen) {
+        redis.destroy();
+      }
     },
   };
 }
