@@ -19,6 +19,8 @@ export const CLUSTER_ISSUER = 'https://login.cluster.test';
 
 export interface Cluster {
   servers: TestServer[];
+  /** Instance `i`; throws when there is none. */
+  at(i: number): TestServer;
   prefix: string;
   /** A plain client on the same Redis, for looking at keys. */
   redis: AnyRedisClient;
@@ -50,6 +52,11 @@ export async function startCluster(count: number, options: ClusterOptions = {}):
   }
   return {
     servers,
+    at(i) {
+      const server = servers[i];
+      if (!server) throw new Error(`no instance ${i}`);
+      return server;
+    },
     prefix,
     redis,
     async close() {

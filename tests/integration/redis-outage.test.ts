@@ -34,11 +34,6 @@ describe('two instances', () => {
     await cluster.close();
   });
 
-  const nth = (i: number) => {
-    const server = cluster.servers[i];
-    if (!server) throw new Error(`no instance ${i}`);
-    return server;
-  };
 
   /** Polls `/readyz` of `url` until it answers `status`. */
   async function readyzBecomes(url: string, status: number, timeoutMs = 15_000): Promise<void> {
@@ -68,7 +63,7 @@ describe('two instances', () => {
   }
 
   test('Redis killed mid-flow: 503 at once and not ready meanwhile; afterwards pushes flow again on the same sockets and nothing confirmed is lost', async () => {
-    const [a, b] = [nth(0), nth(1)];
+    const [a, b] = [cluster.at(0), cluster.at(1)];
     const phone = await registerUser(api(a.url), 'Dora');
 
     // Flow 1 is confirmed before the crash; its ticket is not exchanged yet.
@@ -132,7 +127,7 @@ describe('two instances', () => {
   });
 
   test('a push lost while pub/sub was cut is re-sent when the subscription comes back', async () => {
-    const [a, b] = [nth(0), nth(1)];
+    const [a, b] = [cluster.at(0), cluster.at(1)];
     const phone = await registerUser(api(a.url));
     const qr = await gene(api(a.url));
     const browser = await browserOn(a.url, qr.random, qr.secret);

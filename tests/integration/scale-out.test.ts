@@ -22,14 +22,9 @@ afterEach(async () => {
   await cluster.close();
 });
 
-const nth = (i: number) => {
-  const server = cluster.servers[i];
-  if (!server) throw new Error(`no instance ${i}`);
-  return server;
-};
 
 test('browser socket on A, scanned on B, confirm on C: the browser gets both pushes and the ticket exchanges on any instance', async () => {
-  const [a, b, c] = [nth(0), nth(1), nth(2)];
+  const [a, b, c] = [cluster.at(0), cluster.at(1), cluster.at(2)];
   // Registered on C, logged in by token everywhere: the instances share the signing key.
   const phone = await registerUser(api(c.url), 'Carol');
   const browser = await connect(a.url);
@@ -70,15 +65,15 @@ test('browser socket on A, scanned on B, confirm on C: the browser gets both pus
 });
 
 test('50 concurrent confirm and cancel calls spread over three instances: exactly one wins, the rest get 2243, at most one ticket', async () => {
-  const phone = await registerUser(api(nth(0).url));
-  const qr = await gene(api(nth(1).url));
-  const browser = await connect(nth(2).url);
+  const phone = await registerUser(api(cluster.at(0).url));
+  const qr = await gene(api(cluster.at(1).url));
+  const browser = await connect(cluster.at(2).url);
   const pushes = recordPushes(browser);
   await browser.emitWithAck(EVENTS.subscribe, { random: qr.random, secret: qr.secret });
-  await scan(api(nth(0).url), phone.token, qr.random);
+  await scan(api(cluster.at(0).url), phone.token, qr.random);
 
   const calls = Array.from({ length: 50 }, (_, i) => {
-    const server = nth(i % 3);
+    const server = cluster.at(i % 3);
     const path = i % 2 === 0 ? API.confirm : API.cancel;
     return api(server.url).post(path, { random: qr.random }, bearer(phone.token)).then((response) => ({ path, response }));
   });
@@ -101,12 +96,12 @@ test('50 concurrent confirm and cancel calls spread over three instances: exactl
   await waitUntil(() => pushes.some((p) => p.event === event));
   await new Promise((resolve) => setTimeout(resolve, 100));
   expect(pushes.map((p) => p.event)).toEqual([EVENTS.scanned, event]);
-  const check = dataOf(await api(nth(1).url).get<CheckData>(`${API.check}?random=${qr.random}`, { 'x-qrlogin-secret': qr.secret }));
+  const check = dataOf(await api(cluster.at(1).url).get<CheckData>(`${API.check}?random=${qr.random}`, { 'x-qrlogin-secret': qr.secret }));
   expect(check.status).toBe(expected);
 });
 
 test('a browser whose instance shuts down while it waits reconnects to another and still gets the ticket', async () => {
-  const [a, b, c] = [nth(0), nth(1), nth(2)];
+  const [a, b, c] = [cluster.at(0), cluster.at(1), cluster.at(2)];
   const phone = await registerUser(api(b.url));
   const qr = await gene(api(a.url));
   const first = await connect(a.url);
@@ -131,7 +126,7 @@ test('a browser whose instance shuts down while it waits reconnects to another a
 });
 
 test('a socket that moves to another instance before the decision gets the push there', async () => {
-  const [a, b, c] = [nth(0), nth(1), nth(2)];
+  const [a, b, c] = [cluster.at(0), cluster.at(1), cluster.at(2)];
   const phone = await registerUser(api(a.url));
   const qr = await gene(api(a.url));
   const first = await connect(a.url);
@@ -146,10 +141,10 @@ test('a socket that moves to another instance before the decision gets the push 
 });
 
 test('every QR, ticket and generated key lives under the one prefix, and QR and ticket keys expire', async () => {
-  const phone = await registerUser(api(nth(0).url));
-  const qr = await gene(api(nth(0).url));
-  await scan(api(nth(1).url), phone.token, qr.random);
-  await confirm(api(nth(2).url), phone.token, qr.random);
+  const phone = await registerUser(api(cluster.at(0).url));
+  const qr = await gene(api(cluster.at(0).url));
+  await scan(api(cluster.at(1).url), phone.token, qr.random);
+  await confirm(api(cluster.at(2).url), phone.token, qr.random);
   const keys = await keysMatching(cluster.redis, `${cluster.prefix}*`);
   const kinds = new Set(keys.map((key) => key.slice(cluster.prefix.length).split(':')[0]));
   expect([...kinds].sort()).toEqual(['jwks', 'qr', 'signing-key', 'ticket', 'user', 'username']);
