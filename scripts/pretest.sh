@@ -6,10 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # program → Debian package
-declare -A needed=( [chromium]=chromium [redis-server]=redis-server )
+declare -A needed=( [chromium]=chromium [redis-server]=redis-server [nginx]=nginx )
 missing=()
 for program in "${!needed[@]}"; do
-  command -v "$program" >/dev/null 2>&1 || missing+=("${needed[$program]}")
+  # nginx lives in /usr/sbin, which a non-root PATH may lack.
+  command -v "$program" >/dev/null 2>&1 || [ -x "/usr/sbin/$program" ] || missing+=("${needed[$program]}")
 done
 
 if [ ${#missing[@]} -gt 0 ]; then
