@@ -36,10 +36,12 @@ COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 EXPOSE 3000
 
-# /readyz answers 503 while shutting down or when the store is unreachable.
+# Liveness only (/livez): a Redis outage makes /readyz answer 503 on every instance at once, and
+# an orchestrator that restarts unhealthy containers would then drop every socket for nothing.
+# Load balancers route on /readyz (deploy/nginx.conf notes it).
 # The slim image has no curl/wget: Node's fetch does the probe.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node","-e","fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node","-e","fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/livez').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
 # Exec form: node is PID 1 and receives SIGTERM itself, then shuts down gracefully.
 STOPSIGNAL SIGTERM

@@ -110,9 +110,17 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   wirePush(io, events, apps);
   // Pushes published while Redis pub/sub was interrupted may be lost: once it is back, tell
   // this instance's subscribers the current state of their QR codes.
+  let resyncTimer: NodeJS.Timeout | undefined;
+  const resync = (attempt: number) => {
+    clearTimeout(resyncTimer);
+    void resyncLocalRooms(io, stores.qr, apps, logger, now).then(({ failed }) => {
+      // Redis may drop again right away: try the rooms again until every one was read.
+      if (failed > 0 && attempt < 10 && !closing) resyncTimer = setTimeout(() => resync(attempt + 1), 500 * (attempt + 1));
+    });
+  };
   const stopResync = backend.onResume(() => {
     logger.info('cross-instance delivery resumed, re-sending current states');
-    void resyncLocalRooms(io, stores.qr, apps, logger, now);
+    resync(0);
   });
   const trust = compileTrust(config.trustProxy);
   io.on('connection', (socket) => registerHandlers(socket, { qr, apps, expiry, logger, publicUrl: config.publicUrl, trust }));
@@ -122,6 +130,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     closing = true;
     expiry.close();
     stopResync();
+    clearTimeout(resyncTimer);
     // Closing the transports (not a namespace disconnect) makes clients reconnect on their
     // own, to another instance behind the load balancer.
     const closed = io.close();

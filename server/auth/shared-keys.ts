@@ -5,8 +5,9 @@
  * accepts every key published there until no token it signed can still be valid. So:
  * - with no `SIGNING_KEY`, the first instance generates one and stores it
  *   (`<prefix>signing-key`, set once); all others load it, and tokens verify everywhere;
- * - rotating `SIGNING_KEY` instance by instance keeps tokens of the old key valid, and the
- *   new key is in every instance's JWKS from its first token on.
+ * - rotating `SIGNING_KEY` instance by instance keeps tokens of the old key valid; a new key
+ *   is in every instance's JWKS within `refreshMs` (10 s) of its instance starting, and a user
+ *   token with a kid not seen yet makes an instance reload at once.
  */
 import { createPublicKey } from 'node:crypto';
 import type { Logger } from '../logger';
@@ -26,7 +27,7 @@ export interface SharedKeySetOptions {
   configured: SigningKey | null;
   /** How long a key stays published after its last signer announced it (≥ longest token life). */
   retainMs: number;
-  /** How often this instance re-announces its key and reloads the others. @default 60 s */
+  /** How often this instance re-announces its key and reloads the others. @default 10 s */
   refreshMs?: number;
   now: () => number;
   logger: Logger;
@@ -39,15 +40,15 @@ export interface SharedKeySet {
   close(): void;
 }
 
-/** Unknown kids trigger a reload at most this often. */
-const MISS_RELOAD_MS = 5_000;
+/** Unknown kids trigger a reload at most this often (garbage kids must not flood Redis). */
+const MISS_RELOAD_MS = 1_000;
 
 export async function createSharedKeySet(options: SharedKeySetOptions): Promise<SharedKeySet> {
   const { client, prefix, now, logger } = options;
   const jwksKey = `${prefix}jwks`;
   const current = options.configured ?? (await sharedGeneratedKey(client, `${prefix}signing-key`));
   let others = new Map<string, { jwk: PublicJwk; key: VerificationKey }>();
-  let lastReload = 0;
+  let lastMissReload = 0;
 
   const announce = async () => {
     const entry: Published = { jwk: current.jwk, seenAt: now() };
@@ -55,7 +56,6 @@ export async function createSharedKeySet(options: SharedKeySetOptions): Promise<
   };
 
   const reload = async () => {
-    lastReload = now();
     const entries = await client.hGetAll(jwksKey);
     const next = new Map<string, { jwk: PublicJwk; key: VerificationKey }>();
     const stale: string[] = [];
@@ -82,7 +82,7 @@ export async function createSharedKeySet(options: SharedKeySetOptions): Promise<
     announce()
       .then(reload)
       .catch((error: unknown) => logger.warn('could not refresh the shared key set', { error }));
-  }, options.refreshMs ?? 60_000);
+  }, options.refreshMs ?? 10_000);
   timer.unref();
 
   const own: VerificationKey = { publicKey: current.publicKey, alg: current.alg };
@@ -94,7 +94,8 @@ export async function createSharedKeySet(options: SharedKeySetOptions): Promise<
     verificationKey: lookup,
     async resolve(kid) {
       const known = lookup(kid);
-      if (known || now() - lastReload < MISS_RELOAD_MS) return known;
+      if (known || now() - lastMissReload < MISS_RELOAD_MS) return known;
+      lastMissReload = now();
       try {
         await reload();
       } catch (error) {

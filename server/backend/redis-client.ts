@@ -1,13 +1,13 @@
 /**
  * @module
  * node-redis clients with the options qrlogin relies on during a Redis outage:
- * - `data` (stores, keys): the offline queue is off and every command has a timeout, so a
- *   request during an outage fails at once with 503 instead of hanging;
+ * - `data` (stores, keys): the offline queue is off, so a request while Redis is away fails at
+ *   once with 503 (and the stores give up on a stalled Redis after `REDIS_DEADLINE_MS`);
  * - `pub` / `sub` (the Socket.IO adapter): the offline queue stays on, so subscriptions made
  *   while Redis is away are sent when it is back; node-redis re-subscribes every channel on
  *   reconnect (tested in tests/integration/redis-outage.test.ts).
- * All reconnect with capped exponential backoff and jitter, and ping every few seconds so a
- * dead connection is noticed even when idle. The URL (it may hold a password) is never logged.
+ * All reconnect with capped exponential backoff and jitter. They ping every 2 s and drop a
+ * connection that has been silent for 5 s, so a dead or stalled Redis is noticed even when idle. The URL (it may hold a password) is never logged.
  */
 import { createClient } from 'redis';
 import type { Logger } from '../logger';
@@ -16,8 +16,6 @@ import type { AnyRedisClient } from '../store/redis';
 export type RedisRole = 'data' | 'pub' | 'sub';
 
 export interface RedisClientOptions {
-  /** Per-command timeout for the data client. @default 2000 */
-  commandTimeoutMs?: number;
   /** Longest wait between reconnect attempts. @default 2000 */
   maxReconnectDelayMs?: number;
 }
@@ -34,10 +32,10 @@ export function createRedisClient(url: string, role: RedisRole, logger: Logger, 
     url,
     name: `qrlogin-${role}`,
     disableOfflineQueue: role === 'data',
-    pingInterval: 5_000,
-    ...(role === 'data' ? { commandOptions: { timeout: options.commandTimeoutMs ?? 2000 } } : {}),
+    pingInterval: 2_000,
     socket: {
       connectTimeout: 2_000,
+      socketTimeout: 5_000,
       reconnectStrategy: (retries: number) => reconnectDelay(retries, maxDelay),
     },
   });

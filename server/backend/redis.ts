@@ -79,16 +79,21 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     return instance;
   };
 
+  // Any connection of this instance that drops may cost a push: the publish of a transition
+  // whose reply was lost, or messages for this instance's rooms while `sub` was away. Once
+  // every connection is back, the listeners (server/app.ts) re-send the stored state.
   const resumeListeners = new Set<() => void>();
   let interrupted = false;
-  sub.on('error', () => {
-    interrupted = true;
-  });
-  sub.on('ready', () => {
-    if (!interrupted) return;
-    interrupted = false;
-    for (const listener of resumeListeners) listener();
-  });
+  for (const client of clients) {
+    client.on('error', () => {
+      interrupted = true;
+    });
+    client.on('ready', () => {
+      if (!interrupted || !clients.every((each) => each.isReady)) return;
+      interrupted = false;
+      for (const listener of resumeListeners) listener();
+    });
+  }
 
   const stores = createRedisStores(data, prefix, now);
   return {
@@ -113,18 +118,21 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
   };
 }
 
-/** Closes gracefully when connected; a client still reconnecting is destroyed (it would wait). */
+/**
+ * Closes gracefully when connected (pending replies are awaited, for at most a second); a
+ * client that is reconnecting, or a Redis that does not answer, is cut off instead.
+ */
 async function closeQuietly(client: AnyRedisClient): Promise<void> {
   if (!client.isOpen) return;
-  if (!client.isReady) {
-    client.destroy();
-    return;
+  if (client.isReady) {
+    try {
+      await withTimeout(client.close(), 1_000);
+      return;
+    } catch {
+      // fall through: cut it off
+    }
   }
-  try {
-    await client.close();
-  } catch {
-    client.destroy();
-  }
+  if (client.isOpen) client.destroy();
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

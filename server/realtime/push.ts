@@ -45,8 +45,15 @@ export function wirePush(io: QrServer, events: EventBus, apps: AppRegistry): () 
 }
 
 /** Re-sends the stored state of every QR that has subscribers on this instance. */
-export async function resyncLocalRooms(io: QrServer, store: QrStore, apps: AppRegistry, logger: Logger, now = Date.now): Promise<number> {
+export async function resyncLocalRooms(
+  io: QrServer,
+  store: QrStore,
+  apps: AppRegistry,
+  logger: Logger,
+  now = Date.now,
+): Promise<{ sent: number; failed: number }> {
   let sent = 0;
+  let failed = 0;
   for (const room of io.of('/').adapter.rooms.keys()) {
     const random = randomOfRoom(room);
     if (random === null) continue;
@@ -57,8 +64,9 @@ export async function resyncLocalRooms(io: QrServer, store: QrStore, apps: AppRe
       emitState(io.local.to(room), session, apps);
       sent += 1;
     } catch (error) {
+      failed += 1;
       logger.warn('resync failed', { random, error });
     }
   }
-  return sent;
+  return { sent, failed };
 }

@@ -42,12 +42,27 @@ export function redisKeys(prefix: string) {
   };
 }
 
+/** A store call that has no answer within this fails as unavailable (a stalled Redis). */
+export const REDIS_DEADLINE_MS = 2_000;
+
 /**
- * Any failure to talk to Redis (down, timed out, reconnecting) becomes `UNAVAILABLE` (503,
- * retry after a second): the client gets a clear answer at once, never a hang or a 500.
+ * Any failure to talk to Redis (down, stalled past the deadline, reconnecting) becomes
+ * `UNAVAILABLE` (503, retry after a second): the client gets a clear answer within the
+ * deadline, never a hang or a 500. A write that timed out may still have been applied: every
+ * write is version-checked, so a retry sees the truth.
  */
-function unavailable(error: unknown): never {
-  throw new AppError('UNAVAILABLE', { cause: error, retryAfter: 1 });
+function guarded<T>(command: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${REDIS_DEADLINE_MS} ms`)), REDIS_DEADLINE_MS);
+  });
+  return Promise.race([command, deadline])
+    .catch((error: unknown) => {
+      // The command may still settle later; its outcome is not wanted any more.
+      command.catch(() => undefined);
+      throw new AppError('UNAVAILABLE', { cause: error, retryAfter: 1 });
+    })
+    .finally(() => clearTimeout(timer));
 }
 
 const parse = <T>(text: string | Buffer | null): T | null => (text === null ? null : (JSON.parse(text.toString()) as T));
@@ -65,15 +80,17 @@ export class RedisQrStore implements QrStore {
   }
 
   async create(session: QrSession): Promise<boolean> {
-    const reply = await this.client.set(this.keys.qr(session.random), JSON.stringify(session), {
-      NX: true,
-      PX: Number(ttl(session.retainUntil, this.now())),
-    }).catch(unavailable);
+    const reply = await guarded(
+      this.client.set(this.keys.qr(session.random), JSON.stringify(session), {
+        NX: true,
+        PX: Number(ttl(session.retainUntil, this.now())),
+      }),
+    );
     return reply === 'OK';
   }
 
   async get(random: string): Promise<QrSession | null> {
-    return parse<QrSession>(await this.client.get(this.keys.qr(random)).catch(unavailable));
+    return parse<QrSession>(await guarded(this.client.get(this.keys.qr(random))));
   }
 
   async compareAndSet(next: QrSession, expectedVersion: number, ticket?: NewTicket): Promise<boolean> {
@@ -84,16 +101,16 @@ export class RedisQrStore implements QrStore {
       keys.push(this.keys.ticket(ticket.hash));
       args.push(JSON.stringify(ticket.record), ttl(ticket.record.expireAt, now));
     }
-    return (await this.client.eval(COMPARE_AND_SET, { keys, arguments: args }).catch(unavailable)) === 1;
+    return (await guarded(this.client.eval(COMPARE_AND_SET, { keys, arguments: args }))) === 1;
   }
 
   async peekTicket(hash: string): Promise<TicketRecord | null> {
-    const record = parse<TicketRecord>(await this.client.get(this.keys.ticket(hash)).catch(unavailable));
+    const record = parse<TicketRecord>(await guarded(this.client.get(this.keys.ticket(hash))));
     return record && record.expireAt > this.now() ? record : null;
   }
 
   async takeTicket(hash: string): Promise<TicketRecord | null> {
-    const record = parse<TicketRecord>(await this.client.getDel(this.keys.ticket(hash)).catch(unavailable));
+    const record = parse<TicketRecord>(await guarded(this.client.getDel(this.keys.ticket(hash))));
     return record && record.expireAt > this.now() ? record : null;
   }
 }
@@ -108,19 +125,19 @@ export class RedisUserStore implements UserStore {
   }
 
   async create(user: UserRecord): Promise<boolean> {
-    const reply = await this.client.eval(CREATE_USER, {
+    const reply = await guarded(this.client.eval(CREATE_USER, {
       keys: [this.keys.username(user.username), this.keys.user(user.id)],
       arguments: [user.id, JSON.stringify(user)],
-    }).catch(unavailable);
+    }));
     return reply === 1;
   }
 
   async findById(id: string): Promise<UserRecord | null> {
-    return parse<UserRecord>(await this.client.get(this.keys.user(id)).catch(unavailable));
+    return parse<UserRecord>(await guarded(this.client.get(this.keys.user(id))));
   }
 
   async findByUsername(username: string): Promise<UserRecord | null> {
-    const id = await this.client.get(this.keys.username(username)).catch(unavailable);
+    const id = await guarded(this.client.get(this.keys.username(username)));
     return id === null ? null : this.findById(id.toString());
   }
 }
@@ -131,7 +148,7 @@ export function createRedisStores(client: AnyRedisClient, prefix: string, now: C
     qr: new RedisQrStore(client, prefix, now),
     users: new RedisUserStore(client, prefix),
     ping: async () => {
-      await client.ping().catch(unavailable);
+      await guarded(client.ping());
     },
     close: async () => {
       if (client.isOpen) await client.close();

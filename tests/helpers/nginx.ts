@@ -2,7 +2,8 @@
  * @module
  * The production nginx config (deploy/nginx.conf) run unprivileged for tests: its own prefix
  * in a temp folder, a free 127.0.0.1 port, and the test's instances as the upstream servers.
- * Only the lines marked `# @backends` and `# @listen` are changed.
+ * Only the lines marked `# @backends` and `# @listen` are changed, and a header naming the
+ * upstream that answered is added.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -28,6 +29,8 @@ export function nginxConfig(backends: readonly string[], port: number): string {
   for (const line of lines) {
     if (line.includes('# @listen')) {
       out.push(line.replace(/listen\s+\d+;/, `listen 127.0.0.1:${port};`));
+      // For tests only: which instance answered.
+      out.push('    add_header X-Qrlogin-Upstream $upstream_addr always;');
     } else if (line.includes('# @backends')) {
       // A run of marked lines becomes one line per backend.
       const previous = out[out.length - 1];

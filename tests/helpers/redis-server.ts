@@ -17,6 +17,9 @@ export interface ThrowawayRedis {
   port: number;
   /** SIGKILL, as a crash or a lost host would. */
   kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that hangs with its connections open. */
+  pause(): void;
+  resume(): void;
   /** Starts it again on the same port and data. */
   start(): Promise<void>;
   /** Kills it and removes its data. */
@@ -64,6 +67,7 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
     child = null;
     if (!proc || proc.exitCode !== null) return;
     const exited = once(proc, 'exit');
+    proc.kill('SIGCONT');
     proc.kill('SIGKILL');
     await exited;
   };
@@ -74,6 +78,8 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
     port,
     kill,
     start,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     async dispose() {
       await kill();
       rmSync(dir, { recursive: true, force: true });

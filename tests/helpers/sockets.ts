@@ -51,3 +51,12 @@ export function closeAllSockets(): void {
   for (const socket of open) socket.disconnect();
   open.clear();
 }
+
+/** Resolves once `condition()` holds; rejects after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

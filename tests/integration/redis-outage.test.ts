@@ -11,7 +11,7 @@ import { type ApiResponse, api, dataOf } from '../helpers/api';
 import { type Cluster, startCluster } from '../helpers/cluster';
 import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
 import { type ThrowawayRedis, startThrowawayRedis } from '../helpers/redis-server';
-import { type ClientSocket, closeAllSockets, connect, waitFor } from '../helpers/sockets';
+import { type ClientSocket, closeAllSockets, connect, recordPushes, waitFor, waitUntil } from '../helpers/sockets';
 
 let redis: ThrowawayRedis;
 let cluster: Cluster;
@@ -124,6 +124,36 @@ describe('two instances', () => {
     await scan(api(a.url), phone.token, qr3.random);
     await confirm(api(a.url), phone.token, qr3.random);
     expect(await confirmed3).toMatchObject({ random: qr3.random, status: QR_STATUS.CONFIRMED });
+  });
+
+  test('a Redis that hangs (SIGSTOP) with its connections open: 503 within the deadline, not ready, and back after SIGCONT', async () => {
+    const [a, b] = [cluster.at(0), cluster.at(1)];
+    const phone = await registerUser(api(a.url));
+    const qr = await gene(api(a.url));
+    const browser = await browserOn(a.url, qr.random, qr.secret);
+    const pushes = recordPushes(browser.socket);
+    await scan(api(b.url), phone.token, qr.random);
+
+    redis.pause();
+    try {
+      const started = Date.now();
+      expectUnavailable(await api(b.url).post(API.confirm, { random: qr.random }, bearer(phone.token)));
+      // REDIS_DEADLINE_MS is 2 s; the fetch itself would give up at the test's timeout.
+      expect(Date.now() - started).toBeLessThan(4_000);
+      await readyzBecomes(a.url, 503);
+    } finally {
+      redis.resume();
+    }
+    await readyzBecomes(a.url, 200);
+    await readyzBecomes(b.url, 200);
+    // The confirm that timed out may still run when Redis wakes up (it was already sent); either
+    // way the QR ends confirmed once, and the browser's socket gets the push.
+    const decision = await api(b.url).post(API.confirm, { random: qr.random }, bearer(phone.token));
+    expect([200, 2243]).toContain(decision.body.code);
+    await waitUntil(() => pushes.some((push) => push.event === EVENTS.confirmed));
+    expect(pushes.filter((push) => push.event === EVENTS.confirmed)).toEqual([
+      { event: EVENTS.confirmed, payload: expect.objectContaining({ random: qr.random, status: QR_STATUS.CONFIRMED, ticket: expect.any(String) }) },
+    ]);
   });
 
   test('a push lost while pub/sub was cut is re-sent when the subscription comes back', async () => {

@@ -9,7 +9,7 @@ import { QR_STATUS } from '../../shared/status';
 import { api, dataOf } from '../helpers/api';
 import { CLUSTER_ISSUER, type Cluster, keysMatching, startCluster } from '../helpers/cluster';
 import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
-import { closeAllSockets, connect, recordPushes, waitFor } from '../helpers/sockets';
+import { closeAllSockets, connect, recordPushes, waitFor, waitUntil } from '../helpers/sockets';
 
 let cluster: Cluster;
 
@@ -152,11 +152,3 @@ test('every QR, ticket and generated key lives under the one prefix, and QR and 
     expect(await cluster.redis.pTTL(key)).toBeGreaterThan(0);
   }
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
