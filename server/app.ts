@@ -121,7 +121,11 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   const stopResync = backend.onResume(() => {
     logger.info('cross-instance delivery resumed, re-sending current states');
     resync(0);
+    // Publishes of this instance's own transitions may have been lost too, and their
+    // subscribers may sit on other instances: ask them all.
+    io.serverSideEmit('qrlogin:resync');
   });
+  io.on('qrlogin:resync', () => resync(0));
   const trust = compileTrust(config.trustProxy);
   io.on('connection', (socket) => registerHandlers(socket, { qr, apps, expiry, logger, publicUrl: config.publicUrl, trust }));
 

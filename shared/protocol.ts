@@ -90,7 +90,14 @@ export interface ServerToClientEvents {
 }
 
 /** No server-to-server events yet: the redis adapter carries room emits. */
-export interface InterServerEvents {}
+/** Between instances (through the Redis adapter), never seen by clients. */
+export interface InterServerEvents {
+  /**
+   * An instance whose Redis connections were interrupted may have lost publishes of its own
+   * transitions: it asks every instance to re-send the stored state to its subscribers.
+   */
+  'qrlogin:resync': () => void;
+}
 
 export interface SocketData {
   /** The app the socket's origin was admitted for, when known. */

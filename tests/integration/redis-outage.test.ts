@@ -126,6 +126,27 @@ describe('two instances', () => {
     expect(await confirmed3).toMatchObject({ random: qr3.random, status: QR_STATUS.CONFIRMED });
   });
 
+  test('an instance that lost its own publishes asks the others to re-send: a subscriber on another instance gets the state', async () => {
+    const [a, b] = [cluster.at(0), cluster.at(1)];
+    const phone = await registerUser(api(a.url));
+    const qr = await gene(api(a.url));
+    const browser = await browserOn(a.url, qr.random, qr.secret);
+    const scanned = waitFor(browser.socket, EVENTS.scanned);
+    await scan(api(b.url), phone.token, qr.random);
+    await scanned;
+
+    // B's confirmation was stored but its publish never reached Redis.
+    const stored = await b.app.stores.qr.get(qr.random);
+    if (!stored) throw new Error('session missing');
+    const next = { ...stored, status: QR_STATUS.CONFIRMED, version: stored.version + 1, ticket: 'u'.repeat(43), ticketExpireAt: Date.now() + 60_000 };
+    expect(await b.app.stores.qr.compareAndSet(next, stored.version)).toBe(true);
+
+    // What B does once its connections are back (its own rooms are empty here).
+    const pushed = waitFor(browser.socket, EVENTS.confirmed);
+    b.app.io.serverSideEmit('qrlogin:resync');
+    expect(await pushed).toMatchObject({ random: qr.random, status: QR_STATUS.CONFIRMED, version: stored.version + 1 });
+  });
+
   test('a Redis that hangs (SIGSTOP) with its connections open: 503 within the deadline, not ready, and back after SIGCONT', async () => {
     const [a, b] = [cluster.at(0), cluster.at(1)];
     const phone = await registerUser(api(a.url));
