@@ -62,6 +62,27 @@ describe('two instances', () => {
     expect(response.headers.get('retry-after')).toBe('1');
   }
 
+  /**
+   * A browser on A waits on a QR scanned through B, whose confirmation then reaches the store
+   * but is never published (as when B's publish is lost with its Redis connection).
+   */
+  async function unpushedConfirmation() {
+    const [a, b] = [cluster.at(0), cluster.at(1)];
+    const phone = await registerUser(api(a.url));
+    const qr = await gene(api(a.url));
+    const browser = await browserOn(a.url, qr.random, qr.secret);
+    const scanned = waitFor(browser.socket, EVENTS.scanned);
+    await scan(api(b.url), phone.token, qr.random);
+    await scanned;
+    const stored = await b.app.stores.qr.get(qr.random);
+    if (!stored) throw new Error('session missing');
+    const ticket = 't'.repeat(43);
+    const version = stored.version + 1;
+    const next = { ...stored, status: QR_STATUS.CONFIRMED, version, ticket, ticketExpireAt: Date.now() + 60_000 };
+    expect(await b.app.stores.qr.compareAndSet(next, stored.version)).toBe(true);
+    return { a, b, qr, browser, version, ticket };
+  }
+
   test('Redis killed mid-flow: 503 at once and not ready meanwhile; afterwards pushes flow again on the same sockets and nothing confirmed is lost', async () => {
     const [a, b] = [cluster.at(0), cluster.at(1)];
     const phone = await registerUser(api(a.url), 'Dora');
@@ -127,24 +148,12 @@ describe('two instances', () => {
   });
 
   test('an instance that lost its own publishes asks the others to re-send: a subscriber on another instance gets the state', async () => {
-    const [a, b] = [cluster.at(0), cluster.at(1)];
-    const phone = await registerUser(api(a.url));
-    const qr = await gene(api(a.url));
-    const browser = await browserOn(a.url, qr.random, qr.secret);
-    const scanned = waitFor(browser.socket, EVENTS.scanned);
-    await scan(api(b.url), phone.token, qr.random);
-    await scanned;
-
-    // B's confirmation was stored but its publish never reached Redis.
-    const stored = await b.app.stores.qr.get(qr.random);
-    if (!stored) throw new Error('session missing');
-    const next = { ...stored, status: QR_STATUS.CONFIRMED, version: stored.version + 1, ticket: 'u'.repeat(43), ticketExpireAt: Date.now() + 60_000 };
-    expect(await b.app.stores.qr.compareAndSet(next, stored.version)).toBe(true);
+    const { b, qr, browser, version } = await unpushedConfirmation();
 
     // What B does once its connections are back (its own rooms are empty here).
     const pushed = waitFor(browser.socket, EVENTS.confirmed);
     b.app.io.serverSideEmit('qrlogin:resync');
-    expect(await pushed).toMatchObject({ random: qr.random, status: QR_STATUS.CONFIRMED, version: stored.version + 1 });
+    expect(await pushed).toMatchObject({ random: qr.random, status: QR_STATUS.CONFIRMED, version });
   });
 
   test('a Redis that hangs (SIGSTOP) with its connections open: 503 within the deadline, not ready, and back after SIGCONT', async () => {
@@ -178,27 +187,13 @@ describe('two instances', () => {
   });
 
   test('a push lost while pub/sub was cut is re-sent when the subscription comes back', async () => {
-    const [a, b] = [cluster.at(0), cluster.at(1)];
-    const phone = await registerUser(api(a.url));
-    const qr = await gene(api(a.url));
-    const browser = await browserOn(a.url, qr.random, qr.secret);
-    const scanned = waitFor(browser.socket, EVENTS.scanned);
-    await scan(api(b.url), phone.token, qr.random);
-    await scanned;
-
-    // A confirmation that reached the store but whose push never went out (as when an
-    // instance's publish is lost with its Redis connection): written straight to the store.
-    const stored = await b.app.stores.qr.get(qr.random);
-    if (!stored) throw new Error('session missing');
-    const ticket = 't'.repeat(43);
-    const next = { ...stored, status: QR_STATUS.CONFIRMED, version: stored.version + 1, ticket, ticketExpireAt: Date.now() + 60_000 };
-    expect(await b.app.stores.qr.compareAndSet(next, stored.version)).toBe(true);
+    const { a, qr, browser, version, ticket } = await unpushedConfirmation();
 
     // Cut every pub/sub connection; node-redis reconnects and re-subscribes, and the instance
     // re-sends the stored state to its subscribers.
     const pushed = waitFor(browser.socket, EVENTS.confirmed, 10_000);
     await cluster.redis.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
-    expect(await pushed).toEqual({ random: qr.random, status: QR_STATUS.CONFIRMED, version: stored.version + 1, ticket });
+    expect(await pushed).toEqual({ random: qr.random, status: QR_STATUS.CONFIRMED, version, ticket });
     expect(a.logs.some((line) => line.includes('cross-instance delivery resumed'))).toBe(true);
     const check = dataOf(await api(a.url).get<CheckData>(`${API.check}?random=${qr.random}`, { 'x-qrlogin-secret': qr.secret }));
     expect(check.status).toBe(QR_STATUS.CONFIRMED);
