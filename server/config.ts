@@ -4,6 +4,8 @@
  * problem reported together. Pure: it reads only the object it is given (server/index.ts
  * passes `process.env`) and generates nothing but a demo app secret when none is set.
  */
+import { readFileSync } from 'node:fs';
+import { parseApps } from './apps-config';
 import { newSecret, sha256 } from './domain/secrets';
 
 /** A website (relying party) allowed to show qrlogin QR codes. */
@@ -27,6 +29,8 @@ export interface AppConfig {
   qrTtlSeconds: number;
   /** Ticket lifetime in seconds. @default TICKET_TTL_SECONDS */
   ticketTtlSeconds: number;
+  /** The browser shows a 2-digit code the phone user must pick among three. @default false */
+  numberMatching: boolean;
 }
 
 export interface Config {
@@ -64,7 +68,7 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** `SHUTDOWN_TIMEOUT_MS`: how long a graceful shutdown may take. @default 10000 */
   shutdownTimeoutMs: number;
-  /** The apps; the embedded default has one, `demo`. */
+  /** The apps: those of `APPS_FILE`/`APPS`, plus `demo` outside production (or alone). */
   apps: readonly AppConfig[];
   /** The app used when a request names none. @default 'demo' */
   defaultAppId: string;
@@ -136,8 +140,11 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
-/** Parses the environment; throws {@link ConfigError} listing every problem. */
-export function loadConfig(env: Env): LoadedConfig {
+/**
+ * Parses the environment; throws {@link ConfigError} listing every problem. `readText` reads
+ * `APPS_FILE` (the one file the configuration itself points at).
+ */
+export function loadConfig(env: Env, readText: (path: string) => string = (path) => readFileSync(path, 'utf8')): LoadedConfig {
   const problems: string[] = [];
   const warnings: string[] = [];
   const read = reader(env, problems);
@@ -185,7 +192,37 @@ export function loadConfig(env: Env): LoadedConfig {
     showScannerOnWeb: false,
     qrTtlSeconds,
     ticketTtlSeconds,
+    numberMatching: false,
   });
+
+  const appsFile = read.raw('APPS_FILE');
+  const appsInline = read.raw('APPS');
+  let appsText: { text: string; source: string } | null = null;
+  if (appsFile && appsInline) problems.push('set APPS_FILE or APPS, not both');
+  else if (appsFile) {
+    try {
+      appsText = { text: readText(appsFile), source: `APPS_FILE ${appsFile}` };
+    } catch (error) {
+      problems.push(`APPS_FILE ${appsFile}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  } else if (appsInline) appsText = { text: appsInline, source: 'APPS' };
+  const configured = appsText ? parseApps(appsText.text, appsText.source) : null;
+  if (configured) problems.push(...configured.problems);
+  for (const id of configured?.value?.plainSecrets ?? []) {
+    warnings.push(`app "${id}" has a plain secret in its configuration; give secretSha256 instead`);
+  }
+  const ownApps: AppConfig[] = (configured?.value?.apps ?? []).map((app) =>
+    Object.freeze({
+      ...app,
+      qrTtlSeconds: app.qrTtlSeconds ?? qrTtlSeconds,
+      ticketTtlSeconds: app.ticketTtlSeconds ?? ticketTtlSeconds,
+    }),
+  );
+  // The demo app serves the demo pages: kept unless in production with apps of one's own, or
+  // when an app of one's own takes its id.
+  const keepDemo = !ownApps.some((app) => app.id === 'demo') && (ownApps.length === 0 || mode !== 'production');
+  const apps = [...(keepDemo ? [demo] : []), ...ownApps];
+  const defaultAppId = configured?.value?.defaultAppId ?? apps[0]?.id ?? 'demo';
 
   const config: Config = Object.freeze({
     env: mode,
@@ -205,15 +242,15 @@ export function loadConfig(env: Env): LoadedConfig {
     trustProxy: parseTrustProxy(read.raw('TRUST_PROXY')),
     logLevel: logLevel as Config['logLevel'],
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
-    apps: Object.freeze([demo]),
-    defaultAppId: 'demo',
+    apps: Object.freeze(apps),
+    defaultAppId,
   });
   // Every problem, including those found while building the object, is reported at once.
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     config,
-    generatedDemoAppSecret: configuredDemoSecret === undefined ? demoSecret : null,
+    generatedDemoAppSecret: configuredDemoSecret === undefined && keepDemo ? demoSecret : null,
     warnings,
   };
 }

@@ -51,6 +51,7 @@ describe('loadConfig defaults', () => {
           showScannerOnWeb: false,
           qrTtlSeconds: 120,
           ticketTtlSeconds: 60,
+          numberMatching: false,
         },
       ],
       defaultAppId: 'demo',

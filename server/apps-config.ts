@@ -1,0 +1,128 @@
+/**
+ * @module
+ * The app registry's source: `APPS_FILE` (a JSON file) or `APPS` (the same JSON inline).
+ * Pure: it parses text it is given. App secrets are stored hashed: give `secretSha256`
+ * (base64url SHA-256 of the secret, e.g. `node -e "…createHash('sha256')…"`, see the README)
+ * or, for development, `secret`, which is hashed at load and never kept.
+ *
+ * ```json
+ * { "apps": [{ "id": "shop", "name": "Example Shop", "secretSha256": "…",
+ *              "origins": ["https://shop.example"], "numberMatching": true }] }
+ * ```
+ */
+import { z } from 'zod';
+import { sha256 } from './domain/secrets';
+
+/** What an app entry may say; omitted options take the defaults below. */
+const appSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64'),
+    name: z.string().min(1).max(100),
+    secret: z.string().min(16, 'at least 16 characters').max(512).optional(),
+    secretSha256: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, 'the base64url SHA-256 of the secret (43 characters)')
+      .optional(),
+    origins: z
+      .array(
+        z.string().refine(isOriginPattern, 'an origin like https://shop.example or http://localhost:* (scheme, host, optional port; no path)'),
+      )
+      .max(100),
+    bindTicketToBrowser: z.boolean().default(true),
+    allowBrowserExchange: z.boolean().default(false),
+    showScannerOnWeb: z.boolean().default(false),
+    qrTtl: z.number().int().min(10).max(3600).optional(),
+    ticketTtl: z.number().int().min(5).max(3600).optional(),
+    numberMatching: z.boolean().default(false),
+  })
+  .strict()
+  .refine((app) => (app.secret === undefined) !== (app.secretSha256 === undefined), {
+    message: 'give exactly one of secret or secretSha256',
+  });
+
+const listSchema = z.array(appSchema).max(1000);
+const fileSchema = z.object({ apps: listSchema, defaultApp: z.string().optional() }).strict();
+
+export interface ParsedApp {
+  id: string;
+  name: string;
+  secretHash: string;
+  origins: readonly string[];
+  bindTicketToBrowser: boolean;
+  allowBrowserExchange: boolean;
+  showScannerOnWeb: boolean;
+  /** Seconds; undefined takes `QR_TTL_SECONDS`. */
+  qrTtlSeconds: number | undefined;
+  /** Seconds; undefined takes `TICKET_TTL_SECONDS`. */
+  ticketTtlSeconds: number | undefined;
+  numberMatching: boolean;
+}
+
+export interface ParsedApps {
+  apps: ParsedApp[];
+  defaultAppId: string | undefined;
+  /** Plain `secret`s in use (ids), to warn about. */
+  plainSecrets: string[];
+}
+
+/**
+ * Parses the apps JSON. `source` names it in problems (`APPS_FILE /etc/qrlogin/apps.json`).
+ * Returns problems instead of throwing, so the config loader reports everything at once;
+ * a problem never quotes a secret.
+ */
+export function parseApps(text: string, source: string): { value: ParsedApps | null; problems: string[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { value: null, problems: [`${source}: not valid JSON (${error instanceof SyntaxError ? error.message : 'unreadable'})`] };
+  }
+  // A bare array is the list of apps; otherwise `{apps, defaultApp}`.
+  const result = Array.isArray(json) ? listSchema.safeParse(json) : fileSchema.safeParse(json);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${source}: ${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`);
+    return { value: null, problems: [...new Set(problems)] };
+  }
+  const entries = Array.isArray(result.data) ? result.data : result.data.apps;
+  const defaultAppId = Array.isArray(result.data) ? undefined : result.data.defaultApp;
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const app of entries) {
+    if (seen.has(app.id)) problems.push(`${source}: app id "${app.id}" appears twice`);
+    seen.add(app.id);
+  }
+  if (defaultAppId !== undefined && !seen.has(defaultAppId)) problems.push(`${source}: defaultApp "${defaultAppId}" is not one of the apps`);
+  const apps = entries.map(
+    (app): ParsedApp => ({
+      id: app.id,
+      name: app.name,
+      secretHash: app.secretSha256 ?? sha256(app.secret ?? ''),
+      origins: Object.freeze([...app.origins]),
+      bindTicketToBrowser: app.bindTicketToBrowser,
+      allowBrowserExchange: app.allowBrowserExchange,
+      showScannerOnWeb: app.showScannerOnWeb,
+      qrTtlSeconds: app.qrTtl,
+      ticketTtlSeconds: app.ticketTtl,
+      numberMatching: app.numberMatching,
+    }),
+  );
+  const plainSecrets = entries.filter((app) => app.secret !== undefined).map((app) => app.id);
+  return { value: problems.length > 0 ? null : { apps, defaultAppId, plainSecrets }, problems };
+}
+
+/** `scheme://host[:port]` or `scheme://host:*`, http(s) only, nothing after the host. */
+export function isOriginPattern(pattern: string): boolean {
+  const wildcard = pattern.endsWith(':*');
+  const candidate = wildcard ? pattern.slice(0, -2) : pattern;
+  // No wildcard hosts: `*` is allowed only as the whole port.
+  if (candidate.includes('*')) return false;
+  try {
+    const url = new URL(candidate);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+    // An origin serializes to exactly itself: no path, query, credentials or trailing slash.
+    if (url.origin !== candidate) return false;
+    return !(wildcard && url.port !== '');
+  } catch {
+    return false;
+  }
+}
