@@ -11,6 +11,7 @@
  * ```
  */
 import { z } from 'zod';
+import type { AppConfig } from './config';
 import { sha256 } from './domain/secrets';
 
 /** What an app entry may say; omitted options take the defaults below. */
@@ -43,20 +44,11 @@ const appSchema = z
 const listSchema = z.array(appSchema).max(1000);
 const fileSchema = z.object({ apps: listSchema, defaultApp: z.string().optional() }).strict();
 
-export interface ParsedApp {
-  id: string;
-  name: string;
-  secretHash: string;
-  origins: readonly string[];
-  bindTicketToBrowser: boolean;
-  allowBrowserExchange: boolean;
-  showScannerOnWeb: boolean;
-  /** Seconds; undefined takes `QR_TTL_SECONDS`. */
+/** An app as configured: lifetimes left undefined take the service-wide defaults. */
+export type ParsedApp = Omit<AppConfig, 'qrTtlSeconds' | 'ticketTtlSeconds'> & {
   qrTtlSeconds: number | undefined;
-  /** Seconds; undefined takes `TICKET_TTL_SECONDS`. */
   ticketTtlSeconds: number | undefined;
-  numberMatching: boolean;
-}
+};
 
 export interface ParsedApps {
   apps: ParsedApp[];
