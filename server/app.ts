@@ -29,6 +29,7 @@ import type { QrServer } from './realtime/types';
 import { createAppRegistry } from './services/apps';
 import { type EventBus, createEventBus } from './services/events';
 import { logDomainEvents } from './services/event-log';
+import { createRateLimiter } from './ratelimit/limiter';
 import { createQrLoginService, type QrLoginService } from './services/qr-login';
 import { createUserService, type UserService } from './services/users';
 import type { Clock } from './store/memory';
@@ -80,6 +81,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   });
   const users = createUserService({ users: stores.users, tokens, events, now, allowRegistration: config.allowRegistration });
   const qr = createQrLoginService({ stores, apps, tokens, events, now, userPoolId: config.userPoolId });
+  const limiter = createRateLimiter(config.rateLimits, backend.counters, logger);
 
   let closing = false;
   const readiness = {
@@ -96,8 +98,8 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   web.use(wellKnownRoutes(keys, config.issuer, config.publicUrl));
   web.use(qrImageRoutes(qr, now));
   web.use('/api', corsAndJson(apps, config.publicUrl));
-  web.use(qrcodeRoutes({ qr, users, apps, publicUrl: config.publicUrl }));
-  web.use(userRoutes(users));
+  web.use(qrcodeRoutes({ qr, users, apps, limiter, publicUrl: config.publicUrl }));
+  web.use(userRoutes(users, limiter));
   web.use('/api', apiNotFound);
   if (deps.publicDir) web.use(pageRoutes(deps.publicDir));
   web.use(errorHandler(logger));
@@ -127,7 +129,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   });
   io.on('qrlogin:resync', () => resync(0));
   const trust = compileTrust(config.trustProxy);
-  io.on('connection', (socket) => registerHandlers(socket, { qr, apps, expiry, logger, publicUrl: config.publicUrl, trust }));
+  io.on('connection', (socket) => registerHandlers(socket, { qr, apps, expiry, limiter, logger, publicUrl: config.publicUrl, trust }));
 
   async function close(): Promise<void> {
     if (closing) return;

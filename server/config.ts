@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parseApps } from './apps-config';
 import { newSecret, sha256 } from './domain/secrets';
+import { type RateLimits, parseRateLimits } from './ratelimit/limits';
 
 /** A website (relying party) allowed to show qrlogin QR codes. */
 export interface AppConfig {
@@ -68,6 +69,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** `SHUTDOWN_TIMEOUT_MS`: how long a graceful shutdown may take. @default 10000 */
   shutdownTimeoutMs: number;
+  /** `RATE_LIMITS` over the defaults of server/ratelimit/limits.ts. */
+  rateLimits: RateLimits;
   /** The apps: those of `APPS_FILE`/`APPS`, plus `demo` outside production (or alone). */
   apps: readonly AppConfig[];
   /** The app used when a request names none. @default 'demo' */
@@ -242,6 +245,7 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     trustProxy: parseTrustProxy(read.raw('TRUST_PROXY')),
     logLevel: logLevel as Config['logLevel'],
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
+    rateLimits: parseRateLimits(read.raw('RATE_LIMITS'), problems),
     apps: Object.freeze(apps),
     defaultAppId,
   });

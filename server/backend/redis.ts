@@ -6,6 +6,7 @@
  */
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { createSharedKeySet } from '../auth/shared-keys';
+import { createRedisCounters } from '../ratelimit/redis-counters';
 import type { SigningKey } from '../auth/keys';
 import type { Logger } from '../logger';
 import type { Clock } from '../store/memory';
@@ -100,6 +101,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     name: 'redis',
     stores,
     keys: shared.keys,
+    counters: createRedisCounters(data, prefix),
     adapter,
     generatedKey: shared.generated,
     async ping() {

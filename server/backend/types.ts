@@ -6,12 +6,15 @@
  */
 import type { ServerOptions } from 'socket.io';
 import type { KeySet } from '../auth/keys';
+import type { RateCounterStore } from '../ratelimit/limiter';
 import type { Stores } from '../store/types';
 
 export interface Backend {
   name: 'memory' | 'redis';
   stores: Stores;
   keys: KeySet;
+  /** Rate-limit counters (shared by the instances when they share the backend). */
+  counters: RateCounterStore;
   /** Socket.IO adapter that carries room emits to every instance; none for one instance. */
   adapter?: ServerOptions['adapter'];
   /** Resolves when every connection works; rejects with the reason when one does not. */

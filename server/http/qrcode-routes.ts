@@ -7,6 +7,7 @@ import { Router } from 'express';
 import { parse as parseCookies } from 'cookie';
 import { API, SECRET_COOKIE_PATH, secretCookieName } from '../../shared/http';
 import { toGeneData } from '../domain/qr-session';
+import type { RateLimiter } from '../ratelimit/limiter';
 import type { AppRegistry } from '../services/apps';
 import type { AppGuard, QrLoginService } from '../services/qr-login';
 import type { UserService } from '../services/users';
@@ -18,6 +19,7 @@ export interface QrRouteDeps {
   qr: QrLoginService;
   users: UserService;
   apps: AppRegistry;
+  limiter: RateLimiter;
   publicUrl: string;
 }
 
@@ -30,7 +32,8 @@ function browserSecret(req: Request, random: string): string | null {
 }
 
 export function qrcodeRoutes(deps: QrRouteDeps): Router {
-  const { qr, users, apps, publicUrl } = deps;
+  const { qr, users, apps, limiter, publicUrl } = deps;
+  const ip = (req: Request) => req.ip ?? '';
   const router = Router();
   const originGuard =
     (req: Request): AppGuard =>
@@ -38,6 +41,7 @@ export function qrcodeRoutes(deps: QrRouteDeps): Router {
       apps.assertOrigin(app, originOf(req.headers), selfOrigins(req, publicUrl));
 
   router.post(API.gene, async (req, res) => {
+    await limiter.take('gene', ip(req));
     const body = parse(geneBody, req.body);
     const app = apps.resolve(appIdOf(req.headers) ?? body.appId);
     originGuard(req)(app);
@@ -60,12 +64,15 @@ export function qrcodeRoutes(deps: QrRouteDeps): Router {
   });
 
   router.get(API.check, async (req, res) => {
+    await limiter.take('check', ip(req));
     const { random } = parse(randomQuery, req.query);
     sendOk(res, await qr.check(random, browserSecret(req, random), originGuard(req)));
   });
 
   router.post(API.userinfo, async (req, res) => {
+    await limiter.take('userinfo', ip(req));
     const { ticket } = parse(ticketBody, req.body);
+    await limiter.take('ticket', ticket);
     const hasAuthorization = req.headers.authorization !== undefined;
     const user = await qr.redeem(ticket, {
       appSecret: hasAuthorization ? (bearerOf(req.headers) ?? '') : null,
@@ -78,18 +85,21 @@ export function qrcodeRoutes(deps: QrRouteDeps): Router {
 
   router.post(API.scanned, async (req, res) => {
     const user = await users.authenticate(bearerOf(req.headers));
+    await limiter.take('scanned', user.id);
     const { random } = parse(randomBody, req.body);
     sendOk(res, await qr.scan(random, user));
   });
 
   router.post(API.confirm, async (req, res) => {
     const user = await users.authenticate(bearerOf(req.headers));
+    await limiter.take('decide', user.id);
     const { random } = parse(randomBody, req.body);
     sendOk(res, await qr.confirm(random, user));
   });
 
   router.post(API.cancel, async (req, res) => {
     const user = await users.authenticate(bearerOf(req.headers));
+    await limiter.take('decide', user.id);
     const { random } = parse(randomBody, req.body);
     sendOk(res, await qr.cancel(random, user));
   });

@@ -9,6 +9,7 @@ import { toGeneData } from '../domain/qr-session';
 import { parse, createPayload, subscribePayload, unsubscribePayload } from '../http/validation';
 import { clientIp, langOf, requesterOf, selfOrigins, type TrustFunction } from '../http/request-info';
 import type { Logger } from '../logger';
+import type { RateLimiter } from '../ratelimit/limiter';
 import type { AppRegistry } from '../services/apps';
 import type { AppGuard, QrLoginService } from '../services/qr-login';
 import type { ExpiryScheduler } from './expiry';
@@ -20,13 +21,15 @@ export interface HandlerDeps {
   qr: QrLoginService;
   apps: AppRegistry;
   expiry: ExpiryScheduler;
+  limiter: RateLimiter;
   logger: Logger;
   publicUrl: string;
   trust: TrustFunction;
 }
 
 export function registerHandlers(socket: QrSocket, deps: HandlerDeps): void {
-  const { qr, apps, expiry, logger, publicUrl } = deps;
+  const { qr, apps, expiry, limiter, logger, publicUrl } = deps;
+  const ip = clientIp(socket.request, deps.trust);
   const lang = langOf(socket.handshake.headers);
   const own = selfOrigins(socket.request, publicUrl);
   const guard: AppGuard = (app) => apps.assertOrigin(app, socket.data.origin, own);
@@ -34,6 +37,7 @@ export function registerHandlers(socket: QrSocket, deps: HandlerDeps): void {
   socket.on(
     EVENTS.create,
     withAck(EVENTS.create, lang, logger, async (payload) => {
+      await limiter.take('gene', ip);
       const body = parse(createPayload, payload);
       const app = apps.resolve(body.appId);
       guard(app);
@@ -41,7 +45,7 @@ export function registerHandlers(socket: QrSocket, deps: HandlerDeps): void {
         app,
         customData: body.customData ?? {},
         context: {},
-        requester: requesterOf(socket.request.headers, clientIp(socket.request, deps.trust)),
+        requester: requesterOf(socket.request.headers, ip),
       });
       await socket.join(qrRoom(session.random));
       expiry.watch(session.random, session.expireAt);
@@ -52,6 +56,7 @@ export function registerHandlers(socket: QrSocket, deps: HandlerDeps): void {
   socket.on(
     EVENTS.subscribe,
     withAck(EVENTS.subscribe, lang, logger, async (payload) => {
+      await limiter.take('subscribe', ip);
       const { random, secret } = parse(subscribePayload, payload);
       // Prove the secret before joining: the room carries the ticket.
       await qr.snapshot(random, secret, guard);

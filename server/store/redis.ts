@@ -51,7 +51,7 @@ export const REDIS_DEADLINE_MS = 2_000;
  * deadline, never a hang or a 500. A write that timed out may still have been applied: every
  * write is version-checked, so a retry sees the truth.
  */
-function guarded<T>(command: Promise<T>): Promise<T> {
+export function guarded<T>(command: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer from Redis within ${REDIS_DEADLINE_MS} ms`)), REDIS_DEADLINE_MS);

@@ -140,15 +140,15 @@ test('a socket that moves to another instance before the decision gets the push 
   expect(await confirmed).toMatchObject({ random: qr.random, status: QR_STATUS.CONFIRMED, ticket: expect.any(String) });
 });
 
-test('every QR, ticket and generated key lives under the one prefix, and QR and ticket keys expire', async () => {
+test('every QR, ticket, rate counter and generated key lives under the one prefix, and QR, ticket and counter keys expire', async () => {
   const phone = await registerUser(api(cluster.at(0).url));
   const qr = await gene(api(cluster.at(0).url));
   await scan(api(cluster.at(1).url), phone.token, qr.random);
   await confirm(api(cluster.at(2).url), phone.token, qr.random);
   const keys = await keysMatching(cluster.redis, `${cluster.prefix}*`);
   const kinds = new Set(keys.map((key) => key.slice(cluster.prefix.length).split(':')[0]));
-  expect([...kinds].sort()).toEqual(['jwks', 'qr', 'signing-key', 'ticket', 'user', 'username']);
-  for (const key of keys.filter((k) => /:(qr|ticket):/.test(k))) {
+  expect([...kinds].sort()).toEqual(['jwks', 'qr', 'rl', 'signing-key', 'ticket', 'user', 'username']);
+  for (const key of keys.filter((k) => /:(qr|ticket|rl):/.test(k))) {
     expect(await cluster.redis.pTTL(key)).toBeGreaterThan(0);
   }
 });

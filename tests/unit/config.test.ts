@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { ConfigError, loadConfig, originAllowed, type AppConfig, type Config } from '../../server/config';
 import { sha256 } from '../../server/domain/secrets';
+import { DEFAULT_RATE_LIMITS } from '../../server/ratelimit/limits';
 
 const independentSha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('base64url');
 
@@ -40,6 +41,7 @@ describe('loadConfig defaults', () => {
       trustProxy: 'loopback',
       logLevel: 'info',
       shutdownTimeoutMs: 10_000,
+      rateLimits: DEFAULT_RATE_LIMITS,
       apps: [
         {
           id: 'demo',
