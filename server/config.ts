@@ -171,7 +171,10 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
   const file = read.raw('SIGNING_KEY_FILE');
   if (pem && file) problems.push('set SIGNING_KEY or SIGNING_KEY_FILE, not both');
   const signingKey = pem ? { pem: pem.replace(/\\n/g, '\n') } : file ? { file } : null;
-  if (!signingKey) {
+  const production = mode === 'production';
+  if (!signingKey && production) {
+    problems.push('NODE_ENV=production needs SIGNING_KEY or SIGNING_KEY_FILE (a generated key is for development only)');
+  } else if (!signingKey) {
     warnings.push(
       redisUrl
         ? 'no SIGNING_KEY or SIGNING_KEY_FILE: the instances share a generated signing key kept in Redis; set a key of your own in production'
@@ -221,9 +224,20 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
       ticketTtlSeconds: app.ticketTtlSeconds ?? ticketTtlSeconds,
     }),
   );
-  // The demo app serves the demo pages: kept unless in production with apps of one's own, or
-  // when an app of one's own takes its id.
-  const keepDemo = !ownApps.some((app) => app.id === 'demo') && (ownApps.length === 0 || mode !== 'production');
+  // The demo app serves the demo pages. It admits any localhost port, so production never has
+  // it: production lists its own apps (an app of one's own may take the id `demo`).
+  const keepDemo = !production && !ownApps.some((app) => app.id === 'demo');
+  if (production) {
+    if (ownApps.length === 0) problems.push('NODE_ENV=production needs APPS_FILE or APPS (the built-in demo app admits any localhost origin)');
+    for (const app of ownApps) {
+      const wildcards = app.origins.filter((origin) => origin.endsWith(':*'));
+      if (wildcards.length > 0) problems.push(`NODE_ENV=production: app "${app.id}" has wildcard-port origins (${wildcards.join(', ')}); list exact origins`);
+    }
+    if (read.raw('RATE_LIMITS') === 'off') warnings.push('RATE_LIMITS=off in production: nothing stops brute force on check, userinfo or login');
+    if (read.raw('ALLOW_REGISTRATION') === undefined) {
+      problems.push('NODE_ENV=production: set ALLOW_REGISTRATION to true or false (whether anyone may sign up must be a decision, not a default)');
+    }
+  }
   const apps = [...(keepDemo ? [demo] : []), ...ownApps];
   const defaultAppId = configured?.value?.defaultAppId ?? apps[0]?.id ?? 'demo';
 

@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from '../../server/config';
 
 const hash = (secret: string) => createHash('sha256').update(secret).digest('base64url');
 const SHOP_SECRET = 'shop-secret-0123456789-abcdef';
+const PRODUCTION = { NODE_ENV: 'production', SIGNING_KEY_FILE: '/run/secrets/key.pem', ALLOW_REGISTRATION: 'false' };
 const shop = { id: 'shop', name: 'Example Shop', secretSha256: hash(SHOP_SECRET), origins: ['https://shop.example'] };
 
 let dir: string;
@@ -62,7 +63,7 @@ test('every option is read, and APPS takes the same JSON inline (a bare array to
 
 test('in production, apps of one’s own replace demo; defaultApp picks the default', () => {
   const other = { ...shop, id: 'blog', name: 'Blog' };
-  const { config, generatedDemoAppSecret } = loadConfig({ NODE_ENV: 'production', APPS_FILE: file({ apps: [shop, other], defaultApp: 'blog' }) });
+  const { config, generatedDemoAppSecret } = loadConfig({ ...PRODUCTION, APPS_FILE: file({ apps: [shop, other], defaultApp: 'blog' }) });
   expect(config.apps.map((app) => app.id)).toEqual(['shop', 'blog']);
   expect(config.defaultAppId).toBe('blog');
   expect(generatedDemoAppSecret).toBeNull();
@@ -109,4 +110,20 @@ test('origin patterns', () => {
   for (const bad of ['*', 'shop.example', 'https://shop.example/', 'https://shop.example/x', 'ftp://x.example', 'https://u:p@x.example', 'https://x.example:80:*', 'https://*.example', 'https://x.example?a=1']) {
     expect(isOriginPattern(bad)).toBe(false);
   }
+});
+
+test('production refuses insecure defaults, all reported at once with what to do', () => {
+  const problems = problemsOf({ NODE_ENV: 'production' });
+  expect(problems).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/production needs SIGNING_KEY or SIGNING_KEY_FILE/),
+      expect.stringMatching(/production needs APPS_FILE or APPS/),
+      expect.stringMatching(/set ALLOW_REGISTRATION to true or false/),
+    ]),
+  );
+  const wild = problemsOf({ ...PRODUCTION, APPS: JSON.stringify([{ ...shop, origins: ['https://shop.example', 'http://localhost:*'] }]) });
+  expect(wild).toEqual([expect.stringMatching(/app "shop" has wildcard-port origins \(http:\/\/localhost:\*\)/)]);
+  // The same settings are accepted outside production (with warnings where it matters).
+  expect(() => loadConfig({ APPS: JSON.stringify([{ ...shop, origins: ['http://localhost:*'] }]) })).not.toThrow();
+  expect(loadConfig({ ...PRODUCTION, RATE_LIMITS: 'off', APPS: JSON.stringify([shop]) }).warnings.join('\n')).toMatch(/RATE_LIMITS=off in production/);
 });

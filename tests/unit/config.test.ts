@@ -115,6 +115,8 @@ describe('loadConfig overrides', () => {
   it('reads the other variables', () => {
     const { config } = loadConfig({
       NODE_ENV: 'production',
+      SIGNING_KEY_FILE: '/run/secrets/signing_key',
+      APPS: JSON.stringify([{ id: 'shop', name: 'Shop', secretSha256: 'A'.repeat(43), origins: ['https://shop.example'] }]),
       HOST: '127.0.0.1',
       REDIS_URL: 'rediss://cache.example.com:6380/',
       QR_TTL_SECONDS: '30',
