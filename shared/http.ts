@@ -88,6 +88,11 @@ export interface ScannedData {
   status: QrStatus;
   app: { id: string; name: string };
   requester: Requester;
+  /**
+   * The phone and the browser asking come from the same public IP: a hint only (networks
+   * share addresses, phones switch to mobile data), shown next to the warning.
+   */
+  sameNetwork: boolean;
   createdAt: string;
   expireAt: string;
 }

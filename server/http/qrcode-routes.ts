@@ -87,7 +87,7 @@ export function qrcodeRoutes(deps: QrRouteDeps): Router {
     const user = await users.authenticate(bearerOf(req.headers));
     await limiter.take('scanned', user.id);
     const { random } = parse(randomBody, req.body);
-    sendOk(res, await qr.scan(random, user));
+    sendOk(res, await qr.scan(random, user, ip(req)));
   });
 
   router.post(API.confirm, async (req, res) => {

@@ -164,7 +164,8 @@ export function createQrLoginService(deps: QrLoginDeps) {
       return session;
     },
 
-    async scan(random: string, user: UserRecord): Promise<ScannedData> {
+    /** `phoneIp`: where the scan came from, compared with the browser's for `sameNetwork`. */
+    async scan(random: string, user: UserRecord, phoneIp: string): Promise<ScannedData> {
       const { session, app } = await apply(random, { type: 'scan', userId: user.id }, (next) => {
         next.scanner = { nickname: user.nickname, photo: user.photo };
         return undefined;
@@ -174,6 +175,7 @@ export function createQrLoginService(deps: QrLoginDeps) {
         status: session.status,
         app: { id: app.id, name: app.name },
         requester: session.requester,
+        sameNetwork: sameAddress(phoneIp, session.requester.ip),
         createdAt: new Date(session.createdAt).toISOString(),
         expireAt: new Date(session.expireAt).toISOString(),
       };
@@ -242,3 +244,8 @@ export function createQrLoginService(deps: QrLoginDeps) {
   };
 }
 
+/** Two client addresses are the same host, IPv4-mapped IPv6 (`::ffff:1.2.3.4`) included. */
+export function sameAddress(a: string, b: string): boolean {
+  const plain = (ip: string) => ip.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  return a !== '' && plain(a) === plain(b);
+}

@@ -4,7 +4,7 @@
  * a standard JWT library against /.well-known/jwks.json.
  */
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { API, type CheckData, type GeneData, type UserInfoData } from '../../shared/http';
+import { API, type CheckData, type GeneData, type ScannedData, type UserInfoData } from '../../shared/http';
 import { EVENTS, type QrSnapshot } from '../../shared/protocol';
 import { QR_STATUS } from '../../shared/status';
 import { api, dataOf, type Api } from '../helpers/api';
@@ -38,6 +38,7 @@ test('create → subscribe → scanned → confirm pushes the ticket; the exchan
   const scanData = await scan(http, phone.token, qr.random);
   expect(scanData).toMatchObject({ random: qr.random, status: 1, app: { id: 'demo', name: expect.any(String) } });
   expect(scanData.requester).toEqual({ ip: '127.0.0.1', userAgent: expect.any(String), browser: expect.any(String), os: expect.any(String), origin: null });
+  expect(scanData.sameNetwork).toBe(true);
   // The website learns nothing about the scanner unless the app allows it.
   expect(await scanned).toEqual({ random: qr.random, status: 1, version: 1, userInfo: {} });
 
@@ -228,4 +229,17 @@ test('a full flow writes no secret, ticket or token to the logs', async () => {
   for (const credential of [qr.secret, ticket ?? 'missing', user.token, phone.token, 'correct horse battery', server.demoAppSecret]) {
     expect(logs).not.toContain(credential); // …without its credentials
   }
+});
+
+test('scanned tells the phone whether the browser asking is on its network (the browser behind a proxy elsewhere: no)', async () => {
+  const phone = await registerUser(http);
+  // The browser's request arrives through a trusted (loopback) proxy from another address.
+  const far = await gene(http, { 'x-forwarded-for': '203.0.113.9' });
+  const farScan = await scan(http, phone.token, far.random);
+  expect(farScan.requester.ip).toBe('203.0.113.9');
+  expect(farScan.sameNetwork).toBe(false);
+  // The phone behind the same public address as the browser: yes.
+  const near = await gene(http, { 'x-forwarded-for': '203.0.113.9' });
+  const nearScan = dataOf(await http.post<ScannedData>(API.scanned, { random: near.random }, { ...bearer(phone.token), 'x-forwarded-for': '203.0.113.9' }));
+  expect(nearScan.sameNetwork).toBe(true);
 });
