@@ -1,5 +1,8 @@
 // @ts-check
-/** Jest projects: unit (pure code), integration (real HTTP + sockets), e2e (real Chromium). */
+/**
+ * Jest projects: unit (pure code), integration (real HTTP + sockets), security (one test per
+ * attack, and the fuzz), e2e (real Chromium).
+ */
 const transform = {
   '^.+\\.(t|j)sx?$': [
     '@swc/jest',
@@ -24,6 +27,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
     },
+    { ...common, displayName: 'security', testMatch: ['<rootDir>/tests/security/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
   ],
 };
