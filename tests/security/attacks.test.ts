@@ -38,7 +38,8 @@ async function confirmedQr() {
 
 test('an observer who saw the QR (the random alone) polls check: status only, never the ticket', async () => {
   const { qr, ticket } = await confirmedQr();
-  for (const extra of [{}, { 'x-qrlogin-secret': 'x'.repeat(43) }]) {
+  const variants: Record<string, string>[] = [{}, { 'x-qrlogin-secret': 'x'.repeat(43) }];
+  for (const extra of variants) {
     const observed = await http().get<CheckData>(`${API.check}?random=${qr.random}`, extra);
     // The status is public (a polling SDK may show it); the ticket only goes with the secret.
     expect(observed.body).toMatchObject({ code: 200, data: { status: QR_STATUS.CONFIRMED, ticket: null } });
