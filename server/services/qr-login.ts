@@ -26,6 +26,8 @@ const RETENTION_GRACE_MS = 5 * 60_000;
 const MAX_ID_LENGTH = 128;
 /** Lost races per transition are bounded by the number of transitions a QR has (3). */
 const MAX_ATTEMPTS = 8;
+/** QR codes one user may hold scanned and undecided at once (one per open screen, a few). */
+export const MAX_PENDING_SCANS = 5;
 
 export interface CreateInput {
   app: AppConfig;
@@ -166,10 +168,16 @@ export function createQrLoginService(deps: QrLoginDeps) {
 
     /** `phoneIp`: where the scan came from, compared with the browser's for `sameNetwork`. */
     async scan(random: string, user: UserRecord, phoneIp: string): Promise<ScannedData> {
+      // Repeating a scan is a no-op; a new one must fit under the user's pending scans.
+      const before = await load(random);
+      if (before.scannedUserId !== user.id && (await stores.scans.count(user.id)) >= MAX_PENDING_SCANS) {
+        throw new AppError('RATE_LIMITED', { detail: 'too many QR codes scanned and not yet confirmed or cancelled', retryAfter: 10 });
+      }
       const { session, app } = await apply(random, { type: 'scan', userId: user.id }, (next) => {
         next.scanner = { nickname: user.nickname, photo: user.photo };
         return undefined;
       });
+      await stores.scans.add(user.id, session.random, session.expireAt);
       return {
         random: session.random,
         status: session.status,
@@ -193,11 +201,13 @@ export function createQrLoginService(deps: QrLoginDeps) {
           record: { random, appId: app.id, userId: user.id, secretHash: next.secretHash, expireAt: ticketExpireAt },
         };
       });
+      await stores.scans.remove(user.id, random);
       return { random: session.random, status: session.status };
     },
 
     async cancel(random: string, user: UserRecord): Promise<DecisionData> {
       const { session } = await apply(random, { type: 'cancel', userId: user.id });
+      await stores.scans.remove(user.id, random);
       return { random: session.random, status: session.status };
     },
 

@@ -5,7 +5,7 @@
  * thread: the same guarantees the Redis store gets from Lua scripts.
  */
 import type { QrSession, TicketRecord } from '../domain/qr-session';
-import type { NewTicket, QrStore, Stores, UserRecord, UserStore } from './types';
+import type { NewTicket, QrStore, ScanIndex, Stores, UserRecord, UserStore } from './types';
 
 /** Clock in epoch ms; injected so tests can move time. */
 export type Clock = () => number;
@@ -117,6 +117,32 @@ export class MemoryUserStore implements UserStore {
 }
 
 /** The embedded default: everything in this process, swept every `sweepMs`. */
+export class MemoryScanIndex implements ScanIndex {
+  private readonly byUser = new Map<string, Map<string, number>>();
+  constructor(private readonly now: Clock) {}
+
+  async add(userId: string, random: string, until: number): Promise<void> {
+    let entries = this.byUser.get(userId);
+    if (!entries) this.byUser.set(userId, (entries = new Map()));
+    entries.set(random, until);
+  }
+
+  async remove(userId: string, random: string): Promise<void> {
+    const entries = this.byUser.get(userId);
+    entries?.delete(random);
+    if (entries?.size === 0) this.byUser.delete(userId);
+  }
+
+  async count(userId: string): Promise<number> {
+    const entries = this.byUser.get(userId);
+    if (!entries) return 0;
+    const at = this.now();
+    for (const [random, until] of entries) if (until <= at) entries.delete(random);
+    if (entries.size === 0) this.byUser.delete(userId);
+    return entries.size;
+  }
+}
+
 export function createMemoryStores(now: Clock, sweepMs = 30_000): Stores {
   const qr = new MemoryQrStore(now);
   const timer = setInterval(() => qr.sweep(), sweepMs);
@@ -124,6 +150,7 @@ export function createMemoryStores(now: Clock, sweepMs = 30_000): Stores {
   return {
     qr,
     users: new MemoryUserStore(),
+    scans: new MemoryScanIndex(now),
     ping: async () => {},
     close: async () => clearInterval(timer),
   };

@@ -10,7 +10,7 @@ import type { RedisClientType } from 'redis';
 import { AppError } from '../errors';
 import type { QrSession, TicketRecord } from '../domain/qr-session';
 import type { Clock } from './memory';
-import type { NewTicket, QrStore, Stores, UserRecord, UserStore } from './types';
+import type { NewTicket, QrStore, ScanIndex, Stores, UserRecord, UserStore } from './types';
 
 /** Any node-redis client (modules and scripts do not matter here). */
 // `any` on purpose: node-redis types its client over modules, functions and scripts; only core commands are used here.
@@ -39,6 +39,7 @@ export function redisKeys(prefix: string) {
     ticket: (hash: string) => `${prefix}ticket:${hash}`,
     user: (id: string) => `${prefix}user:${id}`,
     username: (name: string) => `${prefix}username:${name.toLowerCase()}`,
+    scans: (userId: string) => `${prefix}scans:${userId}`,
   };
 }
 
@@ -69,15 +70,19 @@ const parse = <T>(text: string | Buffer | null): T | null => (text === null ? nu
 /** Milliseconds until `deadline`, at least 1 (PX 0 is an error). */
 const ttl = (deadline: number, now: number) => String(Math.max(1, Math.ceil(deadline - now)));
 
-export class RedisQrStore implements QrStore {
-  private readonly keys: ReturnType<typeof redisKeys>;
+/** A client, the keys under one prefix, and a clock: what every Redis store holds. */
+abstract class RedisKeyed {
+  protected readonly keys: ReturnType<typeof redisKeys>;
   constructor(
-    private readonly client: AnyRedisClient,
+    protected readonly client: AnyRedisClient,
     prefix: string,
-    private readonly now: Clock,
+    protected readonly now: Clock = Date.now,
   ) {
     this.keys = redisKeys(prefix);
   }
+}
+
+export class RedisQrStore extends RedisKeyed implements QrStore {
 
   async create(session: QrSession): Promise<boolean> {
     const reply = await guarded(
@@ -115,14 +120,7 @@ export class RedisQrStore implements QrStore {
   }
 }
 
-export class RedisUserStore implements UserStore {
-  private readonly keys: ReturnType<typeof redisKeys>;
-  constructor(
-    private readonly client: AnyRedisClient,
-    prefix: string,
-  ) {
-    this.keys = redisKeys(prefix);
-  }
+export class RedisUserStore extends RedisKeyed implements UserStore {
 
   async create(user: UserRecord): Promise<boolean> {
     const reply = await guarded(this.client.eval(CREATE_USER, {
@@ -142,11 +140,42 @@ export class RedisUserStore implements UserStore {
   }
 }
 
+/** Add an entry (score = deadline) and keep the key until its last deadline. */
+const ADD_SCAN = `
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
+redis.call('PEXPIREAT', KEYS[1], last)
+return 1
+`;
+
+/** Drop entries past their deadline, then count. */
+const COUNT_SCANS = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+return redis.call('ZCARD', KEYS[1])
+`;
+
+/** A sorted set per user (`<prefix>scans:<userId>`), scored by each QR's deadline. */
+export class RedisScanIndex extends RedisKeyed implements ScanIndex {
+
+  async add(userId: string, random: string, until: number): Promise<void> {
+    await guarded(this.client.eval(ADD_SCAN, { keys: [this.keys.scans(userId)], arguments: [String(until), random] }));
+  }
+
+  async remove(userId: string, random: string): Promise<void> {
+    await guarded(this.client.zRem(this.keys.scans(userId), random));
+  }
+
+  async count(userId: string): Promise<number> {
+    return Number(await guarded(this.client.eval(COUNT_SCANS, { keys: [this.keys.scans(userId)], arguments: [String(this.now())] })));
+  }
+}
+
 /** The Redis-backed stores over a connected client; `close()` closes the client. */
 export function createRedisStores(client: AnyRedisClient, prefix: string, now: Clock): Stores {
   return {
     qr: new RedisQrStore(client, prefix, now),
     users: new RedisUserStore(client, prefix),
+    scans: new RedisScanIndex(client, prefix, now),
     ping: async () => {
       await guarded(client.ping());
     },

@@ -63,10 +63,22 @@ export interface UserStore {
   findByUsername(username: string): Promise<UserRecord | null>;
 }
 
+/**
+ * Which QR codes each user has scanned and not yet decided, so one account cannot hold many
+ * browsers' logins open at once. Entries end at their QR's deadline by themselves.
+ */
+export interface ScanIndex {
+  add(userId: string, random: string, until: number): Promise<void>;
+  remove(userId: string, random: string): Promise<void>;
+  /** How many of the user's entries are still before their deadline. */
+  count(userId: string): Promise<number>;
+}
+
 /** Everything the app persists, plus readiness and shutdown. */
 export interface Stores {
   qr: QrStore;
   users: UserStore;
+  scans: ScanIndex;
   /** Resolves when the backing store answers; rejects when it does not. */
   ping(): Promise<void>;
   close(): Promise<void>;
