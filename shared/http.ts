@@ -52,6 +52,8 @@ export interface GeneData {
   createdAt: string;
   expireAt: string;
   expiresIn: number;
+  /** Apps with number matching: the 2-digit code the browser shows next to the QR. */
+  matchCode?: string;
 }
 
 /** What the website may learn of the scanner before confirmation (only if the app allows). */
@@ -93,6 +95,8 @@ export interface ScannedData {
    * share addresses, phones switch to mobile data), shown next to the warning.
    */
   sameNetwork: boolean;
+  /** Apps with number matching: three codes, one of them shown by the browser; `confirm` sends the user's pick. */
+  matchChoices?: string[];
   createdAt: string;
   expireAt: string;
 }

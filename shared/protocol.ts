@@ -48,6 +48,8 @@ export interface QrSnapshot {
   ticket?: string;
   /** What the app lets the website see of the scanner (status ≥ 1), else `{}`. */
   userInfo: ScannerInfo;
+  /** Apps with number matching: the code to show next to the QR. */
+  matchCode?: string;
 }
 
 export interface ScannedEvent {

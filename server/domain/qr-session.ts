@@ -34,7 +34,22 @@ export interface QrSession extends QrState {
   ticketExpireAt: number | null;
   /** Epoch ms until which the store keeps the record (its TTL). */
   retainUntil: number;
+  /** Number matching (apps with `numberMatching`), else null. */
+  match: NumberMatch | null;
 }
+
+/**
+ * The browser shows `code`; the phone offers `choices` (the code and two decoys, shuffled)
+ * and `confirm` must carry the code. Wrong picks are counted; the third cancels the QR.
+ */
+export interface NumberMatch {
+  code: string;
+  choices: string[];
+  failures: number;
+}
+
+/** Wrong picks after which the QR is cancelled. */
+export const MAX_MATCH_FAILURES = 3;
 
 /** A ticket as redeemable: what `userinfo` needs to check and to issue the ID token. */
 export interface TicketRecord {
@@ -105,6 +120,8 @@ export function toSnapshot(session: QrSession, now: number, showScannerOnWeb: bo
     serverNow: iso(now),
     ...(ticket === null ? {} : { ticket }),
     userInfo: scannerInfo(session, showScannerOnWeb),
+    // Only subscribers that proved the secret get a snapshot: the code is theirs to show.
+    ...(session.match ? { matchCode: session.match.code } : {}),
   };
 }
 
@@ -118,5 +135,6 @@ export function toGeneData(session: QrSession, secret: string, baseUrl: string):
     createdAt: iso(session.createdAt),
     expireAt: iso(session.expireAt),
     expiresIn: Math.round((session.expireAt - session.createdAt) / 1000),
+    ...(session.match ? { matchCode: session.match.code } : {}),
   };
 }

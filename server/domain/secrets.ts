@@ -2,7 +2,7 @@
  * @module
  * Ids and secrets from the CSPRNG, their hashes, and constant-time comparison.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** A URL-safe random string of `bytes` bytes of entropy (base64url, no padding). */
 export function randomToken(bytes: number): string {
@@ -15,6 +15,23 @@ export const newRandom = (): string => randomToken(16);
 export const newSecret = (): string => randomToken(32);
 /** Ticket: 256 bits, single use. */
 export const newTicket = (): string => randomToken(32);
+/**
+ * A number-matching code (2 digits) and the phone's three choices: the code and two other
+ * codes, in random order. Guessing the right one blindly succeeds 1 time in 3 per try.
+ */
+export function newMatch(): { code: string; choices: string[] } {
+  const two = () => String(randomInt(100)).padStart(2, '0');
+  const code = two();
+  const choices = new Set([code]);
+  while (choices.size < 3) choices.add(two());
+  const shuffled = [...choices];
+  for (let i = shuffled.length - 1; i > 0; i -= 1) {
+    const j = randomInt(i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j] as string, shuffled[i] as string];
+  }
+  return { code, choices: shuffled };
+}
+
 /** User id: 128 bits. */
 export const newUserId = (): string => randomToken(16);
 /** JWT id. */

@@ -13,7 +13,7 @@ import type { AppGuard, QrLoginService } from '../services/qr-login';
 import type { UserService } from '../services/users';
 import { sendOk } from './envelope';
 import { appIdOf, bearerOf, originOf, requesterOf, secretHeaderOf, selfOrigins } from './request-info';
-import { geneBody, parse, randomBody, randomQuery, ticketBody } from './validation';
+import { confirmBody, geneBody, parse, randomBody, randomQuery, ticketBody } from './validation';
 
 export interface QrRouteDeps {
   qr: QrLoginService;
@@ -93,8 +93,8 @@ export function qrcodeRoutes(deps: QrRouteDeps): Router {
   router.post(API.confirm, async (req, res) => {
     const user = await users.authenticate(bearerOf(req.headers));
     await limiter.take('decide', user.id);
-    const { random } = parse(randomBody, req.body);
-    sendOk(res, await qr.confirm(random, user));
+    const { random, matchCode } = parse(confirmBody, req.body);
+    sendOk(res, await qr.confirm(random, user, matchCode ?? null));
   });
 
   router.post(API.cancel, async (req, res) => {

@@ -26,6 +26,8 @@ export const geneBody = z.looseObject({
 });
 
 export const randomBody = z.looseObject({ random: z.string() });
+/** `matchCode`: the number the user picked, for apps with number matching. */
+export const confirmBody = z.looseObject({ random: z.string(), matchCode: z.string().max(8).optional() });
 export const randomQuery = z.looseObject({ random: z.string() });
 export const ticketBody = z.looseObject({ ticket: z.string() });
 

@@ -11,8 +11,8 @@ import { type QrAction, effectiveStatus, transition } from '../../shared/state-m
 import { QR_STATUS } from '../../shared/status';
 import type { TokenService } from '../auth/tokens';
 import type { AppConfig } from '../config';
-import { type QrSession, type RequesterInfo, toCheckData, toSnapshot } from '../domain/qr-session';
-import { newRandom, newSecret, newTicket, secretMatches, sha256 } from '../domain/secrets';
+import { MAX_MATCH_FAILURES, type QrSession, type RequesterInfo, toCheckData, toSnapshot } from '../domain/qr-session';
+import { newRandom, newSecret, newTicket, secretMatches, sha256, newMatch } from '../domain/secrets';
 import { AppError } from '../errors';
 import type { Clock } from '../store/memory';
 import type { NewTicket, Stores, UserRecord } from '../store/types';
@@ -105,6 +105,40 @@ export function createQrLoginService(deps: QrLoginDeps) {
     throw new AppError('INTERNAL', { cause: new Error('transition kept losing races') });
   }
 
+  /**
+   * A wrong (or missing) number: counted on the QR, and the third cancels it. Refused the same
+   * way as any confirm the QR's state does not allow (2243). Actions the state machine refuses
+   * anyway (not scanned, scanned by someone else, decided, expired) get their own error and
+   * count nothing.
+   */
+  async function refuseMismatch(random: string, user: UserRecord): Promise<never> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = await load(random);
+      const at = now();
+      const allowed = transition(current, { type: 'confirm', userId: user.id }, at);
+      if (!allowed.ok) throw new AppError(allowed.error, { detail: allowed.reason });
+      const match = current.match;
+      if (!match) throw new AppError('INTERNAL', { cause: new Error('no number to match') });
+      const failures = match.failures + 1;
+      const counted = { ...current, match: { ...match, failures } };
+      let next: QrSession = { ...counted, version: current.version + 1 };
+      if (failures >= MAX_MATCH_FAILURES) {
+        const cancelled = transition(counted, { type: 'cancel', userId: user.id }, at);
+        if (!cancelled.ok) throw new AppError(cancelled.error, { detail: cancelled.reason });
+        next = cancelled.state;
+      }
+      if (await stores.qr.compareAndSet(next, current.version)) {
+        if (next.status === QR_STATUS.CANCELLED) {
+          events.emit('qr.changed', { session: next, action: 'cancel' });
+          await stores.scans.remove(user.id, random);
+          throw new AppError('QR_INVALID_STATE', { detail: 'wrong number; the QR code is cancelled' });
+        }
+        throw new AppError('QR_INVALID_STATE', { detail: 'wrong number' });
+      }
+    }
+    throw new AppError('INTERNAL', { cause: new Error('mismatch kept losing races') });
+  }
+
   return {
     /** The app a session belongs to (for origin checks at the edges). */
     appOf,
@@ -130,6 +164,7 @@ export function createQrLoginService(deps: QrLoginDeps) {
         ticket: null,
         ticketExpireAt: null,
         retainUntil: expireAt + RETENTION_GRACE_MS,
+        match: input.app.numberMatching ? { ...newMatch(), failures: 0 } : null,
       };
       // 128 random bits do not collide; the NX write makes that a guarantee, not a hope.
       if (!(await stores.qr.create(session))) throw new AppError('INTERNAL', { cause: new Error('random collision') });
@@ -184,12 +219,16 @@ export function createQrLoginService(deps: QrLoginDeps) {
         app: { id: app.id, name: app.name },
         requester: session.requester,
         sameNetwork: sameAddress(phoneIp, session.requester.ip),
+        ...(session.match ? { matchChoices: session.match.choices } : {}),
         createdAt: new Date(session.createdAt).toISOString(),
         expireAt: new Date(session.expireAt).toISOString(),
       };
     },
 
-    async confirm(random: string, user: UserRecord): Promise<DecisionData> {
+    /** `matchCode`: the user's pick, for apps with number matching (ignored otherwise). */
+    async confirm(random: string, user: UserRecord, matchCode: string | null = null): Promise<DecisionData> {
+      const current = await load(random);
+      if (current.match && matchCode !== current.match.code) await refuseMismatch(random, user);
       const { session } = await apply(random, { type: 'confirm', userId: user.id }, (next, at, app) => {
         const ticket = newTicket();
         const ticketExpireAt = at + app.ticketTtlSeconds * 1000;

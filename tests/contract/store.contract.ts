@@ -50,6 +50,7 @@ export function sessionFixture(now: number, overrides: Partial<QrSession> = {}):
     ticket: null,
     ticketExpireAt: null,
     retainUntil: now + 300_000,
+    match: null,
     ...overrides,
   };
 }
