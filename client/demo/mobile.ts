@@ -231,8 +231,30 @@ async function askToApprove(random: string): Promise<void> {
   const info = await client.scanned(random);
   current = random;
   showRequester(info);
+  showChoices(info.matchChoices ?? null);
   showOnly(Object.values(views), views.confirm);
-  approve.focus();
+  (matchButtons()[0] ?? approve).focus();
+}
+
+const matchBox = byId('match');
+const matchChoices = byId('match-choices');
+const matchButtons = () => [...matchChoices.querySelectorAll<HTMLButtonElement>('button')];
+
+/** Number matching: one big button per choice instead of Approve. */
+function showChoices(choices: string[] | null): void {
+  matchBox.hidden = choices === null;
+  approve.hidden = choices !== null;
+  matchChoices.replaceChildren(
+    ...(choices ?? []).map((choice) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'button big';
+      button.textContent = choice;
+      button.dataset.choice = choice;
+      button.addEventListener('click', () => decide(true, choice));
+      return button;
+    }),
+  );
 }
 
 function showRequester(info: ScannedData): void {
@@ -248,11 +270,11 @@ function showRequester(info: ScannedData): void {
   byId('warning').textContent = `Only approve if you are signing in to ${origin} on a screen in front of you right now.`;
 }
 
-function decide(approved: boolean): void {
+function decide(approved: boolean, matchCode?: string): void {
   const random = current;
   if (!random) return;
-  void busy([approve, deny], async () => {
-    if (approved) await client.confirm(random);
+  void busy([approve, deny, ...matchButtons()], async () => {
+    if (approved) await client.confirm(random, matchCode);
     else await client.cancel(random);
     current = null;
     result.textContent = approved ? 'Approved — you are signed in on the other screen' : 'Denied';

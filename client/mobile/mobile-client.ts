@@ -72,12 +72,13 @@ export class QrLoginMobileClient {
   }
 
   /**
-   * Approves the sign-in (1 → 2); only the user who scanned may.
+   * Approves the sign-in (1 → 2); only the user who scanned may. `matchCode`: the number the
+   * user picked, when `scanned` returned `matchChoices` (number matching).
    *
    * @throws {QrLoginError}
    */
-  confirm(random: string): Promise<DecisionData> {
-    return this.decide<DecisionData>(API.confirm, random);
+  confirm(random: string, matchCode?: string): Promise<DecisionData> {
+    return this.decide<DecisionData>(API.confirm, random, matchCode === undefined ? {} : { matchCode });
   }
 
   /**
@@ -117,7 +118,7 @@ export class QrLoginMobileClient {
     return data;
   }
 
-  private decide<T>(path: string, random: string): Promise<T> {
+  private decide<T>(path: string, random: string, extra: Record<string, string> = {}): Promise<T> {
     if (!this.currentToken) {
       return Promise.reject(
         new QrLoginError(ERRORS.NOT_LOGGED_IN.code, errorMessage('NOT_LOGGED_IN', this.http.lang)),
@@ -126,7 +127,7 @@ export class QrLoginMobileClient {
     return request<T>(this.http, {
       method: 'POST',
       path,
-      body: { random },
+      body: { random, ...extra },
       headers: { authorization: `Bearer ${this.currentToken}` },
     });
   }

@@ -133,6 +133,7 @@ export class ScanSession {
     this.call('onCodeLoaded', () => this.options.onCodeLoaded?.(gene.random, gene.url, gene.qrcode));
 
     await this.view.drawQr(gene.qrcode, gene.url);
+    this.view.showMatch(gene.matchCode ?? null);
     if (cycle !== this.cycle) return;
     // Something (a fast phone, a push) may have moved the state on while drawing.
     this.render(this.state);

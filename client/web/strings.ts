@@ -31,6 +31,8 @@ export interface ScanTips {
   retry: string;
   /** Accessible name of the QR image. */
   qrLabel: string;
+  /** Number matching: `{code}` is the number the user must pick on the phone. */
+  matchCode: string;
 }
 
 export const STRINGS: Readonly<Record<Lang, Readonly<ScanTips>>> = {
@@ -47,6 +49,7 @@ export const STRINGS: Readonly<Record<Lang, Readonly<ScanTips>>> = {
     refresh: 'Refresh QR code',
     retry: 'Try again',
     qrLabel: 'QR code: scan it with the app on your phone to sign in',
+    matchCode: 'Then pick {code} on your phone',
   },
   'zh-CN': {
     loading: '二维码加载中…',
@@ -61,6 +64,7 @@ export const STRINGS: Readonly<Record<Lang, Readonly<ScanTips>>> = {
     refresh: '刷新二维码',
     retry: '重试',
     qrLabel: '登录二维码：请使用手机 App 扫码登录',
+    matchCode: '然后在手机上选择 {code}',
   },
 };
 

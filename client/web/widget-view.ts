@@ -22,6 +22,7 @@ export class WidgetView {
   private readonly root: HTMLDivElement;
   private readonly code: HTMLDivElement;
   private readonly statusLine: HTMLParagraphElement;
+  private readonly match: HTMLParagraphElement;
   private readonly action: HTMLButtonElement;
   private onAction: (() => void) | null = null;
 
@@ -80,7 +81,12 @@ export class WidgetView {
     } satisfies Partial<CSSStyleDeclaration>);
     this.action.addEventListener('click', () => this.onAction?.());
 
-    this.root.append(this.code, this.statusLine, this.action);
+    this.match = doc.createElement('p');
+    this.match.className = 'qrlogin-match';
+    this.match.hidden = true;
+    Object.assign(this.match.style, { margin: '0', fontWeight: '600' } satisfies Partial<CSSStyleDeclaration>);
+
+    this.root.append(this.code, this.match, this.statusLine, this.action);
     container.replaceChildren(this.root);
   }
 
@@ -102,6 +108,17 @@ export class WidgetView {
       this.onAction = null;
       this.action.hidden = true;
     }
+  }
+
+  /**
+   * Number matching: shows the code the user must pick on the phone (`null` hides it). The
+   * code is also in `data-qrlogin-match` for tests and custom rendering.
+   */
+  showMatch(code: string | null): void {
+    this.match.hidden = code === null;
+    this.match.textContent = code === null ? '' : this.strings.matchCode.replace('{code}', code);
+    if (code === null) this.container.removeAttribute('data-qrlogin-match');
+    else this.container.setAttribute('data-qrlogin-match', code);
   }
 
   /** Only the status line, e.g. "Signed in" after a successful exchange. */

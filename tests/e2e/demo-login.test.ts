@@ -32,22 +32,22 @@ function waitForStatus(page: Page, value: string, timeout?: number): Promise<voi
   return page.locator(`#qrcode[data-qrlogin-status="${value}"]`).waitFor({ state: 'attached', timeout });
 }
 
-async function openSite(): Promise<Page> {
+async function openSite(url = server.url): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
   context.setDefaultTimeout(8000);
   contexts.push(context);
   const page = await context.newPage();
-  await page.goto(`${server.url}/`);
+  await page.goto(`${url}/`);
   await waitForStatus(page, 'pending', 10_000);
   return page;
 }
 
-async function openPhone(nickname: string): Promise<Page> {
+async function openPhone(nickname: string, url = server.url): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   context.setDefaultTimeout(8000);
   contexts.push(context);
   const phone = await context.newPage();
-  await phone.goto(`${server.url}/mobile`);
+  await phone.goto(`${url}/mobile`);
   await phone.fill('#username', `phone${Date.now()}${Math.floor(Math.random() * 1000)}`);
   await phone.fill('#password', 'correct horse battery');
   await phone.fill('#nickname', nickname);
@@ -110,4 +110,35 @@ test('denying on the phone cancels the website’s QR, and its refresh button gi
   await phone.click('#approve');
   await site.locator('#user', { hasText: 'Bob' }).waitFor();
   expect(await status(site)).toBe('confirmed');
+});
+
+test('number matching: the website shows a code, the phone offers three; a wrong pick is refused, the right one signs in', async () => {
+  const apps = [
+    { id: 'demo', name: 'Matching demo', secret: 'matching-demo-secret-0123', origins: ['http://127.0.0.1:*'], allowBrowserExchange: true, numberMatching: true },
+  ];
+  const matching = await startServer({ env: { APPS: JSON.stringify(apps) } });
+  try {
+    const site = await openSite(matching.url);
+    const code = await site.locator('#qrcode').getAttribute('data-qrlogin-match');
+    expect(code).toMatch(/^\d{2}$/);
+    await site.locator('#qrcode .qrlogin-match', { hasText: `pick ${code} on your phone` }).waitFor();
+
+    const phone = await openPhone('Matcher', matching.url);
+    await scanSiteWithPhone(site, phone);
+    const choices = await phone.locator('#match-choices button').allTextContents();
+    expect(choices).toHaveLength(3);
+    expect(choices).toContain(code);
+    expect(await phone.locator('#approve').isHidden()).toBe(true);
+
+    const wrong = choices.find((choice) => choice !== code) ?? '';
+    await phone.locator(`#match-choices button[data-choice="${wrong}"]`).click();
+    await phone.locator('#error', { hasText: 'wrong number' }).waitFor();
+    await waitForStatus(site, 'scanned');
+
+    await phone.locator(`#match-choices button[data-choice="${code}"]`).click();
+    await waitForStatus(site, 'confirmed');
+    await site.locator('#user', { hasText: 'Matcher' }).waitFor();
+  } finally {
+    await matching.close();
+  }
 });
