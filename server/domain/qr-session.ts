@@ -40,7 +40,7 @@ export interface QrSession extends QrState {
 
 /**
  * The browser shows `code`; the phone offers `choices` (the code and two decoys, shuffled)
- * and `confirm` must carry the code. Wrong picks are counted; the third cancels the QR.
+ * and `confirm` must carry the code. A wrong pick cancels the QR (`failures` records it).
  */
 export interface NumberMatch {
   code: string;
@@ -48,8 +48,6 @@ export interface NumberMatch {
   failures: number;
 }
 
-/** Wrong picks after which the QR is cancelled. */
-export const MAX_MATCH_FAILURES = 3;
 
 /** A ticket as redeemable: what `userinfo` needs to check and to issue the ID token. */
 export interface TicketRecord {

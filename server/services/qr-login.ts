@@ -11,7 +11,7 @@ import { type QrAction, effectiveStatus, transition } from '../../shared/state-m
 import { QR_STATUS } from '../../shared/status';
 import type { TokenService } from '../auth/tokens';
 import type { AppConfig } from '../config';
-import { MAX_MATCH_FAILURES, type QrSession, type RequesterInfo, toCheckData, toSnapshot } from '../domain/qr-session';
+import { type QrSession, type RequesterInfo, toCheckData, toSnapshot } from '../domain/qr-session';
 import { newRandom, newSecret, newTicket, secretMatches, sha256, newMatch } from '../domain/secrets';
 import { AppError } from '../errors';
 import type { Clock } from '../store/memory';
@@ -106,10 +106,10 @@ export function createQrLoginService(deps: QrLoginDeps) {
   }
 
   /**
-   * A wrong (or missing) number: counted on the QR, and the third cancels it. Refused the same
-   * way as any confirm the QR's state does not allow (2243). Actions the state machine refuses
-   * anyway (not scanned, scanned by someone else, decided, expired) get their own error and
-   * count nothing.
+   * A wrong number cancels the QR (2243, and `qr:cancelled` to the browser): with three
+   * choices, allowing more than one wrong pick would let a blind guesser always win (two wrong
+   * picks leave only the right one). Actions the state machine refuses anyway (not scanned,
+   * scanned by someone else, decided, expired) get their own error and change nothing.
    */
   async function refuseMismatch(random: string, user: UserRecord): Promise<never> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -119,21 +119,14 @@ export function createQrLoginService(deps: QrLoginDeps) {
       if (!allowed.ok) throw new AppError(allowed.error, { detail: allowed.reason });
       const match = current.match;
       if (!match) throw new AppError('INTERNAL', { cause: new Error('no number to match') });
-      const failures = match.failures + 1;
-      const counted = { ...current, match: { ...match, failures } };
-      let next: QrSession = { ...counted, version: current.version + 1 };
-      if (failures >= MAX_MATCH_FAILURES) {
-        const cancelled = transition(counted, { type: 'cancel', userId: user.id }, at);
-        if (!cancelled.ok) throw new AppError(cancelled.error, { detail: cancelled.reason });
-        next = cancelled.state;
-      }
+      const counted = { ...current, match: { ...match, failures: match.failures + 1 } };
+      const cancelled = transition(counted, { type: 'cancel', userId: user.id }, at);
+      if (!cancelled.ok) throw new AppError(cancelled.error, { detail: cancelled.reason });
+      const next = cancelled.state;
       if (await stores.qr.compareAndSet(next, current.version)) {
-        if (next.status === QR_STATUS.CANCELLED) {
-          events.emit('qr.changed', { session: next, action: 'cancel' });
-          await stores.scans.remove(user.id, random);
-          throw new AppError('QR_INVALID_STATE', { detail: 'wrong number; the QR code is cancelled' });
-        }
-        throw new AppError('QR_INVALID_STATE', { detail: 'wrong number' });
+        events.emit('qr.changed', { session: next, action: 'cancel' });
+        await stores.scans.remove(user.id, random);
+        throw new AppError('QR_INVALID_STATE', { detail: 'wrong number; the QR code is cancelled' });
       }
     }
     throw new AppError('INTERNAL', { cause: new Error('mismatch kept losing races') });
@@ -228,6 +221,10 @@ export function createQrLoginService(deps: QrLoginDeps) {
     /** `matchCode`: the user's pick, for apps with number matching (ignored otherwise). */
     async confirm(random: string, user: UserRecord, matchCode: string | null = null): Promise<DecisionData> {
       const current = await load(random);
+      if (current.match && matchCode === null) {
+        // An old client that cannot show the choices: refused, not counted as a guess.
+        throw new AppError('QR_INVALID_STATE', { detail: 'pick the number shown on the other screen' });
+      }
       if (current.match && matchCode !== current.match.code) await refuseMismatch(random, user);
       const { session } = await apply(random, { type: 'confirm', userId: user.id }, (next, at, app) => {
         const ticket = newTicket();

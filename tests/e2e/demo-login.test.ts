@@ -130,12 +130,20 @@ test('number matching: the website shows a code, the phone offers three; a wrong
     expect(choices).toContain(code);
     expect(await phone.locator('#approve').isHidden()).toBe(true);
 
+    // A wrong pick cancels the website's QR; its refresh gives a new code and a new QR.
     const wrong = choices.find((choice) => choice !== code) ?? '';
     await phone.locator(`#match-choices button[data-choice="${wrong}"]`).click();
     await phone.locator('#error', { hasText: 'wrong number' }).waitFor();
-    await waitForStatus(site, 'scanned');
+    await waitForStatus(site, 'cancelled');
+    await site.locator('#qrcode .qrlogin-action').click();
+    await waitForStatus(site, 'pending');
+    const fresh = await site.locator('#qrcode').getAttribute('data-qrlogin-match');
+    expect(fresh).toMatch(/^\d{2}$/);
 
-    await phone.locator(`#match-choices button[data-choice="${code}"]`).click();
+    await phone.goto(`${matching.url}/mobile`);
+    await phone.locator('#scan-view').waitFor({ state: 'visible' });
+    await scanSiteWithPhone(site, phone);
+    await phone.locator(`#match-choices button[data-choice="${fresh}"]`).click();
     await waitForStatus(site, 'confirmed');
     await site.locator('#user', { hasText: 'Matcher' }).waitFor();
   } finally {
