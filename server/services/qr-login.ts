@@ -196,16 +196,24 @@ export function createQrLoginService(deps: QrLoginDeps) {
 
     /** `phoneIp`: where the scan came from, compared with the browser's for `sameNetwork`. */
     async scan(random: string, user: UserRecord, phoneIp: string): Promise<ScannedData> {
-      // Repeating a scan is a no-op; a new one must fit under the user's pending scans.
+      // A place among the user's pending scans is taken before the scan, in one atomic step,
+      // so parallel scans cannot slip past the cap; a scan that then fails gives it back.
       const before = await load(random);
-      if (before.scannedUserId !== user.id && (await stores.scans.count(user.id)) >= MAX_PENDING_SCANS) {
+      const place = await stores.scans.reserve(user.id, random, before.expireAt, MAX_PENDING_SCANS);
+      if (place === 'full') {
         throw new AppError('RATE_LIMITED', { detail: 'too many QR codes scanned and not yet confirmed or cancelled', retryAfter: 10 });
       }
-      const { session, app } = await apply(random, { type: 'scan', userId: user.id }, (next) => {
-        next.scanner = { nickname: user.nickname, photo: user.photo };
-        return undefined;
-      });
-      await stores.scans.add(user.id, session.random, session.expireAt);
+      let scanned: Awaited<ReturnType<typeof apply>>;
+      try {
+        scanned = await apply(random, { type: 'scan', userId: user.id }, (next) => {
+          next.scanner = { nickname: user.nickname, photo: user.photo };
+          return undefined;
+        });
+      } catch (error) {
+        if (place === 'added') await stores.scans.remove(user.id, random).catch(() => undefined);
+        throw error;
+      }
+      const { session, app } = scanned;
       return {
         random: session.random,
         status: session.status,

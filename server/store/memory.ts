@@ -121,25 +121,22 @@ export class MemoryScanIndex implements ScanIndex {
   private readonly byUser = new Map<string, Map<string, number>>();
   constructor(private readonly now: Clock) {}
 
-  async add(userId: string, random: string, until: number): Promise<void> {
+  async reserve(userId: string, random: string, until: number, max: number): Promise<'held' | 'added' | 'full'> {
+    // One synchronous step: nothing can interleave between the count and the write.
     let entries = this.byUser.get(userId);
     if (!entries) this.byUser.set(userId, (entries = new Map()));
+    const at = this.now();
+    for (const [held, deadline] of entries) if (deadline <= at) entries.delete(held);
+    if (entries.has(random)) return 'held';
+    if (entries.size >= max) return 'full';
     entries.set(random, until);
+    return 'added';
   }
 
   async remove(userId: string, random: string): Promise<void> {
     const entries = this.byUser.get(userId);
     entries?.delete(random);
     if (entries?.size === 0) this.byUser.delete(userId);
-  }
-
-  async count(userId: string): Promise<number> {
-    const entries = this.byUser.get(userId);
-    if (!entries) return 0;
-    const at = this.now();
-    for (const [random, until] of entries) if (until <= at) entries.delete(random);
-    if (entries.size === 0) this.byUser.delete(userId);
-    return entries.size;
   }
 }
 

@@ -140,33 +140,32 @@ export class RedisUserStore extends RedisKeyed implements UserStore {
   }
 }
 
-/** Add an entry (score = deadline) and keep the key until its last deadline. */
-const ADD_SCAN = `
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+/**
+ * Drop expired entries; then 1 if `random` is held already, 2 if it was added (score =
+ * deadline; the key lives until its last deadline), 0 if the user holds `max` others.
+ */
+const RESERVE_SCAN = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return 1 end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
 redis.call('PEXPIREAT', KEYS[1], last)
-return 1
-`;
-
-/** Drop entries past their deadline, then count. */
-const COUNT_SCANS = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-return redis.call('ZCARD', KEYS[1])
+return 2
 `;
 
 /** A sorted set per user (`<prefix>scans:<userId>`), scored by each QR's deadline. */
 export class RedisScanIndex extends RedisKeyed implements ScanIndex {
 
-  async add(userId: string, random: string, until: number): Promise<void> {
-    await guarded(this.client.eval(ADD_SCAN, { keys: [this.keys.scans(userId)], arguments: [String(until), random] }));
+  async reserve(userId: string, random: string, until: number, max: number): Promise<'held' | 'added' | 'full'> {
+    const reply = await guarded(
+      this.client.eval(RESERVE_SCAN, { keys: [this.keys.scans(userId)], arguments: [String(this.now()), String(until), random, String(max)] }),
+    );
+    return reply === 1 ? 'held' : reply === 2 ? 'added' : 'full';
   }
 
   async remove(userId: string, random: string): Promise<void> {
     await guarded(this.client.zRem(this.keys.scans(userId), random));
-  }
-
-  async count(userId: string): Promise<number> {
-    return Number(await guarded(this.client.eval(COUNT_SCANS, { keys: [this.keys.scans(userId)], arguments: [String(this.now())] })));
   }
 }
 

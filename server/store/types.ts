@@ -68,10 +68,13 @@ export interface UserStore {
  * browsers' logins open at once. Entries end at their QR's deadline by themselves.
  */
 export interface ScanIndex {
-  add(userId: string, random: string, until: number): Promise<void>;
+  /**
+   * Atomically: drops the user's entries past their deadline, then records `random` unless
+   * the user already holds `max` others. `held`: it was recorded already; `added`: recorded
+   * now; `full`: refused, nothing written.
+   */
+  reserve(userId: string, random: string, until: number, max: number): Promise<'held' | 'added' | 'full'>;
   remove(userId: string, random: string): Promise<void>;
-  /** How many of the user's entries are still before their deadline. */
-  count(userId: string): Promise<number>;
 }
 
 /** Everything the app persists, plus readiness and shutdown. */

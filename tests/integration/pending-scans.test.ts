@@ -58,6 +58,14 @@ describe.each(['memory', 'redis'] as const)('on %s', (backend) => {
     const again = await gene(at(0));
     expect((await at(0).post(API.scanned, { random: again.random }, bearer(phone.token))).body.code).toBe(429);
   });
+
+  test(`20 scans in parallel over the instances: exactly ${MAX_PENDING_SCANS} are accepted`, async () => {
+    const phone = await registerUser(at(0));
+    const qrs = await Promise.all(Array.from({ length: 20 }, (_, i) => gene(at(i))));
+    const answers = await Promise.all(qrs.map((qr, i) => at(i + 1).post(API.scanned, { random: qr.random }, bearer(phone.token))));
+    expect(answers.filter((answer) => answer.body.code === 200)).toHaveLength(MAX_PENDING_SCANS);
+    expect(answers.filter((answer) => answer.body.code === 429)).toHaveLength(20 - MAX_PENDING_SCANS);
+  });
 });
 
 test('scans that expired undecided stop counting', async () => {
