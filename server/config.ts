@@ -233,6 +233,9 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
       const wildcards = app.origins.filter((origin) => origin.endsWith(':*'));
       if (wildcards.length > 0) problems.push(`NODE_ENV=production: app "${app.id}" has wildcard-port origins (${wildcards.join(', ')}); list exact origins`);
     }
+    if (read.raw('TRUST_PROXY') === 'true') {
+      problems.push('NODE_ENV=production: TRUST_PROXY=true believes any X-Forwarded-For a client sends (its IP for rate limits and for the phone); give the number of proxy hops or their addresses');
+    }
     if (read.raw('RATE_LIMITS') === 'off') warnings.push('RATE_LIMITS=off in production: nothing stops brute force on check, userinfo or login');
     if (read.raw('ALLOW_REGISTRATION') === undefined) {
       problems.push('NODE_ENV=production: set ALLOW_REGISTRATION to true or false (whether anyone may sign up must be a decision, not a default)');

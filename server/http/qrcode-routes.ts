@@ -84,6 +84,7 @@ export function qrcodeRoutes(deps: QrRouteDeps): Router {
   });
 
   router.post(API.scanned, async (req, res) => {
+    await limiter.take('phone', ip(req));
     const user = await users.authenticate(bearerOf(req.headers));
     await limiter.take('scanned', user.id);
     const { random } = parse(randomBody, req.body);
@@ -91,6 +92,7 @@ export function qrcodeRoutes(deps: QrRouteDeps): Router {
   });
 
   router.post(API.confirm, async (req, res) => {
+    await limiter.take('phone', ip(req));
     const user = await users.authenticate(bearerOf(req.headers));
     await limiter.take('decide', user.id);
     const { random, matchCode } = parse(confirmBody, req.body);
@@ -98,6 +100,7 @@ export function qrcodeRoutes(deps: QrRouteDeps): Router {
   });
 
   router.post(API.cancel, async (req, res) => {
+    await limiter.take('phone', ip(req));
     const user = await users.authenticate(bearerOf(req.headers));
     await limiter.take('decide', user.id);
     const { random } = parse(randomBody, req.body);

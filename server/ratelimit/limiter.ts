@@ -8,11 +8,25 @@
 import { sha256 } from '../domain/secrets';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import type { RateLimits, RateRule } from './limits';
+import { IP_RULES, type RateLimits, type RateRule } from './limits';
 
 export interface RateCounterStore {
   /** Counts one hit on `key` and returns the count and the ms left in its window. */
   hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
+}
+
+/**
+ * The counting subject for a client address: IPv4 as is (IPv4-mapped IPv6 too), IPv6 by its
+ * /64, since one subscriber usually holds a whole /64 and could otherwise rotate addresses.
+ */
+export function ipSubject(ip: string): string {
+  const plain = ip.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  if (!plain.includes(':')) return plain;
+  const [head = '', tail = ''] = plain.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  const groups = plain.includes('::') ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
 export interface RateLimiter {
@@ -26,7 +40,8 @@ export function createRateLimiter(limits: RateLimits, store: RateCounterStore, l
       if (!limit) return;
       let counted: { count: number; resetMs: number };
       try {
-        counted = await store.hit(`${rule}:${sha256(subject).slice(0, 22)}`, limit.windowSeconds * 1000);
+        const key = IP_RULES.has(rule) ? ipSubject(subject) : subject;
+        counted = await store.hit(`${rule}:${sha256(key).slice(0, 22)}`, limit.windowSeconds * 1000);
       } catch (error) {
         // The counters are unreachable: the request goes on and meets the store outage itself.
         logger.warn('rate limit counter unavailable', { rule, error });
@@ -49,12 +64,11 @@ export function createMemoryCounters(now: () => number, maxKeys = 100_000): Rate
       if (!window || window.resetAt <= at) {
         if (windows.size >= maxKeys) {
           for (const [name, entry] of windows) if (entry.resetAt <= at) windows.delete(name);
-          // Still full of live windows: forget the oldest rather than grow without bound.
-          const oldest = windows.keys().next();
-          if (windows.size >= maxKeys && !oldest.done) windows.delete(oldest.value);
         }
         window = { count: 0, resetAt: at + windowMs };
-        windows.set(key, window);
+        // Still full of live windows: count this subject without keeping it, rather than grow
+        // without bound or forget a live window (which would reset someone's limit).
+        if (windows.size < maxKeys) windows.set(key, window);
       }
       window.count += 1;
       return { count: window.count, resetMs: window.resetAt - at };

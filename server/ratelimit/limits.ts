@@ -14,11 +14,15 @@ export const RATE_RULES = [
   'ticket', // per ticket: exchanges of one ticket
   'login', // per IP: password logins (guessing passwords)
   'register', // per IP: sign-ups
+  'phone', // per IP: scanned, confirm and cancel, before the user token is checked
   'scanned', // per user: scans
   'decide', // per user: confirm and cancel
 ] as const;
 
 export type RateRule = (typeof RATE_RULES)[number];
+
+/** The rules counted per client address (the others per user or per ticket). */
+export const IP_RULES: ReadonlySet<RateRule> = new Set(['gene', 'check', 'subscribe', 'userinfo', 'login', 'register', 'phone']);
 
 export interface Limit {
   /** Requests allowed per window. */
@@ -37,6 +41,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = Object.freeze({
   ticket: { limit: 10, windowSeconds: 60 },
   login: { limit: 30, windowSeconds: 300 },
   register: { limit: 20, windowSeconds: 3600 },
+  phone: { limit: 300, windowSeconds: 60 },
   scanned: { limit: 60, windowSeconds: 60 },
   decide: { limit: 60, windowSeconds: 60 },
 });

@@ -11,7 +11,7 @@ import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
 import { type TestServer, startServer } from '../helpers/server';
 import { closeAllSockets, connect } from '../helpers/sockets';
 
-const LIMITS = 'check=20/60,userinfo=10/60,ticket=3/60,login=5/300,subscribe=8/60,decide=4/60,gene=30/60';
+const LIMITS = 'check=20/60,userinfo=10/60,ticket=3/60,login=5/300,subscribe=8/60,decide=4/60,gene=30/60,phone=12/60,register=4/3600,scanned=3/60';
 let server: TestServer;
 
 beforeEach(async () => {
@@ -87,6 +87,42 @@ test('socket qr:subscribe floods get an ack with code 429', async () => {
   for (let i = 0; i < 9; i += 1) acks.push(await socket.emitWithAck(EVENTS.subscribe, { random: `r${i}AAAAAAAAAAAAAAAAAAAAA`, secret: 'x'.repeat(43) }));
   expect(acks.slice(0, 8).every((ack) => !ack.ok && ack.error.code !== 429)).toBe(true);
   expect(acks[8]).toEqual({ ok: false, error: { code: 429, message: expect.stringMatching(/too many/i) } });
+});
+
+test('phone endpoints are limited per IP before the token is even checked (forged tokens)', async () => {
+  const http = api(server.url);
+  for (let i = 0; i < 12; i += 1) {
+    expect((await http.post(API.confirm, { random: 'x'.repeat(22) }, bearer(`forged.token.${i}`))).body.code).toBe(2020);
+  }
+  expectLimited(await http.post(API.scanned, { random: 'x'.repeat(22) }, bearer('forged.token.x')), 60);
+});
+
+test('sign-ups, scans per user and QR creation (HTTP and socket) are limited too', async () => {
+  const http = api(server.url);
+  const users = [];
+  for (let i = 0; i < 4; i += 1) users.push(await registerUser(http));
+  expectLimited(await http.post(API.register, { username: 'onemore', password: 'correct horse battery' }), 3600);
+
+  const phone = users[0]!;
+  for (let i = 0; i < 3; i += 1) await scan(http, phone.token, (await gene(http)).random);
+  expectLimited(await http.post(API.scanned, { random: (await gene(http)).random }, bearer(phone.token)), 60);
+
+  // 30 QR codes per minute per IP, HTTP and socket together (4 made above).
+  const socket = await connect(server.url);
+  const acks = [];
+  for (let i = 0; i < 27; i += 1) acks.push(await socket.emitWithAck(EVENTS.create, {}));
+  expect(acks.filter((ack) => ack.ok)).toHaveLength(26);
+  expect(acks[26]).toEqual({ ok: false, error: { code: 429, message: expect.any(String) } });
+  expectLimited(await http.post(API.gene, {}), 60);
+});
+
+test('a socket message over 16 kB drops that socket; the server goes on', async () => {
+  const socket = await connect(server.url);
+  const dropped = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+  // Without an ack on purpose: the server never answers, it drops the connection.
+  (socket as unknown as { emit(event: string, payload: unknown): void }).emit(EVENTS.subscribe, { random: 'x'.repeat(20_000), secret: 'y' });
+  expect(await dropped).toBe('transport close');
+  expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
 });
 
 describe('on Redis', () => {

@@ -123,6 +123,8 @@ test('production refuses insecure defaults, all reported at once with what to do
   );
   const wild = problemsOf({ ...PRODUCTION, APPS: JSON.stringify([{ ...shop, origins: ['https://shop.example', 'http://localhost:*'] }]) });
   expect(wild).toEqual([expect.stringMatching(/app "shop" has wildcard-port origins \(http:\/\/localhost:\*\)/)]);
+  expect(problemsOf({ ...PRODUCTION, TRUST_PROXY: 'true', APPS: JSON.stringify([shop]) })).toEqual([expect.stringMatching(/TRUST_PROXY=true believes any X-Forwarded-For/)]);
+  expect(() => loadConfig({ ...PRODUCTION, TRUST_PROXY: '1', APPS: JSON.stringify([shop]) })).not.toThrow();
   // The same settings are accepted outside production (with warnings where it matters).
   expect(() => loadConfig({ APPS: JSON.stringify([{ ...shop, origins: ['http://localhost:*'] }]) })).not.toThrow();
   expect(loadConfig({ ...PRODUCTION, RATE_LIMITS: 'off', APPS: JSON.stringify([shop]) }).warnings.join('\n')).toMatch(/RATE_LIMITS=off in production/);

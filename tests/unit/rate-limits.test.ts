@@ -3,7 +3,7 @@
  */
 import { AppError } from '../../server/errors';
 import { createLogger } from '../../server/logger';
-import { createMemoryCounters, createRateLimiter } from '../../server/ratelimit/limiter';
+import { createMemoryCounters, createRateLimiter, ipSubject } from '../../server/ratelimit/limiter';
 import { DEFAULT_RATE_LIMITS, RATE_RULES, parseRateLimits } from '../../server/ratelimit/limits';
 
 test('RATE_LIMITS overrides rules, turns them or all off, and reports bad entries', () => {
@@ -35,11 +35,27 @@ test('a fixed window allows `limit` hits, refuses with Retry-After until it ends
   await expect(limiter.take('check', '10.0.0.1')).resolves.toBeUndefined();
 });
 
-test('memory counters stay bounded', async () => {
+test('memory counters stay bounded, and a flood of new subjects never resets a live window', async () => {
   const counters = createMemoryCounters(() => 0, 100);
   for (let i = 0; i < 1000; i += 1) await counters.hit(`k${i}`, 60_000);
-  expect((await counters.hit('k999', 60_000)).count).toBe(2);
-  expect((await counters.hit('k0', 60_000)).count).toBe(1);
+  // The first 100 windows are kept and keep counting; later subjects are counted but not kept.
+  expect((await counters.hit('k0', 60_000)).count).toBe(2);
+  expect((await counters.hit('k999', 60_000)).count).toBe(1);
+});
+
+test('IP subjects: IPv4 as is (also when IPv4-mapped), IPv6 by its /64', async () => {
+  expect(ipSubject('203.0.113.9')).toBe('203.0.113.9');
+  expect(ipSubject('::ffff:203.0.113.9')).toBe('203.0.113.9');
+  expect(ipSubject('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+  expect(ipSubject('2001:0db8:0001:0002:ffff:0:0:7')).toBe('2001:db8:1:2::/64');
+  expect(ipSubject('2001:db8::1')).toBe('2001:db8:0:0::/64');
+  expect(ipSubject('::1')).toBe('0:0:0:0::/64');
+  // Rotating addresses inside one /64 shares one window.
+  const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMITS, login: { limit: 2, windowSeconds: 60 } }, createMemoryCounters(() => 0), createLogger('silent'));
+  await limiter.take('login', '2001:db8:1:2::1');
+  await limiter.take('login', '2001:db8:1:2::2');
+  await expect(limiter.take('login', '2001:db8:1:2::3')).rejects.toMatchObject({ code: 429 });
+  await expect(limiter.take('login', '2001:db8:1:3::1')).resolves.toBeUndefined();
 });
 
 test('a failing counter store lets the request through (it meets the outage itself)', async () => {
