@@ -4,6 +4,8 @@
  * "Security" table: attack → defence → this test.
  */
 import { createHash } from 'node:crypto';
+import { ConfigError, loadConfig } from '../../server/config';
+import { MAX_PENDING_SCANS } from '../../server/services/qr-login';
 import { API, type CheckData, type UserInfoData } from '../../shared/http';
 import { EVENTS } from '../../shared/protocol';
 import { QR_STATUS } from '../../shared/status';
@@ -195,5 +197,43 @@ test('a full flow writes no secret, ticket, password or token to any log line', 
     }
   } finally {
     await quiet.close();
+  }
+});
+
+test('one account holding many browsers’ logins open: parallel scans stop at the cap', async () => {
+  const hoarder = await registerUser(http());
+  const qrs = await Promise.all(Array.from({ length: 12 }, () => gene(http())));
+  const answers = await Promise.all(qrs.map((qr) => http().post(API.scanned, { random: qr.random }, bearer(hoarder.token))));
+  expect(answers.filter((answer) => answer.body.code === 200)).toHaveLength(MAX_PENDING_SCANS);
+  expect(answers.filter((answer) => answer.status === 429)).toHaveLength(12 - MAX_PENDING_SCANS);
+});
+
+test('QRLJacking: the phone is told where the browser asking is, and whether it shares the phone’s network', async () => {
+  const victim = await registerUser(http());
+  // The attacker's browser, elsewhere, created the QR he relays to the victim.
+  const relayed = await gene(http(), { 'x-forwarded-for': '198.51.100.66', origin: 'http://localhost:5173' });
+  const shown = await scan(http(), victim.token, relayed.random);
+  expect(shown).toMatchObject({ app: { id: 'demo' }, requester: { ip: '198.51.100.66', origin: 'http://localhost:5173' }, sameNetwork: false });
+});
+
+test('production refuses insecure defaults at start', () => {
+  let error: unknown;
+  try {
+    loadConfig({ NODE_ENV: 'production', TRUST_PROXY: 'true' });
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as ConfigError).problems.join('\n')).toMatch(/SIGNING_KEY[\s\S]*APPS_FILE or APPS[\s\S]*TRUST_PROXY=true[\s\S]*ALLOW_REGISTRATION/);
+});
+
+test('pages carry security headers (no framing, no sniffing, a strict CSP)', async () => {
+  for (const page of ['/', '/mobile']) {
+    const response = await fetch(`${server.url}${page}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+    expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self'(;|$)/);
   }
 });
