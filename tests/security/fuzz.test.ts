@@ -2,7 +2,7 @@
  * Property-based fuzz (fast-check) of every endpoint and every client socket event: random
  * bodies, query strings, headers and payloads, both shapeless and near-valid. Whatever comes
  * in, the answer is never a 5xx, always a well-formed envelope (or ack), no error is logged,
- * and the server keeps serving. 11,900 cases in all (counted, and checked in afterAll); a failing case is shrunk
+ * and the server keeps serving. 12,500 cases in all (counted, and checked in afterAll); a failing case is shrunk
  * and printed by fast-check with its seed.
  */
 import fc from 'fast-check';
@@ -21,9 +21,12 @@ let cases = 0;
 
 beforeAll(async () => {
   // No rate limits here: every case must reach the handlers (429 would hide them).
-  server = await startServer({ env: { RATE_LIMITS: 'off', LOG_LEVEL: 'warn' } });
+  // A second app with number matching, so confirm's matching path is fuzzed too.
+  const bank = { id: 'bank', name: 'Bank', secret: 'bank-secret-0123456789', origins: ['http://localhost:*'], numberMatching: true };
+  server = await startServer({ env: { RATE_LIMITS: 'off', LOG_LEVEL: 'warn', APPS: JSON.stringify([bank]) } });
   token = (await registerUser(api(server.url))).token;
-  const qr = await gene(api(server.url));
+  const qr = await gene(api(server.url), { [HEADERS.appId]: 'bank' });
+  await api(server.url).post(API.scanned, { random: qr.random }, bearer(token));
   realRandom = qr.random;
   realSecret = qr.secret;
 });
@@ -68,6 +71,7 @@ const nearBody = () =>
       appId: jsonValue(),
       customData: jsonValue(),
       scene: jsonValue(),
+      matchCode: fc.oneof(jsonValue(), fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(2, '0'))),
     },
     { requiredKeys: [] },
   );
@@ -75,7 +79,7 @@ const headers = () =>
   fc.record(
     {
       authorization: fc.oneof(fc.string({ maxLength: 40 }), fc.constant(bearer(token).authorization), fc.constant(`Bearer ${'x'.repeat(300)}`)),
-      [HEADERS.appId]: fc.oneof(fc.string({ maxLength: 20 }), fc.constant('demo')),
+      [HEADERS.appId]: fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('demo', 'bank')),
       [HEADERS.lang]: fc.constantFrom('zh-CN', 'en', 'xx', ''),
       [HEADERS.secret]: fc.oneof(fc.string({ maxLength: 50 }), fc.constant(realSecret)),
       origin: fc.constantFrom('http://localhost:5173', 'https://evil.example', 'null', 'not a url'),
@@ -169,6 +173,29 @@ describe('socket events', () => {
     );
     expect(socket.connected).toBe(true);
   });
+});
+
+test('with the rate limits on, 600 random requests: the 429s are well-formed envelopes too', async () => {
+  const limited = await startServer({ env: { LOG_LEVEL: 'warn', RATE_LIMITS: 'gene=20/60,check=20/60,userinfo=20/60,login=20/60,register=20/60,phone=20/60' } });
+  let tooMany = 0;
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...POSTS), fc.oneof(jsonValue(), nearBody()), headers(), async (path, body, extra) => {
+        cases += 1;
+        const response = await fetch(`${limited.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...extra }, body: JSON.stringify(body) });
+        const text = await response.text();
+        expectEnvelope(response.status, text);
+        if (response.status === 429) {
+          tooMany += 1;
+          expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+        }
+      }),
+      { numRuns: 600 },
+    );
+  } finally {
+    await limited.close();
+  }
+  expect(tooMany).toBeGreaterThan(0);
 });
 
 test('afterwards: no error was logged and the server still serves a full login', async () => {
