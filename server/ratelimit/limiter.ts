@@ -43,9 +43,11 @@ export function createRateLimiter(limits: RateLimits, store: RateCounterStore, l
         const key = IP_RULES.has(rule) ? ipSubject(subject) : subject;
         counted = await store.hit(`${rule}:${sha256(key).slice(0, 22)}`, limit.windowSeconds * 1000);
       } catch (error) {
-        // The counters are unreachable: the request goes on and meets the store outage itself.
+        // The counters live in the same Redis as everything else: when they cannot be reached
+        // the request could not be served either. Answer 503 now rather than wait out a second
+        // deadline in the store (and never let requests through uncounted).
         logger.warn('rate limit counter unavailable', { rule, error });
-        return;
+        throw new AppError('UNAVAILABLE', { cause: error, retryAfter: 1 });
       }
       if (counted.count > limit.limit) {
         throw new AppError('RATE_LIMITED', { retryAfter: Math.max(1, Math.ceil(counted.resetMs / 1000)) });
