@@ -3,50 +3,33 @@
  * QR; the phone page at `/mobile` (mobile SDK) registers a user, reads the QR text, shows who
  * is asking, and approves or denies; the website reacts over Socket.IO.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { parseQrCode } from '../../shared/qr-payload';
-import { launchChromium, readQrFrom } from '../helpers/browser';
+import { readQrFrom } from '../helpers/browser';
+import { usePages, waitForStatus } from '../helpers/pages';
 import { type TestServer, startServer } from '../helpers/server';
 
 let server: TestServer;
-let browser: Browser;
-let contexts: BrowserContext[] = [];
+const pages = usePages();
 
 beforeAll(async () => {
   server = await startServer();
-  browser = await launchChromium();
-});
-afterEach(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  contexts = [];
 });
 afterAll(async () => {
-  await browser?.close();
   await server?.close();
 });
 
 const status = (page: Page) => page.locator('#qrcode').getAttribute('data-qrlogin-status');
 
-/** Waits for the widget's status attribute (the container may be hidden once signed in). */
-function waitForStatus(page: Page, value: string, timeout?: number): Promise<void> {
-  return page.locator(`#qrcode[data-qrlogin-status="${value}"]`).waitFor({ state: 'attached', timeout });
-}
-
 async function openSite(url = server.url): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  context.setDefaultTimeout(8000);
-  contexts.push(context);
-  const page = await context.newPage();
+  const page = await pages.page({ viewport: { width: 1100, height: 800 } });
   await page.goto(`${url}/`);
   await waitForStatus(page, 'pending', 10_000);
   return page;
 }
 
 async function openPhone(nickname: string, url = server.url): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  context.setDefaultTimeout(8000);
-  contexts.push(context);
-  const phone = await context.newPage();
+  const phone = await pages.page({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await phone.goto(`${url}/mobile`);
   await phone.fill('#username', `phone${Date.now()}${Math.floor(Math.random() * 1000)}`);
   await phone.fill('#password', 'correct horse battery');

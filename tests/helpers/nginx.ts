@@ -11,6 +11,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Cluster, startCluster } from './cluster';
 import { freePort } from './redis-server';
 import { ROOT } from './server';
 
@@ -89,4 +90,18 @@ function accepts(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** `count` instances on Redis behind the production nginx config, as deployed. */
+export async function startBalanced(count: number): Promise<{ cluster: Cluster; nginx: TestNginx; close(): Promise<void> }> {
+  const cluster = await startCluster(count);
+  const nginx = await startNginx(cluster.servers.map((server) => `127.0.0.1:${server.port}`));
+  return {
+    cluster,
+    nginx,
+    async close() {
+      await nginx.close();
+      await cluster.close();
+    },
+  };
 }

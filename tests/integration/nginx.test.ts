@@ -7,23 +7,22 @@ import { API, type CheckData, type UserInfoData } from '../../shared/http';
 import { EVENTS } from '../../shared/protocol';
 import { QR_STATUS } from '../../shared/status';
 import { api, dataOf } from '../helpers/api';
-import { type Cluster, startCluster } from '../helpers/cluster';
+import type { Cluster } from '../helpers/cluster';
 import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
-import { type TestNginx, startNginx } from '../helpers/nginx';
+import { type TestNginx, startBalanced } from '../helpers/nginx';
 import { type ClientSocket, closeAllSockets, connect, waitFor, waitUntil } from '../helpers/sockets';
 
 let cluster: Cluster;
 let nginx: TestNginx;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  cluster = await startCluster(2);
-  nginx = await startNginx(cluster.servers.map((server) => `127.0.0.1:${server.port}`));
+  ({ cluster, nginx, close } = await startBalanced(2));
 });
 
 afterEach(async () => {
   closeAllSockets();
-  await nginx.close();
-  await cluster.close();
+  await close();
 });
 
 /** How many sockets each instance holds. */

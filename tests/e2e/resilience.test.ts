@@ -1,0 +1,92 @@
+/**
+ * The website's widget in real Chromium when things go wrong: the QR expires (refresh makes a
+ * new one that works), the server drops the socket (the widget reconnects and still gets the
+ * login), and the deployment is two instances on Redis behind nginx, one of which shuts down
+ * while the page waits. The phone side is the HTTP API (the phone page has its own tests).
+ */
+import type { Page } from 'playwright-core';
+import { parseQrCode } from '../../shared/qr-payload';
+import { api } from '../helpers/api';
+import { readQrFrom } from '../helpers/browser';
+import type { Cluster } from '../helpers/cluster';
+import { confirm, registerUser, scan } from '../helpers/flow';
+import { type TestNginx, startBalanced } from '../helpers/nginx';
+import { usePages, waitForStatus } from '../helpers/pages';
+import { type TestServer, startServer } from '../helpers/server';
+import { waitUntil } from '../helpers/sockets';
+
+const pages = usePages();
+
+async function openSite(url: string): Promise<Page> {
+  const page = await pages.page({ viewport: { width: 1100, height: 800 } });
+  await page.goto(`${url}/`);
+  await waitForStatus(page, 'pending', 10_000);
+  return page;
+}
+
+/** The QR's `random`, read from the pixels as a phone camera would. */
+async function randomShownBy(page: Page): Promise<string> {
+  return parseQrCode(await readQrFrom(page.locator('#qrcode canvas, #qrcode img').first())).random;
+}
+
+/** The phone approves the QR the page shows, and the page signs in as `nickname`. */
+async function approveAndExpectSignIn(page: Page, phoneUrl: string, nickname: string): Promise<void> {
+  const phone = await registerUser(api(phoneUrl), nickname);
+  const random = await randomShownBy(page);
+  await scan(api(phoneUrl), phone.token, random);
+  await waitForStatus(page, 'scanned');
+  await confirm(api(phoneUrl), phone.token, random);
+  await waitForStatus(page, 'confirmed');
+  await page.locator('#user', { hasText: nickname }).waitFor();
+}
+
+describe('one instance', () => {
+  let server: TestServer;
+  afterEach(async () => {
+    await server?.close();
+  });
+
+  test('an expired QR offers a refresh; the new QR works', async () => {
+    server = await startServer({ env: { QR_TTL_SECONDS: '2' } });
+    const page = await openSite(server.url);
+    const first = await randomShownBy(page);
+    await waitForStatus(page, 'expired', 10_000);
+    const refresh = page.locator('#qrcode .qrlogin-action');
+    await refresh.waitFor({ state: 'visible' });
+    await refresh.focus();
+    await page.keyboard.press('Enter');
+    await waitForStatus(page, 'pending');
+    expect(await randomShownBy(page)).not.toBe(first);
+    await approveAndExpectSignIn(page, server.url, 'Fresh');
+  });
+
+  test('the server drops the socket: the widget reconnects by itself and still gets the login', async () => {
+    server = await startServer();
+    const page = await openSite(server.url);
+    expect(server.app.io.engine.clientsCount).toBe(1);
+    server.app.io.disconnectSockets(true);
+    // It comes back (a new engine connection) and re-subscribes before the phone acts.
+    await waitUntil(() => server.app.io.engine.clientsCount === 1);
+    await approveAndExpectSignIn(page, server.url, 'Reconnected');
+  });
+});
+
+describe('two instances on Redis behind nginx', () => {
+  let cluster: Cluster;
+  let nginx: TestNginx;
+  let close: () => Promise<void>;
+  beforeEach(async () => {
+    ({ cluster, nginx, close } = await startBalanced(2));
+  });
+  afterEach(() => close());
+
+  test('the page and the phone go through nginx; the instance holding the page’s socket shuts down meanwhile', async () => {
+    const page = await openSite(nginx.url);
+    const holder = cluster.servers.findIndex((server) => server.app.io.engine.clientsCount === 1);
+    expect(holder).toBeGreaterThanOrEqual(0);
+    await cluster.at(holder).close();
+    // The widget reconnects through nginx to the other instance.
+    await waitUntil(() => cluster.at(1 - holder).app.io.engine.clientsCount === 1, 15_000);
+    await approveAndExpectSignIn(page, nginx.url, 'Balanced');
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * @module
+ * Pages in real Chromium for the e2e tests: one browser per file, a fresh context per page,
+ * all closed after each test; and waiting on the widget's status attribute.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './browser';
+
+export interface PageHost {
+  /** A new page in a context of its own (closed after the test). */
+  page(options?: Parameters<Browser['newContext']>[0]): Promise<Page>;
+}
+
+/** Registers the jest hooks that launch Chromium and close what each test opened. */
+export function usePages(): PageHost {
+  let browser: Browser | undefined;
+  let contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.map((context) => context.close()));
+    contexts = [];
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    async page(options) {
+      if (!browser) throw new Error('Chromium is not running');
+      const context = await browser.newContext(options);
+      context.setDefaultTimeout(8000);
+      contexts.push(context);
+      return context.newPage();
+    },
+  };
+}
+
+/** Waits for the widget's status attribute (the container may be hidden once signed in). */
+export function waitForStatus(page: Page, value: string, timeout?: number): Promise<void> {
+  return page.locator(`#qrcode[data-qrlogin-status="${value}"]`).waitFor({ state: 'attached', timeout });
+}
