@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { parseQrCode } from '../../shared/qr-payload';
 import { readQrFrom } from '../helpers/browser';
-import { usePages, waitForStatus } from '../helpers/pages';
+import { snap, usePages, waitForStatus } from '../helpers/pages';
 import { type TestServer, startServer } from '../helpers/server';
 
 let server: TestServer;
@@ -52,8 +52,11 @@ async function scanSiteWithPhone(site: Page, phone: Page): Promise<string> {
 
 test('the website and the phone page complete a login together', async () => {
   const site = await openSite();
+  await snap(site, 'widget-pending');
   const phone = await openPhone('Zoë');
+  await snap(phone, 'phone-scan');
   const text = await scanSiteWithPhone(site, phone);
+  await snap(phone, 'phone-confirm');
 
   // The phone shows who is asking before the user approves.
   await expect(phone.locator('#req-app').textContent()).resolves.toBe('qrlogin demo');
@@ -61,6 +64,7 @@ test('the website and the phone page complete a login together', async () => {
   await expect(phone.locator('#req-browser').textContent()).resolves.toMatch(/Chrom/);
   await expect(phone.locator('#warning').textContent()).resolves.toContain(`Only approve if you are signing in to ${server.url}`);
   await waitForStatus(site, 'scanned');
+  await snap(site, 'widget-scanned');
 
   const approvedAt = Date.now();
   await phone.click('#approve');
@@ -68,6 +72,8 @@ test('the website and the phone page complete a login together', async () => {
   await site.locator('#user', { hasText: 'Zoë' }).waitFor();
   console.info(`approve click → website confirmed: ${Date.now() - approvedAt} ms`);
   await phone.locator('#result', { hasText: 'Approved' }).waitFor();
+  await snap(site, 'website-signed-in');
+  await snap(phone, 'phone-result');
   expect(await site.locator('#claims').textContent()).toContain('"amr"');
 
   // The same QR cannot be used twice.
@@ -83,6 +89,7 @@ test('denying on the phone cancels the website’s QR, and its refresh button gi
   const firstText = await scanSiteWithPhone(site, phone);
   await phone.click('#deny');
   await waitForStatus(site, 'cancelled');
+  await snap(site, 'widget-cancelled');
   await phone.locator('#result', { hasText: 'Denied' }).waitFor();
 
   await site.locator('#qrcode button').click();
@@ -108,6 +115,8 @@ test('number matching: the website shows a code, the phone offers three; a wrong
 
     const phone = await openPhone('Matcher', matching.url);
     await scanSiteWithPhone(site, phone);
+    await snap(site, 'widget-number-matching');
+    await snap(phone, 'phone-number-matching');
     const choices = await phone.locator('#match-choices button').allTextContents();
     expect(choices).toHaveLength(3);
     expect(choices).toContain(code);

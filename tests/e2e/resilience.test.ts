@@ -11,7 +11,7 @@ import { readQrFrom } from '../helpers/browser';
 import type { Cluster } from '../helpers/cluster';
 import { confirm, registerUser, scan } from '../helpers/flow';
 import { type TestNginx, startBalanced } from '../helpers/nginx';
-import { usePages, waitForStatus } from '../helpers/pages';
+import { snap, usePages, waitForStatus } from '../helpers/pages';
 import { type TestServer, startServer } from '../helpers/server';
 import { waitUntil } from '../helpers/sockets';
 
@@ -51,6 +51,7 @@ describe('one instance', () => {
     const page = await openSite(server.url);
     const first = await randomShownBy(page);
     await waitForStatus(page, 'expired', 10_000);
+    await snap(page, 'widget-expired');
     const refresh = page.locator('#qrcode .qrlogin-action');
     await refresh.waitFor({ state: 'visible' });
     await refresh.focus();

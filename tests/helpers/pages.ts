@@ -3,6 +3,8 @@
  * Pages in real Chromium for the e2e tests: one browser per file, a fresh context per page,
  * all closed after each test; and waiting on the widget's status attribute.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './browser';
 
@@ -39,4 +41,15 @@ export function usePages(): PageHost {
 /** Waits for the widget's status attribute (the container may be hidden once signed in). */
 export function waitForStatus(page: Page, value: string, timeout?: number): Promise<void> {
   return page.locator(`#qrcode[data-qrlogin-status="${value}"]`).waitFor({ state: 'attached', timeout });
+}
+
+/** Where e2e screenshots go (ignored by git): look at them after a run. */
+export const SCREENSHOTS = join(__dirname, '..', '..', 'test-results', 'screenshots');
+
+/** Saves a screenshot of `page` (or of one element) as `name`.png under {@link SCREENSHOTS}. */
+export async function snap(page: Page, name: string, selector?: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  if (selector) await page.locator(selector).screenshot({ path });
+  else await page.screenshot({ path });
 }
