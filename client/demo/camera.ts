@@ -82,3 +82,20 @@ export async function startCameraScan(
   frame = requestAnimationFrame(tick);
   return { stop };
 }
+
+/** Reads a QR code from a photo (a file the user took or chose); null when none is found. */
+export async function readQrFromPhoto(file: Blob): Promise<string | null> {
+  const bitmap = await createImageBitmap(file);
+  const scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
+  const width = Math.max(1, Math.round(bitmap.width * scale));
+  const height = Math.max(1, Math.round(bitmap.height * scale));
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  if (!context) throw new Error('Canvas is not available');
+  context.drawImage(bitmap, 0, 0, width, height);
+  bitmap.close();
+  const image = context.getImageData(0, 0, width, height);
+  return jsQR(image.data, width, height, { inversionAttempts: 'attemptBoth' })?.data ?? null;
+}

@@ -7,7 +7,7 @@
 import type { PublicUser, ScannedData } from '../mobile';
 import { QrLoginError, QrLoginMobileClient, parseQrCode } from '../mobile';
 import { ERRORS } from '../../shared';
-import { cameraUnavailableReason, startCameraScan, type CameraScan } from './camera';
+import { cameraUnavailableReason, readQrFromPhoto, startCameraScan, type CameraScan } from './camera';
 import { byId, showOnly } from './dom';
 
 const TOKEN_KEY = 'qrlogin.demo.token';
@@ -183,6 +183,21 @@ function useQrText(text: string): boolean {
   void busy([qrSubmit], () => askToApprove(random));
   return true;
 }
+
+const qrPhoto = byId<HTMLInputElement>('qr-photo');
+qrPhoto.addEventListener('change', () => {
+  clearError();
+  const file = qrPhoto.files?.[0];
+  qrPhoto.value = '';
+  if (!file) return;
+  readQrFromPhoto(file).then(
+    (text) => {
+      if (text === null) showError(new Error('No QR code found in that photo. Try again closer, or paste the QR text.'));
+      else if (!useQrText(text)) showError(new Error('That QR code is not a sign-in code.'));
+    },
+    () => showError(new Error('That file could not be read as a picture.')),
+  );
+});
 
 scanCamera.addEventListener('click', () => {
   clearError();

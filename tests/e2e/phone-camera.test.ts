@@ -1,7 +1,8 @@
 /**
  * The phone page scanning with a camera, in real Chromium: the website's QR is read off its
  * pixels, made into a fake camera clip (.y4m), and a second Chromium whose camera plays that
- * clip opens /mobile at 390×844, scans, shows who is asking, and approves.
+ * clip opens /mobile at 390×844, scans, shows who is asking, and approves. And the fallback
+ * for phones without a usable camera: a photo of the QR.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,4 +59,29 @@ test('the phone page scans the website’s QR with the camera, shows who is aski
   await waitForStatus(site, 'confirmed');
   await site.locator('#user', { hasText: 'Camille' }).waitFor();
   await context.close();
+});
+
+test('without a camera: a photo of the website’s QR works; a photo without one says so', async () => {
+  const site = await pages.page({ viewport: { width: 1100, height: 800 } });
+  await site.goto(`${server.url}/`);
+  await waitForStatus(site, 'pending', 10_000);
+  const photo = await site.locator('#qrcode canvas, #qrcode img').first().screenshot();
+
+  const phone = await pages.page({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await phone.goto(`${server.url}/mobile`);
+  await phone.fill('#username', `photo${Date.now()}`);
+  await phone.fill('#password', 'correct horse battery');
+  await phone.fill('#nickname', 'Photographer');
+  await phone.click('#register');
+  await phone.locator('#scan-view').waitFor({ state: 'visible' });
+
+  const blank = await site.locator('h1').first().screenshot();
+  await phone.setInputFiles('#qr-photo', { name: 'blank.png', mimeType: 'image/png', buffer: blank });
+  await phone.locator('#error', { hasText: 'No QR code found' }).waitFor();
+
+  await phone.setInputFiles('#qr-photo', { name: 'qr.png', mimeType: 'image/png', buffer: photo });
+  await phone.locator('#requester').waitFor({ state: 'visible' });
+  await phone.click('#approve');
+  await waitForStatus(site, 'confirmed');
+  await site.locator('#user', { hasText: 'Photographer' }).waitFor();
 });
