@@ -89,6 +89,7 @@ export class ScanSession {
     this.interval = options.interval && options.interval > 0 ? options.interval : 800;
     this.view = new WidgetView(container, this.strings, size);
     this.view.show('loading');
+    document.addEventListener('visibilitychange', this.onVisibility);
   }
 
   /** The caller's `{stop, refresh}`. */
@@ -110,7 +111,28 @@ export class ScanSession {
   /** Closes the socket and clears every timer. */
   stop(): void {
     this.teardown();
+    this.view.dispose();
+    document.removeEventListener('visibilitychange', this.onVisibility);
   }
+
+  /**
+   * A hidden tab does no polling; when it is shown again the widget asks `check` at once (the
+   * socket may have slept with the tab), so the page is right the moment the user looks.
+   */
+  private readonly onVisibility = () => {
+    if (document.visibilityState !== 'visible') return;
+    const gene = this.gene;
+    const cycle = this.cycle;
+    if (!gene || isFinalScanStatus(this.state.status)) return;
+    this.api.checkStatus(gene.random, gene.secret).then(
+      (data) => {
+        if (cycle === this.cycle) this.apply(cycle, data);
+      },
+      (error: unknown) => {
+        if (cycle === this.cycle) this.onCheckError(cycle, error);
+      },
+    );
+  };
 
   private async load(cycle: number): Promise<void> {
     let gene: GeneData;
@@ -205,6 +227,11 @@ export class ScanSession {
   private async poll(cycle: number): Promise<void> {
     const gene = this.gene;
     if (!this.polling || cycle !== this.cycle || !gene) return;
+    if (document.visibilityState === 'hidden') {
+      // No requests from a hidden tab; the visibility handler checks when it is shown.
+      this.schedulePoll(cycle);
+      return;
+    }
     try {
       const data = await this.api.checkStatus(gene.random, gene.secret);
       if (cycle !== this.cycle) return;
@@ -234,6 +261,7 @@ export class ScanSession {
 
   private setDeadline(deadline: number): void {
     this.deadline = deadline;
+    this.view.setDeadline(Number.isFinite(deadline) ? deadline : null);
     this.scheduleExpiry(this.cycle);
   }
 

@@ -33,6 +33,8 @@ export interface ScanTips {
   qrLabel: string;
   /** Number matching: `{code}` is the number the user must pick on the phone. */
   matchCode: string;
+  /** Under an open QR: `{time}` is the time left (m:ss). */
+  timeLeft: string;
 }
 
 export const STRINGS: Readonly<Record<Lang, Readonly<ScanTips>>> = {
@@ -50,6 +52,7 @@ export const STRINGS: Readonly<Record<Lang, Readonly<ScanTips>>> = {
     retry: 'Try again',
     qrLabel: 'QR code: scan it with the app on your phone to sign in',
     matchCode: 'Then pick {code} on your phone',
+    timeLeft: '{time} left',
   },
   'zh-CN': {
     loading: '二维码加载中…',
@@ -65,6 +68,7 @@ export const STRINGS: Readonly<Record<Lang, Readonly<ScanTips>>> = {
     retry: '重试',
     qrLabel: '登录二维码：请使用手机 App 扫码登录',
     matchCode: '然后在手机上选择 {code}',
+    timeLeft: '剩余 {time}',
   },
 };
 

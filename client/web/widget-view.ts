@@ -23,6 +23,11 @@ export class WidgetView {
   private readonly code: HTMLDivElement;
   private readonly statusLine: HTMLParagraphElement;
   private readonly match: HTMLParagraphElement;
+  private readonly countdown: HTMLParagraphElement;
+  private deadline: number | null = null;
+  /** The QR is open (pending or scanned): the clock shows. */
+  private open = false;
+  private ticker: ReturnType<typeof setInterval> | undefined;
   private readonly action: HTMLButtonElement;
   private onAction: (() => void) | null = null;
 
@@ -86,7 +91,13 @@ export class WidgetView {
     this.match.hidden = true;
     Object.assign(this.match.style, { margin: '0', fontWeight: '600' } satisfies Partial<CSSStyleDeclaration>);
 
-    this.root.append(this.code, this.match, this.statusLine, this.action);
+    // Outside the aria-live status on purpose: a ticking clock must not be read out each second.
+    this.countdown = doc.createElement('p');
+    this.countdown.className = 'qrlogin-countdown';
+    this.countdown.hidden = true;
+    Object.assign(this.countdown.style, { margin: '0', opacity: '0.7', fontVariantNumeric: 'tabular-nums' } satisfies Partial<CSSStyleDeclaration>);
+
+    this.root.append(this.code, this.match, this.statusLine, this.countdown, this.action);
     container.replaceChildren(this.root);
   }
 
@@ -99,6 +110,8 @@ export class WidgetView {
     this.container.setAttribute('aria-busy', String(status === 'loading'));
     this.statusLine.textContent = text ?? this.defaultText(status);
     this.code.style.opacity = DIMMED.has(status) ? '0.25' : '1';
+    this.open = status === 'pending' || status === 'scanned';
+    this.restartClock();
     if (status === 'loading' || status === 'error') this.code.replaceChildren();
     if (action) {
       this.action.textContent = action.label;
@@ -119,6 +132,32 @@ export class WidgetView {
     this.match.textContent = code === null ? '' : this.strings.matchCode.replace('{code}', code);
     if (code === null) this.container.removeAttribute('data-qrlogin-match');
     else this.container.setAttribute('data-qrlogin-match', code);
+  }
+
+  /** The local time at which the QR expires (null: unknown), shown as "m:ss left" while open. */
+  setDeadline(deadline: number | null): void {
+    this.deadline = deadline;
+    this.restartClock();
+  }
+
+  private restartClock(): void {
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+    if (this.open && this.deadline !== null) this.ticker = setInterval(() => this.tick(), 1000);
+    this.tick();
+  }
+
+  private tick(): void {
+    const left = this.deadline === null ? 0 : Math.max(0, Math.ceil((this.deadline - Date.now()) / 1000));
+    this.countdown.hidden = !this.open || this.deadline === null;
+    const time = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
+    this.countdown.textContent = this.countdown.hidden ? '' : this.strings.timeLeft.replace('{time}', time);
+  }
+
+  /** Stops the clock (the widget is stopped). */
+  dispose(): void {
+    clearInterval(this.ticker);
+    this.ticker = undefined;
   }
 
   /** Only the status line, e.g. "Signed in" after a successful exchange. */

@@ -1,0 +1,72 @@
+/**
+ * The widget's manners in real Chromium: a clock of the time left, and no work while the tab
+ * is hidden (a check as soon as it is shown again).
+ */
+import { usePages, waitForStatus } from '../helpers/pages';
+import { type TestServer, startServer } from '../helpers/server';
+
+const pages = usePages();
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startServer();
+});
+const afterAllClose: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  await Promise.all(afterAllClose.map((close) => close()));
+  await server?.close();
+});
+
+test('an open QR shows the time left, counting down, outside the live region', async () => {
+  const page = await pages.page();
+  await page.goto(`${server.url}/`);
+  await waitForStatus(page, 'pending', 10_000);
+  const clock = page.locator('#qrcode .qrlogin-countdown');
+  const first = (await clock.textContent()) ?? '';
+  expect(first).toMatch(/^[12]:\d\d left$/);
+  await page.waitForTimeout(2_100);
+  const later = (await clock.textContent()) ?? '';
+  const seconds = (text: string) => {
+    const [m = '0', s = '0'] = text.replace(' left', '').split(':');
+    return Number(m) * 60 + Number(s);
+  };
+  expect(seconds(later)).toBeLessThan(seconds(first));
+  expect(await clock.getAttribute('aria-live')).toBeNull();
+  expect(await page.locator('#qrcode .qrlogin-status').getAttribute('aria-live')).toBe('polite');
+});
+
+test('a hidden tab stops polling; showing it checks at once and polling resumes', async () => {
+  // A server whose Socket.IO refuses every connection: the widget falls back to polling.
+  const noSockets = await startServer();
+  noSockets.app.io.use((_socket, next) => next(new Error('sockets are off here')));
+  afterAllClose.push(() => noSockets.close());
+  const page = await pages.page();
+  const checks: number[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('/api/v2/qrcode/check')) checks.push(Date.now());
+  });
+  await page.goto(`${noSockets.url}/`);
+  await waitForStatus(page, 'pending', 10_000);
+  await page.waitForTimeout(2_000);
+  expect(checks.length).toBeGreaterThan(0);
+
+  const setVisibility = (state: 'hidden' | 'visible') =>
+    page.evaluate((value) => {
+      Object.defineProperty(document, 'visibilityState', { value, configurable: true });
+      Object.defineProperty(document, 'hidden', { value: value === 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+
+  await setVisibility('hidden');
+  await page.waitForTimeout(1_000);
+  const hiddenFrom = checks.length;
+  await page.waitForTimeout(3_000);
+  expect(checks.length).toBe(hiddenFrom);
+
+  const shownAt = Date.now();
+  await setVisibility('visible');
+  await page.waitForTimeout(2_000);
+  const after = checks.filter((at) => at >= shownAt);
+  expect(after.length).toBeGreaterThanOrEqual(2);
+  expect((after[0] ?? Infinity) - shownAt).toBeLessThan(500);
+});
