@@ -2,7 +2,7 @@
  * The widget's manners in real Chromium: a clock of the time left, and no work while the tab
  * is hidden (a check as soon as it is shown again).
  */
-import { usePages, waitForStatus } from '../helpers/pages';
+import { snap, usePages, waitForStatus } from '../helpers/pages';
 import { type TestServer, startServer } from '../helpers/server';
 
 const pages = usePages();
@@ -69,4 +69,19 @@ test('a hidden tab stops polling; showing it checks at once and polling resumes'
   const after = checks.filter((at) => at >= shownAt);
   expect(after.length).toBeGreaterThanOrEqual(2);
   expect((after[0] ?? Infinity) - shownAt).toBeLessThan(500);
+});
+
+test('a QR that cannot be created shows the error with a retry button that works', async () => {
+  const page = await pages.page();
+  let refuse = true;
+  await page.route('**/api/v2/qrcode/gene', (route) => (refuse ? route.abort('connectionrefused') : route.continue()));
+  await page.goto(`${server.url}/`);
+  await waitForStatus(page, 'error', 10_000);
+  await snap(page, 'widget-error', '#qrcode');
+  const retry = page.locator('#qrcode .qrlogin-action');
+  await retry.waitFor({ state: 'visible' });
+  refuse = false;
+  await retry.click();
+  await waitForStatus(page, 'pending');
+  await page.locator('#qrcode canvas, #qrcode img').first().waitFor();
 });
