@@ -331,6 +331,10 @@ export class ScanSession {
       case 'error':
         this.view.show('error', this.strings.failed, this.retryAction());
         break;
+      case 'scanned':
+        this.view.show('scanned');
+        this.view.showScanner(state.userInfo);
+        break;
       default:
         this.view.show(state.status);
     }

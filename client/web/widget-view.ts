@@ -8,6 +8,7 @@
  * so a site can theme the widget.
  */
 import QRCode from 'qrcode';
+import type { ScannerInfo } from '../../shared';
 import type { ScanStatus } from './scan-state';
 import type { ScanTips } from './strings';
 
@@ -24,6 +25,7 @@ export class WidgetView {
   private readonly statusLine: HTMLParagraphElement;
   private readonly match: HTMLParagraphElement;
   private readonly countdown: HTMLParagraphElement;
+  private readonly scanner: HTMLDivElement;
   private deadline: number | null = null;
   /** The QR is open (pending or scanned): the clock shows. */
   private open = false;
@@ -97,7 +99,13 @@ export class WidgetView {
     this.countdown.hidden = true;
     Object.assign(this.countdown.style, { margin: '0', opacity: '0.7', fontVariantNumeric: 'tabular-nums' } satisfies Partial<CSSStyleDeclaration>);
 
-    this.root.append(this.code, this.match, this.statusLine, this.countdown, this.action);
+    // Who scanned: only filled in when the app lets the website see it (`showScannerOnWeb`).
+    this.scanner = doc.createElement('div');
+    this.scanner.className = 'qrlogin-scanner';
+    this.scanner.hidden = true;
+    Object.assign(this.scanner.style, { display: 'flex', alignItems: 'center', gap: '8px' } satisfies Partial<CSSStyleDeclaration>);
+
+    this.root.append(this.code, this.scanner, this.match, this.statusLine, this.countdown, this.action);
     container.replaceChildren(this.root);
   }
 
@@ -111,6 +119,7 @@ export class WidgetView {
     this.statusLine.textContent = text ?? this.defaultText(status);
     this.code.style.opacity = DIMMED.has(status) ? '0.25' : '1';
     this.open = status === 'pending' || status === 'scanned';
+    if (status !== 'scanned') this.showScanner({});
     this.restartClock();
     if (status === 'loading' || status === 'error') this.code.replaceChildren();
     if (action) {
@@ -132,6 +141,29 @@ export class WidgetView {
     this.match.textContent = code === null ? '' : this.strings.matchCode.replace('{code}', code);
     if (code === null) this.container.removeAttribute('data-qrlogin-match');
     else this.container.setAttribute('data-qrlogin-match', code);
+  }
+
+  /** The scanner's avatar and name, when the server sent them (else nothing is shown). */
+  showScanner(info: ScannerInfo): void {
+    const doc = this.container.ownerDocument;
+    const parts: HTMLElement[] = [];
+    if (info.photo) {
+      const img = doc.createElement('img');
+      img.src = info.photo;
+      img.alt = info.nickname ?? '';
+      img.width = 32;
+      img.height = 32;
+      img.referrerPolicy = 'no-referrer';
+      Object.assign(img.style, { borderRadius: '50%', objectFit: 'cover' } satisfies Partial<CSSStyleDeclaration>);
+      parts.push(img);
+    }
+    if (info.nickname) {
+      const name = doc.createElement('span');
+      name.textContent = info.nickname;
+      parts.push(name);
+    }
+    this.scanner.replaceChildren(...parts);
+    this.scanner.hidden = parts.length === 0;
   }
 
   /** The local time at which the QR expires (null: unknown), shown as "m:ss left" while open. */

@@ -3,6 +3,11 @@
  * is hidden (a check as soon as it is shown again).
  */
 import { snap, usePages, waitForStatus } from '../helpers/pages';
+import { API, type SessionData } from '../../shared/http';
+import { parseQrCode } from '../../shared/qr-payload';
+import { api, dataOf } from '../helpers/api';
+import { readQrFrom } from '../helpers/browser';
+import { scan } from '../helpers/flow';
 import { type TestServer, startServer } from '../helpers/server';
 
 const pages = usePages();
@@ -84,4 +89,35 @@ test('a QR that cannot be created shows the error with a retry button that works
   await retry.click();
   await waitForStatus(page, 'pending');
   await page.locator('#qrcode canvas, #qrcode img').first().waitFor();
+});
+
+test('the scanner’s avatar and name appear once scanned, only for an app that shows them', async () => {
+  const apps = [{ id: 'demo', name: 'Friendly', secret: 'friendly-demo-secret-0123', origins: ['http://127.0.0.1:*'], allowBrowserExchange: true, showScannerOnWeb: true }];
+  const friendly = await startServer({ env: { APPS: JSON.stringify(apps) } });
+  afterAllClose.push(() => friendly.close());
+  const photo = `${friendly.url}/favicon.svg`;
+  const phone = dataOf(await api(friendly.url).post<SessionData>(API.register, { username: `avatar${Date.now()}`, password: 'correct horse battery', nickname: 'Ava', photo }));
+
+  for (const [url, shows] of [
+    [server.url, false],
+    [friendly.url, true],
+  ] as const) {
+    const page = await pages.page();
+    await page.goto(`${url}/`);
+    await waitForStatus(page, 'pending', 10_000);
+    const random = parseQrCode(await readQrFrom(page.locator('#qrcode canvas, #qrcode img').first())).random;
+    const token = url === friendly.url ? phone.token : (await (async () => dataOf(await api(url).post<SessionData>(API.register, { username: `plain${Date.now()}`, password: 'correct horse battery', nickname: 'Hidden' })).token)());
+    await scan(api(url), token, random);
+    await waitForStatus(page, 'scanned');
+    const scanner = page.locator('#qrcode .qrlogin-scanner');
+    if (shows) {
+      await scanner.locator('span', { hasText: 'Ava' }).waitFor();
+      expect(await scanner.locator('img').getAttribute('alt')).toBe('Ava');
+      expect(await scanner.locator('img').getAttribute('src')).toBe(photo);
+      await snap(page, 'widget-scanned-with-avatar', '#qrcode');
+    } else {
+      expect(await scanner.isHidden()).toBe(true);
+      expect(await page.locator('#qrcode').textContent()).not.toContain('Hidden');
+    }
+  }
 });
