@@ -87,7 +87,7 @@ export class ScanSession {
     this.strings = resolveStrings(options.lang ?? api.lang, options.tips);
     const size = options.size && options.size > 0 ? Math.round(options.size) : 200;
     this.interval = options.interval && options.interval > 0 ? options.interval : 800;
-    this.view = new WidgetView(container, this.strings, size);
+    this.view = new WidgetView(container, this.strings, size, options.logo);
     this.view.show('loading');
     document.addEventListener('visibilitychange', this.onVisibility);
   }

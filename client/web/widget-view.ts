@@ -37,6 +37,8 @@ export class WidgetView {
     private readonly container: HTMLElement,
     private readonly strings: ScanTips,
     private readonly size: number,
+    /** A logo to show in the middle of the QR. */
+    private readonly logo?: string,
   ) {
     const doc = container.ownerDocument;
     this.root = doc.createElement('div');
@@ -64,6 +66,7 @@ export class WidgetView {
       background: 'var(--qrlogin-bg, #fff)',
       borderRadius: '4px',
       transition: 'opacity .2s',
+      position: 'relative',
     } satisfies Partial<CSSStyleDeclaration>);
 
     this.statusLine = doc.createElement('p');
@@ -206,7 +209,8 @@ export class WidgetView {
     let element: HTMLElement;
     try {
       const canvas = doc.createElement('canvas');
-      await QRCode.toCanvas(canvas, text, { errorCorrectionLevel: 'M', margin: 2, width: this.size });
+      // With a logo over its middle the QR needs the highest error correction (30 %).
+      await QRCode.toCanvas(canvas, text, { errorCorrectionLevel: this.logo ? 'H' : 'M', margin: 2, width: this.size });
       element = canvas;
     } catch {
       const img = doc.createElement('img');
@@ -222,7 +226,30 @@ export class WidgetView {
     // The QR's own text: public (it is what the image says), handy for tests and copy/paste.
     element.setAttribute('data-qrlogin-text', text);
     Object.assign(element.style, { width: `${this.size}px`, height: `${this.size}px`, display: 'block' });
-    this.code.replaceChildren(element);
+    this.code.replaceChildren(element, ...this.logoElement(doc));
+  }
+
+  private logoElement(doc: Document): HTMLElement[] {
+    if (!this.logo) return [];
+    const side = Math.round(this.size * 0.2);
+    const logo = doc.createElement('img');
+    logo.className = 'qrlogin-logo';
+    logo.src = this.logo;
+    logo.alt = '';
+    logo.width = side;
+    logo.height = side;
+    Object.assign(logo.style, {
+      position: 'absolute',
+      left: '50%',
+      top: '50%',
+      transform: 'translate(-50%, -50%)',
+      padding: '3px',
+      background: '#fff',
+      borderRadius: '6px',
+      boxSizing: 'content-box',
+      pointerEvents: 'none',
+    } satisfies Partial<CSSStyleDeclaration>);
+    return [logo];
   }
 
   private defaultText(status: ScanStatus): string {
