@@ -76,6 +76,24 @@ test('a hidden tab stops polling; showing it checks at once and polling resumes'
   expect((after[0] ?? Infinity) - shownAt).toBeLessThan(500);
 });
 
+test('while the QR is being created the widget says so (busy, no QR yet)', async () => {
+  const page = await pages.page();
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/v2/qrcode/gene', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${server.url}/`);
+  await waitForStatus(page, 'loading');
+  expect(await page.locator('#qrcode').getAttribute('aria-busy')).toBe('true');
+  await page.locator('#qrcode .qrlogin-status', { hasText: 'Loading QR code' }).waitFor();
+  await snap(page, 'widget-loading', '#qrcode');
+  release();
+  await waitForStatus(page, 'pending');
+  expect(await page.locator('#qrcode').getAttribute('aria-busy')).toBe('false');
+});
+
 test('a QR that cannot be created shows the error with a retry button that works', async () => {
   const page = await pages.page();
   let refuse = true;
