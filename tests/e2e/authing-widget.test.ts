@@ -5,19 +5,18 @@
  * SDK sends no secret, only the HttpOnly cookie qrlogin set on `gene` proves it.
  */
 import { readFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseQrCode } from '../../shared/qr-payload';
 import { api } from '../helpers/api';
 import { readQrFrom } from '../helpers/browser';
 import { confirm, registerUser, scan } from '../helpers/flow';
-import { snap, usePages } from '../helpers/pages';
+import { snap, serveSite, usePages } from '../helpers/pages';
 import { ROOT, type TestServer, startServer } from '../helpers/server';
+import { waitUntil } from '../helpers/sockets';
 
 const pages = usePages();
 let qrlogin: TestServer;
-let site: Server;
+let site: { url: string; close(): Promise<void> };
 let siteUrl: string;
 
 beforeAll(async () => {
@@ -35,16 +34,12 @@ beforeAll(async () => {
     onError: (message) => { document.body.dataset.error = String(message); },
   });
 </script>`;
-  site = createServer((req, res) => {
-    if (req.url === '/authing.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(sdk);
-    else res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-  });
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  site = await serveSite(html, { '/authing.js': { type: 'text/javascript', body: sdk } });
+  siteUrl = site.url;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => site?.close(resolve));
+  await site?.close();
   await qrlogin?.close();
 });
 
@@ -72,4 +67,31 @@ test('authing-js-sdk startScanning logs in through qrlogin, the ticket proven by
   expect(await page.locator('body').getAttribute('data-error')).toBeNull();
   // The SDK knows nothing of secrets: the cookie did the proving.
   expect(secretHeaders).toEqual([]);
+});
+
+test('without the cookie the same SDK cannot redeem the ticket (it is bound to the browser)', async () => {
+  const page = await pages.page({ viewport: { width: 900, height: 700 } });
+  const checks: { status?: number; ticket?: string | null }[] = [];
+  page.on('response', (response) => {
+    if (!response.url().includes('/api/v2/qrcode/check')) return;
+    void response.json().then(
+      (body: { data?: { status?: number; ticket?: string | null } }) => checks.push(body.data ?? {}),
+      () => undefined,
+    );
+  });
+  await page.goto(siteUrl);
+  const image = page.locator('#authing-qr img').first();
+  await image.waitFor({ state: 'visible', timeout: 10_000 });
+  const random = parseQrCode(await readQrFrom(image)).random;
+  // Someone else's browser, or a ticket stolen in transit: no qrlogin cookie.
+  await page.context().clearCookies();
+
+  const phone = await registerUser(api(qrlogin.url), 'Cookie Monster');
+  await scan(api(qrlogin.url), phone.token, random);
+  await confirm(api(qrlogin.url), phone.token, random);
+  // The SDK's polls see the QR confirmed, but without the cookie they carry no ticket.
+  await waitUntil(() => checks.some((check) => check.status === 2));
+  await page.waitForTimeout(1_000);
+  expect(checks.filter((check) => check.status === 2).every((check) => check.ticket === null)).toBe(true);
+  expect(await page.locator('body').getAttribute('data-user')).toBeNull();
 });

@@ -4,6 +4,8 @@
  * all closed after each test; and waiting on the widget's status attribute.
  */
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './browser';
@@ -52,4 +54,18 @@ export async function snap(page: Page, name: string, selector?: string): Promise
   const path = join(SCREENSHOTS, `${name}.png`);
   if (selector) await page.locator(selector).screenshot({ path });
   else await page.screenshot({ path });
+}
+
+/** A website of its own origin (127.0.0.1, a free port): `routes` maps paths to bodies, else `html`. */
+export async function serveSite(html: string, routes: Record<string, { type: string; body: Buffer | string }> = {}): Promise<{ url: string; close(): Promise<void> }> {
+  const site = createServer((req, res) => {
+    const route = routes[req.url ?? ''];
+    if (route) res.writeHead(200, { 'content-type': route.type }).end(route.body);
+    else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+  });
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(site.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => site.close(() => resolve())),
+  };
 }
