@@ -89,7 +89,6 @@ export class ScanSession {
     this.interval = options.interval && options.interval > 0 ? options.interval : 800;
     this.view = new WidgetView(container, this.strings, size, options.logo);
     this.view.show('loading');
-    document.addEventListener('visibilitychange', this.onVisibility);
   }
 
   /** The caller's `{stop, refresh}`. */
@@ -100,6 +99,8 @@ export class ScanSession {
   /** Starts a new QR cycle (also what refresh and the buttons do). */
   start(): void {
     this.teardown();
+    // Idempotent (the same listener), and back again after a stop().
+    document.addEventListener('visibilitychange', this.onVisibility);
     const cycle = this.cycle;
     this.state = initialScanState();
     this.gene = null;
