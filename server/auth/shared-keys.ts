@@ -35,8 +35,6 @@ export interface SharedKeySetOptions {
 
 export interface SharedKeySet {
   keys: KeySet;
-  /** The key was generated and shared through Redis (no `SIGNING_KEY`). */
-  generated: boolean;
   close(): void;
 }
 
@@ -104,7 +102,7 @@ export async function createSharedKeySet(options: SharedKeySetOptions): Promise<
       return lookup(kid);
     },
   };
-  return { keys, generated: options.configured === null, close: () => clearInterval(timer) };
+  return { keys, close: () => clearInterval(timer) };
 }
 
 /** The deployment's generated key: the first instance's, set once, read by all. */

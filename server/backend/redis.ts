@@ -35,12 +35,7 @@ export interface RedisBackendOptions extends RedisClientOptions {
   now: Clock;
 }
 
-export interface RedisBackend extends Backend {
-  /** The key was generated and is shared through Redis (no `SIGNING_KEY` configured). */
-  generatedKey: boolean;
-}
-
-export async function createRedisBackend(options: RedisBackendOptions): Promise<RedisBackend> {
+export async function createRedisBackend(options: RedisBackendOptions): Promise<Backend> {
   const { url, prefix, logger, now } = options;
   const data = createRedisClient(url, 'data', logger, options);
   const pub = createRedisClient(url, 'pub', logger, options);
@@ -103,7 +98,6 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     keys: shared.keys,
     counters: createRedisCounters(data, prefix),
     adapter,
-    generatedKey: shared.generated,
     async ping() {
       await stores.ping();
       if (!sub.isReady || !pub.isReady) throw new Error('redis pub/sub connection down');

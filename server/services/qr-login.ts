@@ -86,9 +86,12 @@ export function createQrLoginService(deps: QrLoginDeps) {
     random: string,
     action: QrAction,
     decorate: (next: QrSession, at: number, app: AppConfig) => NewTicket | undefined = () => undefined,
+    /** Runs on each read of the session, before the state machine; may refuse by throwing. */
+    precheck: (current: QrSession) => void = () => undefined,
   ): Promise<{ session: QrSession; app: AppConfig }> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await load(random);
+      precheck(current);
       const app = appOf(current);
       const at = now();
       const result = transition(current, action, at);
@@ -228,12 +231,13 @@ export function createQrLoginService(deps: QrLoginDeps) {
 
     /** `matchCode`: the user's pick, for apps with number matching (ignored otherwise). */
     async confirm(random: string, user: UserRecord, matchCode: string | null = null): Promise<DecisionData> {
-      const current = await load(random);
-      if (current.match && matchCode === null) {
+      // Number matching is checked on the session apply reads anyway: no extra read per confirm.
+      const checkMatch = (current: QrSession) => {
+        if (!current.match) return;
         // An old client that cannot show the choices: refused, not counted as a guess.
-        throw new AppError('QR_INVALID_STATE', { detail: 'pick the number shown on the other screen' });
-      }
-      if (current.match && matchCode !== current.match.code) await refuseMismatch(random, user);
+        if (matchCode === null) throw new AppError('QR_INVALID_STATE', { detail: 'pick the number shown on the other screen' });
+        if (matchCode !== current.match.code) throw new NumberMismatch();
+      };
       const { session } = await apply(random, { type: 'confirm', userId: user.id }, (next, at, app) => {
         const ticket = newTicket();
         const ticketExpireAt = at + app.ticketTtlSeconds * 1000;
@@ -244,7 +248,7 @@ export function createQrLoginService(deps: QrLoginDeps) {
           hash: sha256(ticket),
           record: { random, appId: app.id, userId: user.id, secretHash: next.secretHash, expireAt: ticketExpireAt },
         };
-      });
+      }, checkMatch).catch((error: unknown) => (error instanceof NumberMismatch ? refuseMismatch(random, user) : Promise.reject(error)));
       await stores.scans.remove(user.id, random);
       return { random: session.random, status: session.status };
     },
@@ -303,3 +307,6 @@ export function sameAddress(a: string, b: string): boolean {
   const plain = (ip: string) => ip.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
   return a !== '' && plain(a) === plain(b);
 }
+
+/** A wrong number-matching pick, turned into a cancellation by `refuseMismatch`. */
+class NumberMismatch extends Error {}

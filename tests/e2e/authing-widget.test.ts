@@ -16,8 +16,7 @@ import { waitUntil } from '../helpers/sockets';
 
 const pages = usePages();
 let qrlogin: TestServer;
-let site: { url: string; close(): Promise<void> };
-let siteUrl: string;
+let site: Awaited<ReturnType<typeof serveSite>>;
 
 beforeAll(async () => {
   qrlogin = await startServer();
@@ -35,7 +34,6 @@ beforeAll(async () => {
   });
 </script>`;
   site = await serveSite(html, { '/authing.js': { type: 'text/javascript', body: sdk } });
-  siteUrl = site.url;
 });
 
 afterAll(async () => {
@@ -50,7 +48,7 @@ test('authing-js-sdk startScanning logs in through qrlogin, the ticket proven by
     const secret = request.headers()['x-qrlogin-secret'];
     if (secret) secretHeaders.push(secret);
   });
-  await page.goto(siteUrl);
+  await page.goto(site.url);
   const image = page.locator('#authing-qr img').first();
   await image.waitFor({ state: 'visible', timeout: 10_000 });
   const random = parseQrCode(await readQrFrom(image)).random;
@@ -79,7 +77,7 @@ test('without the cookie the same SDK cannot redeem the ticket (it is bound to t
       () => undefined,
     );
   });
-  await page.goto(siteUrl);
+  await page.goto(site.url);
   const image = page.locator('#authing-qr img').first();
   await image.waitFor({ state: 'visible', timeout: 10_000 });
   const random = parseQrCode(await readQrFrom(image)).random;

@@ -12,8 +12,7 @@ import { type TestServer, startServer } from '../helpers/server';
 
 const pages = usePages();
 let qrlogin: TestServer;
-let site: { url: string; close(): Promise<void> };
-let siteUrl: string;
+let site: Awaited<ReturnType<typeof serveSite>>;
 
 beforeAll(async () => {
   qrlogin = await startServer();
@@ -29,7 +28,6 @@ beforeAll(async () => {
   });
 </script>`;
   site = await serveSite(html);
-  siteUrl = site.url;
 });
 
 afterAll(async () => {
@@ -39,7 +37,7 @@ afterAll(async () => {
 
 test('zh-CN texts with a tips override, theme colours, a logo, and accessible names', async () => {
   const page = await pages.page();
-  await page.goto(siteUrl);
+  await page.goto(site.url);
   await waitForStatus(page, 'pending', 10_000);
   const status = page.locator('#qrcode .qrlogin-status');
   expect(await status.textContent()).toBe('请用 Acme App 扫一扫');
