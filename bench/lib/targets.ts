@@ -1,0 +1,62 @@
+/**
+ * @module
+ * The servers under test, each started as its own process: qrlogin as shipped (the built
+ * `dist/server/index.js`, configured only through its environment), and the bare floor.
+ */
+import { randomBytes } from 'node:crypto';
+import { RATE_RULES } from '../../server/ratelimit/limits';
+import { type BenchProcess, bundle, freePort, startProcess } from './processes';
+
+/**
+ * Every rate limit raised far above the load instead of turned off, so the limiter's work
+ * (one counter per rule per request) is still measured.
+ */
+export const BENCH_RATE_LIMITS = RATE_RULES.map((rule) => `${rule}=999999999/60`).join(',');
+
+export interface Server {
+  url: string;
+  process: BenchProcess;
+}
+
+export interface QrloginOptions {
+  name: string;
+  /** Redis backend; the embedded memory store without. */
+  redis?: { url: string; prefix: string };
+  /** Same for every instance of one deployment. */
+  issuer?: string;
+  /** Writes a V8 CPU profile here on exit (`node --cpu-prof`). */
+  profileDir?: string;
+}
+
+/** The server entry: the build in dist/, or `BENCH_SERVER` (another build, to compare). */
+const SERVER_ENTRY = process.env.BENCH_SERVER ?? 'dist/server/index.js';
+
+export async function startQrlogin(options: QrloginOptions): Promise<Server> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = await startProcess({
+    name: options.name,
+    args: [...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []), SERVER_ENTRY],
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: url,
+      ISSUER: options.issuer ?? url,
+      LOG_LEVEL: 'warn',
+      // Waiting browsers must still be waiting when the run reaches them.
+      QR_TTL_SECONDS: '3600',
+      RATE_LIMITS: BENCH_RATE_LIMITS,
+      QRLOGIN_DEMO_APP_SECRET: randomBytes(24).toString('base64url'),
+      ...(options.redis ? { REDIS_URL: options.redis.url, REDIS_KEY_PREFIX: options.redis.prefix } : {}),
+    },
+    readyUrl: `${url}/readyz`,
+  });
+  return { url, process: proc };
+}
+
+export async function startFloor(): Promise<Server> {
+  const file = await bundle('bench/servers/floor.ts');
+  const port = await freePort();
+  const proc = await startProcess({ name: 'floor', args: [file], env: { PORT: String(port) }, readyLine: /READY/ });
+  return { url: `http://127.0.0.1:${port}`, process: proc };
+}

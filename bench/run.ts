@@ -1,0 +1,336 @@
+/**
+ * `npm run bench [-- --quick] [-- --profile]`: qrlogin against the alternatives, in one run on
+ * one machine. Prints Markdown tables and writes bench/results/latest.json. Method and
+ * recorded figures: BENCHMARKS.md.
+ *   --quick    a smoke run (fewer logins and idle sockets, short windows), under two minutes
+ *   --profile  also profiles one instance under load (`node --cpu-prof`) and prints where its
+ *              CPU goes; the .cpuprofile is kept in bench/results/profiles/
+ *   --only=floor,memory,redis,throughput,profile   runs only these parts (while working on one)
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from 'redis';
+import { DEVICE_FLOW_REQUESTS, deviceFlowLogin } from './peers/oidc-device-client';
+import { summarizeProfile, type ProfileSummary } from './lib/cpuprofile';
+import { startFleet } from './lib/fleet-control';
+import { closeIdleConnections } from './lib/http';
+import { bundle, freePort, openFilesLimit, startProcess, stopAll } from './lib/processes';
+import { section, table } from './lib/report';
+import { round, summarize, type Summary } from './lib/stats';
+import { type Server, startFloor, startQrlogin } from './lib/targets';
+import { capacityRamp, type CapacityReading } from './scenarios/capacity';
+import { pollingLatency } from './scenarios/polling';
+import { floorPushLatency, qrloginPushLatency } from './scenarios/push-latency';
+import { closedLoop, qrloginThroughput, type ThroughputResult } from './scenarios/throughput';
+
+const args = new Set(process.argv.slice(2));
+const QUICK = args.has('--quick');
+const ONLY = [...args].find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const PROFILE = args.has('--profile') || (ONLY?.includes('profile') ?? false);
+const part = (name: string) => !ONLY || ONLY.includes(name);
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const SETTINGS = QUICK
+  ? { logins: 300, idleLevels: [1000, 2000], pollingSamples: 200, pollingConcurrency: 100, throughputMs: 2500, concurrencies: [1, 10, 50] }
+  : { logins: 2000, idleLevels: [1000, 5000, 10000], pollingSamples: 2000, pollingConcurrency: 100, throughputMs: 10_000, concurrencies: [1, 10, 50] };
+const MAX_IDLE = Math.max(...SETTINGS.idleLevels);
+
+interface LatencyRow {
+  name: string;
+  target: 'floor' | 'qrlogin';
+  instances: number;
+  store: 'none' | 'memory' | 'redis';
+  idleSockets: number;
+  ms: Summary;
+}
+
+const latency: LatencyRow[] = [];
+const capacity: Record<'floor' | 'qrlogin', { baselineMb: number; readings: CapacityReading[] }> = {
+  floor: { baselineMb: Number.NaN, readings: [] },
+  qrlogin: { baselineMb: Number.NaN, readings: [] },
+};
+const throughput: Record<'qrlogin' | 'oidcDevice', ThroughputResult[]> = { qrlogin: [], oidcDevice: [] };
+let polling: Summary | undefined;
+let profile: { file: string; summary: ProfileSummary; throughput: ThroughputResult } | undefined;
+
+const progress = (text: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+
+function record(row: Omit<LatencyRow, 'ms'>, samples: number[]): void {
+  const ms = summarize(samples);
+  latency.push({ ...row, ms });
+  progress(`${row.name}, ${row.idleSockets} idle: p50 ${ms.p50.toFixed(2)} p95 ${ms.p95.toFixed(2)} p99 ${ms.p99.toFixed(2)} ms (${ms.n})`);
+}
+
+async function using<T>(start: () => Promise<Server[]>, body: (servers: Server[]) => Promise<T>): Promise<T> {
+  const servers = await start();
+  try {
+    return await body(servers);
+  } finally {
+    closeIdleConnections();
+    await Promise.all(servers.map((server) => server.process.stop()));
+  }
+}
+
+async function floorScenarios(): Promise<void> {
+  await using(
+    async () => [await startFloor()],
+    async ([floor]) => record({ name: 'floor (bare Socket.IO + HTTP POST)', target: 'floor', instances: 1, store: 'none', idleSockets: 0 }, await floorPushLatency(floor!.url, SETTINGS.logins)),
+  );
+  await using(
+    async () => [await startFloor()],
+    async ([floor]) => {
+      const fleet = await startFleet();
+      try {
+        capacity.floor = await capacityRamp(floor!.process, fleet, 'floor', [floor!.url], SETTINGS.idleLevels);
+        record({ name: 'floor (bare Socket.IO + HTTP POST)', target: 'floor', instances: 1, store: 'none', idleSockets: MAX_IDLE }, await floorPushLatency(floor!.url, SETTINGS.logins));
+      } finally {
+        await fleet.stop();
+      }
+    },
+  );
+}
+
+async function memoryScenarios(): Promise<void> {
+  await using(
+    async () => [await startQrlogin({ name: 'qrlogin memory' })],
+    async ([server]) => {
+      const url = server!.url;
+      record({ name: 'qrlogin, 1 instance, memory', target: 'qrlogin', instances: 1, store: 'memory', idleSockets: 0 }, await qrloginPushLatency({ browser: url, scan: url, confirm: url }, SETTINGS.logins));
+      progress(`polling at 800 ms: ${SETTINGS.pollingSamples} logins, ${SETTINGS.pollingConcurrency} at a time`);
+      polling = summarize(await pollingLatency(url, SETTINGS.pollingSamples, SETTINGS.pollingConcurrency));
+    },
+  );
+  await using(
+    async () => [await startQrlogin({ name: 'qrlogin memory (idle)' })],
+    async ([server]) => {
+      const url = server!.url;
+      const fleet = await startFleet();
+      try {
+        capacity.qrlogin = await capacityRamp(server!.process, fleet, 'qrlogin', [url], SETTINGS.idleLevels);
+        record({ name: 'qrlogin, 1 instance, memory', target: 'qrlogin', instances: 1, store: 'memory', idleSockets: MAX_IDLE }, await qrloginPushLatency({ browser: url, scan: url, confirm: url }, SETTINGS.logins));
+      } finally {
+        await fleet.stop();
+      }
+    },
+  );
+}
+
+async function redisScenarios(): Promise<void> {
+  const prefix = `qrlogin-bench:${randomBytes(4).toString('hex')}:`;
+  const redis = { url: REDIS_URL, prefix };
+  try {
+    await using(
+      async () => [await startQrlogin({ name: 'qrlogin redis', redis })],
+      async ([server]) => {
+        const url = server!.url;
+        record({ name: 'qrlogin, 1 instance, Redis', target: 'qrlogin', instances: 1, store: 'redis', idleSockets: 0 }, await qrloginPushLatency({ browser: url, scan: url, confirm: url }, SETTINGS.logins));
+      },
+    );
+    const issuer = 'https://login.bench.test';
+    await using(
+      async () => {
+        const servers: Server[] = [];
+        for (const name of ['A', 'B', 'C']) servers.push(await startQrlogin({ name: `qrlogin redis ${name}`, redis, issuer }));
+        return servers;
+      },
+      async (servers) => {
+        const [a, b, c] = servers.map((server) => server.url) as [string, string, string];
+        const route = { browser: a, scan: b, confirm: c };
+        const name = 'qrlogin, 3 instances, Redis (socket on A, scan on B, confirm on C)';
+        record({ name, target: 'qrlogin', instances: 3, store: 'redis', idleSockets: 0 }, await qrloginPushLatency(route, SETTINGS.logins));
+        const fleet = await startFleet();
+        try {
+          progress(`${MAX_IDLE} idle browsers over the three instances`);
+          await fleet.grow(MAX_IDLE, 'qrlogin', [a, b, c]);
+          record({ name, target: 'qrlogin', instances: 3, store: 'redis', idleSockets: MAX_IDLE }, await qrloginPushLatency(route, SETTINGS.logins));
+        } finally {
+          await fleet.stop();
+        }
+      },
+    );
+  } finally {
+    const client = createClient({ url: REDIS_URL });
+    await client.connect();
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) if (keys.length > 0) await client.del(keys);
+    await client.close();
+  }
+}
+
+async function startOidcDevice(): Promise<Server> {
+  const file = await bundle('bench/peers/oidc-device-server.ts');
+  const port = await freePort();
+  const proc = await startProcess({ name: 'oidc-provider', args: [file], env: { PORT: String(port) }, readyLine: /READY/ });
+  return { url: `http://127.0.0.1:${port}`, process: proc };
+}
+
+async function throughputScenarios(): Promise<void> {
+  await using(
+    async () => [await startQrlogin({ name: 'qrlogin throughput' })],
+    async ([server]) => {
+      for (const concurrency of SETTINGS.concurrencies) {
+        const result = await qrloginThroughput(server!.process, server!.url, concurrency, SETTINGS.throughputMs);
+        progress(`qrlogin c=${concurrency}: ${result.loginsPerSecond.toFixed(0)} logins/s, ${result.serverCpuMsPerLogin.toFixed(2)} CPU ms/login`);
+        throughput.qrlogin.push(result);
+      }
+    },
+  );
+  await using(
+    async () => [await startOidcDevice()],
+    async ([server]) => {
+      for (const concurrency of SETTINGS.concurrencies) {
+        let logins = 0;
+        const result = await closedLoop(
+          [server!.process],
+          concurrency,
+          SETTINGS.throughputMs,
+          async (worker) => `user-${worker}`,
+          async (login) => {
+            logins += 1;
+            await deviceFlowLogin(server!.url, `${login}-${logins}`);
+          },
+        );
+        progress(`oidc-provider device flow c=${concurrency}: ${result.loginsPerSecond.toFixed(0)} logins/s, ${result.serverCpuMsPerLogin.toFixed(2)} CPU ms/login`);
+        throughput.oidcDevice.push(result);
+      }
+    },
+  );
+}
+
+async function profileScenario(): Promise<void> {
+  const dir = join('bench', 'results', 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const before = new Set(readdirSync(dir));
+  let result: ThroughputResult | undefined;
+  await using(
+    async () => [await startQrlogin({ name: 'qrlogin profiled', profileDir: dir })],
+    async ([server]) => {
+      result = await qrloginThroughput(server!.process, server!.url, 10, SETTINGS.throughputMs);
+    },
+  );
+  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile') && !before.has(name));
+  if (!file || !result) throw new Error('no CPU profile was written');
+  profile = { file: join(dir, file), summary: summarizeProfile(join(dir, file)), throughput: result };
+}
+
+async function machine() {
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
+  const info = String(await client.info('server'));
+  await client.close();
+  const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: round(totalmem() / 1024 ** 3, 1),
+    node: process.version,
+    redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
+    socketIo: version('socket.io'),
+    oidcProvider: version('oidc-provider'),
+    openFilesLimit: openFilesLimit(),
+  };
+}
+
+const row = (r: LatencyRow) => [r.name, r.idleSockets, r.ms.n, r.ms.p50, r.ms.p95, r.ms.p99, r.ms.max];
+const find = (target: LatencyRow['target'], instances: number, store: LatencyRow['store'], idle: number) =>
+  latency.find((r) => r.target === target && r.instances === instances && r.store === store && r.idleSockets === idle);
+
+function targets() {
+  const memory0 = find('qrlogin', 1, 'memory', 0)?.ms;
+  const memoryIdle = find('qrlogin', 1, 'memory', MAX_IDLE)?.ms;
+  const cluster0 = find('qrlogin', 3, 'redis', 0)?.ms;
+  const clusterIdle = find('qrlogin', 3, 'redis', MAX_IDLE)?.ms;
+  const floor0 = find('floor', 1, 'none', 0)?.ms;
+  const floorIdle = find('floor', 1, 'none', MAX_IDLE)?.ms;
+  const perThousand = capacity.qrlogin.readings.at(-1)?.mbPer1000 ?? Number.NaN;
+  const ours10 = throughput.qrlogin.find((r) => r.concurrency === 10);
+  const peer10 = throughput.oidcDevice.find((r) => r.concurrency === 10);
+  const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined ? a / b : Number.NaN);
+  const check = (name: string, value: number, goal: string, met: boolean) => ({ name, value: round(value, 2), goal, met });
+  return [
+    check(`push p99, 1 instance, ${MAX_IDLE} idle (ms)`, memoryIdle?.p99 ?? NaN, '≤ 5', (memoryIdle?.p99 ?? Infinity) <= 5),
+    check(`push p99, 3 instances, ${MAX_IDLE} idle (ms)`, clusterIdle?.p99 ?? NaN, '≤ 10', (clusterIdle?.p99 ?? Infinity) <= 10),
+    check('push p50 ours/floor, 1 instance, 0 idle', ratio(memory0?.p50, floor0?.p50), '≤ 1.5', ratio(memory0?.p50, floor0?.p50) <= 1.5),
+    check(`push p50 ours/floor, 1 instance, ${MAX_IDLE} idle`, ratio(memoryIdle?.p50, floorIdle?.p50), '≤ 1.5', ratio(memoryIdle?.p50, floorIdle?.p50) <= 1.5),
+    check('push p50 3 instances/floor, 0 idle', ratio(cluster0?.p50, floor0?.p50), '(reported)', true),
+    check('polling p50 / push p50 (1 instance)', ratio(polling?.p50, memory0?.p50), '≥ 100', ratio(polling?.p50, memory0?.p50) >= 100),
+    check(`MB per 1,000 waiting browsers at ${MAX_IDLE}`, perThousand, '≤ 20', perThousand <= 20),
+    check('logins/s ours/oidc-provider at c=10', ratio(ours10?.loginsPerSecond, peer10?.loginsPerSecond), '≥ 3', ratio(ours10?.loginsPerSecond, peer10?.loginsPerSecond) >= 3),
+    check('CPU ms/login ours/oidc-provider at c=10', ratio(ours10?.serverCpuMsPerLogin, peer10?.serverCpuMsPerLogin), '≤ 0.33', ratio(ours10?.serverCpuMsPerLogin, peer10?.serverCpuMsPerLogin) <= 1 / 3),
+  ];
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const needed = MAX_IDLE + 500;
+  if (openFilesLimit() < needed) throw new Error(`open files limit ${openFilesLimit()} < ${needed}: run \`ulimit -n ${needed * 2}\` first`);
+  const host = await machine();
+  progress(`${QUICK ? 'quick' : 'full'} run on ${host.cores} × ${host.cpu}, Node ${host.node}, Redis ${host.redis}`);
+  if (part('floor')) await floorScenarios();
+  if (part('memory')) await memoryScenarios();
+  if (part('redis')) await redisScenarios();
+  if (part('throughput')) await throughputScenarios();
+  if (PROFILE) await profileScenario();
+
+  const checks = targets();
+  const result = {
+    mode: QUICK ? 'quick' : 'full',
+    ...(ONLY ? { only: ONLY } : {}),
+    startedAt: new Date(started).toISOString(),
+    seconds: round((Date.now() - started) / 1000, 1),
+    machine: host,
+    settings: { ...SETTINGS, deviceFlowRequestsPerLogin: DEVICE_FLOW_REQUESTS },
+    latency: latency.map((r) => ({ ...r, ms: Object.fromEntries(Object.entries(r.ms).map(([k, v]) => [k, round(v, 3)])) })),
+    polling,
+    capacity,
+    throughput,
+    ...(profile ? { profile: { file: profile.file, throughput: profile.throughput, areas: profile.summary.areas, functions: profile.summary.functions } } : {}),
+    targets: checks,
+  };
+  mkdirSync(join('bench', 'results'), { recursive: true });
+  writeFileSync(join('bench', 'results', 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+
+  section(
+    'Push latency: phone request sent → browser socket receives the push (ms)',
+    table(['setup', 'idle sockets', 'logins', 'p50', 'p95', 'p99', 'max'], [
+      ...latency.map(row),
+      ['polling fallback, GET check every 800 ms (1 instance, memory)', 0, polling?.n ?? 0, polling?.p50 ?? NaN, polling?.p95 ?? NaN, polling?.p99 ?? NaN, polling?.max ?? NaN],
+    ]),
+  );
+  section(
+    'Memory: server RSS with waiting browsers',
+    table(['server', 'baseline MB', ...SETTINGS.idleLevels.map((n) => `RSS MB at ${n}`), ...SETTINGS.idleLevels.map((n) => `MB/1000 at ${n}`)], [
+      ['qrlogin (memory store)', capacity.qrlogin.baselineMb, ...capacity.qrlogin.readings.map((r) => r.rssMb), ...capacity.qrlogin.readings.map((r) => r.mbPer1000)],
+      ['bare Socket.IO', capacity.floor.baselineMb, ...capacity.floor.readings.map((r) => r.rssMb), ...capacity.floor.readings.map((r) => r.mbPer1000)],
+    ]),
+  );
+  section(
+    'Throughput: complete logins, closed loop',
+    table(['server', 'concurrency', 'logins', 'logins/s', 'server CPU ms/login'], [
+      ...throughput.qrlogin.map((r) => ['qrlogin (1 instance, memory)', r.concurrency, r.logins, r.loginsPerSecond, r.serverCpuMsPerLogin]),
+      ...throughput.oidcDevice.map((r) => [`oidc-provider ${host.oidcProvider} device flow`, r.concurrency, r.logins, r.loginsPerSecond, r.serverCpuMsPerLogin]),
+    ]),
+  );
+  if (profile) {
+    section(
+      `Profile: qrlogin at concurrency 10 (${profile.throughput.loginsPerSecond.toFixed(0)} logins/s; ${profile.file})`,
+      `${table(['area', 'ms', 'share %'], profile.summary.areas.slice(0, 12).map((a) => [a.area, a.ms, a.share * 100]))}\n\n${table(
+        ['function', 'area', 'self ms', 'share %'],
+        profile.summary.functions.map((f) => [f.fn, f.area, f.ms, f.share * 100]),
+      )}`,
+    );
+  }
+  section('Targets', table(['measure', 'value', 'target', 'met'], checks.map((c) => [c.name, c.value, c.goal, c.met ? 'yes' : 'NO'])));
+  process.stdout.write(`\nwrote bench/results/latest.json (${result.seconds} s)\n`);
+}
+
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await stopAll();
+    process.exit();
+  });

@@ -1,0 +1,87 @@
+/**
+ * @module
+ * Throughput: complete logins per second from `concurrency` closed-loop workers, and the
+ * server's CPU milliseconds per login (read from /proc for the server processes alone).
+ * A qrlogin login is everything a real one is: the browser creates the QR (HTTP gene), opens a
+ * fresh socket and subscribes; the phone scans and confirms; the push brings the ticket; the
+ * browser exchanges it for the signed ID token; the socket closes.
+ */
+import type { Ack, QrSnapshot } from '../../shared/protocol';
+import type { BenchProcess } from '../lib/processes';
+import { confirm, exchange, gene, registerPhone, scan } from '../lib/qrlogin';
+import { connect, next, request } from '../lib/sockets';
+
+export interface ThroughputResult {
+  concurrency: number;
+  logins: number;
+  seconds: number;
+  loginsPerSecond: number;
+  serverCpuMsPerLogin: number;
+}
+
+/** Runs `once` in `concurrency` loops: a warm-up, then a measured window of `durationMs`. */
+export async function closedLoop<T>(
+  servers: BenchProcess[],
+  concurrency: number,
+  durationMs: number,
+  prepare: (worker: number) => Promise<T>,
+  once: (context: T) => Promise<void>,
+): Promise<ThroughputResult> {
+  const contexts = await Promise.all(Array.from({ length: concurrency }, (_, worker) => prepare(worker)));
+  const warmUpEnd = Date.now() + Math.min(2000, durationMs / 4);
+  let measuring = false;
+  let logins = 0;
+  let stop = false;
+  let cpuStart = 0;
+  let windowStart = 0n;
+  const cpu = () => servers.reduce((total, server) => total + server.cpuMs(), 0);
+  const worker = async (context: T) => {
+    while (!stop) {
+      await once(context);
+      if (measuring) logins += 1;
+    }
+  };
+  const loops = contexts.map(worker);
+  const windowDone = (async () => {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, warmUpEnd - Date.now())));
+    cpuStart = cpu();
+    windowStart = process.hrtime.bigint();
+    measuring = true;
+    await new Promise((resolve) => setTimeout(resolve, durationMs));
+    measuring = false;
+    stop = true;
+  })();
+  // A failing login fails the run: an error is never counted, nor silently skipped.
+  await Promise.all([windowDone, ...loops]);
+  const seconds = Number(process.hrtime.bigint() - windowStart) / 1e9;
+  const cpuMs = cpu() - cpuStart;
+  return { concurrency, logins, seconds, loginsPerSecond: logins / seconds, serverCpuMsPerLogin: cpuMs / Math.max(1, logins) };
+}
+
+const isJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
+
+export function qrloginThroughput(server: BenchProcess, base: string, concurrency: number, durationMs: number): Promise<ThroughputResult> {
+  return closedLoop(
+    [server],
+    concurrency,
+    durationMs,
+    () => registerPhone(base),
+    async (token) => {
+      const qr = await gene(base);
+      const socket = await connect(base);
+      try {
+        const subscribed = await request<Ack<QrSnapshot>>(socket, 'qr:subscribe', { random: qr.random, secret: qr.secret });
+        if (!subscribed.ok) throw new Error(`qr:subscribe: code ${subscribed.error.code}`);
+        const pushed = next<{ random: string; ticket?: string }>(socket, 'qr:confirmed', (push) => push.random === qr.random);
+        await scan(base, token, qr.random);
+        await confirm(base, token, qr.random);
+        const { ticket } = await pushed;
+        if (!ticket) throw new Error('qr:confirmed without a ticket');
+        const user = await exchange(base, ticket, qr.secret);
+        if (!isJwt(user.token)) throw new Error('the exchange returned no ID token');
+      } finally {
+        socket.close();
+      }
+    },
+  );
+}
