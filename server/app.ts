@@ -93,6 +93,9 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
 
   const web = express();
   web.disable('x-powered-by');
+  // API answers are no-store JSON: an ETag (a hash of every body) would never be used.
+  // Static pages keep theirs (express.static computes its own).
+  web.set('etag', false);
   web.set('trust proxy', config.trustProxy);
   web.use(healthRoutes(readiness));
   web.use(wellKnownRoutes(keys, config.issuer, config.publicUrl));

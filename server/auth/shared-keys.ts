@@ -65,7 +65,9 @@ export async function createSharedKeySet(options: SharedKeySetOptions): Promise<
           stale.push(kid);
           continue;
         }
-        next.set(kid, { jwk, key: { publicKey: createPublicKey({ key: jwk, format: 'jwk' }), alg: jwk.alg } });
+        // An unchanged key keeps its object: tokens it verified stay remembered (auth/verified-tokens.ts).
+        const known = others.get(kid);
+        next.set(kid, known && JSON.stringify(known.jwk) === JSON.stringify(jwk) ? known : { jwk, key: { publicKey: createPublicKey({ key: jwk, format: 'jwk' }), alg: jwk.alg } });
       } catch (error) {
         logger.warn('ignoring an unreadable published key', { kid, error });
       }

@@ -12,6 +12,7 @@ import jwt from 'jsonwebtoken';
 import { newJti } from '../domain/secrets';
 import { AppError } from '../errors';
 import type { KeySet } from './keys';
+import { VerifiedTokens } from './verified-tokens';
 
 export const USER_TOKEN_TYPE = 'qrlogin-user+jwt';
 export const USER_TOKEN_AUDIENCE = 'qrlogin:user';
@@ -50,6 +51,7 @@ export interface TokenOptions {
 export function createTokenService(options: TokenOptions): TokenService {
   const { issuer, keys } = options;
   const seconds = () => Math.floor(options.now() / 1000);
+  const verified = new VerifiedTokens();
 
   const sign = (claims: Record<string, unknown>, ttl: number, typ: string): SignedToken => {
     const iat = seconds();
@@ -90,10 +92,12 @@ export function createTokenService(options: TokenOptions): TokenService {
     },
 
     async verifyUserToken(token) {
+      const remembered = verified.get(token, options.now(), (kid) => keys.verificationKey(kid));
+      if (remembered !== undefined) return remembered;
       const decoded = jwt.decode(token, { complete: true });
       const kid = decoded?.header.kid;
       const key = kid === undefined ? undefined : await keys.resolve(kid);
-      if (!decoded || decoded.header.typ !== USER_TOKEN_TYPE || !key) throw new AppError('NOT_LOGGED_IN');
+      if (!decoded || kid === undefined || decoded.header.typ !== USER_TOKEN_TYPE || !key) throw new AppError('NOT_LOGGED_IN');
       try {
         const payload = jwt.verify(token, key.publicKey, {
           algorithms: [key.alg],
@@ -105,6 +109,7 @@ export function createTokenService(options: TokenOptions): TokenService {
         if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') {
           throw new Error('missing sub or exp');
         }
+        verified.remember(token, { sub: payload.sub, kid, key, expiresAt: payload.exp * 1000 });
         return payload.sub;
       } catch (error) {
         // The library's message can name claims but never the token; keep it internal anyway.

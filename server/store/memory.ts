@@ -44,12 +44,22 @@ class ExpiringMap<T> {
   }
 }
 
-/** Copies so callers can never mutate what the store holds (as with a real store). */
-const clone = <T>(value: T): T => structuredClone(value);
+/**
+ * Records are kept as JSON text, as the Redis store keeps them: callers can never mutate what
+ * the store holds, a read returns exactly what a Redis read would, and a waiting QR costs its
+ * JSON's bytes rather than an object graph. (JSON was measured faster than `structuredClone`
+ * for these small records; BENCHMARKS.md.)
+ */
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+interface StoredSession {
+  json: string;
+  version: number;
+}
 
 export class MemoryQrStore implements QrStore {
-  private readonly sessions: ExpiringMap<QrSession>;
-  private readonly tickets: ExpiringMap<TicketRecord>;
+  private readonly sessions: ExpiringMap<StoredSession>;
+  private readonly tickets: ExpiringMap<string>;
 
   constructor(now: Clock) {
     this.sessions = new ExpiringMap(now);
@@ -58,32 +68,32 @@ export class MemoryQrStore implements QrStore {
 
   async create(session: QrSession): Promise<boolean> {
     if (this.sessions.get(session.random)) return false;
-    this.sessions.set(session.random, clone(session), session.retainUntil);
+    this.sessions.set(session.random, { json: JSON.stringify(session), version: session.version }, session.retainUntil);
     return true;
   }
 
   async get(random: string): Promise<QrSession | null> {
-    const session = this.sessions.get(random);
-    return session ? clone(session) : null;
+    const stored = this.sessions.get(random);
+    return stored ? (JSON.parse(stored.json) as QrSession) : null;
   }
 
   async compareAndSet(next: QrSession, expectedVersion: number, ticket?: NewTicket): Promise<boolean> {
     const current = this.sessions.get(next.random);
     if (!current || current.version !== expectedVersion) return false;
-    this.sessions.set(next.random, clone(next), next.retainUntil);
-    if (ticket) this.tickets.set(ticket.hash, clone(ticket.record), ticket.record.expireAt);
+    this.sessions.set(next.random, { json: JSON.stringify(next), version: next.version }, next.retainUntil);
+    if (ticket) this.tickets.set(ticket.hash, JSON.stringify(ticket.record), ticket.record.expireAt);
     return true;
   }
 
   async peekTicket(hash: string): Promise<TicketRecord | null> {
     const record = this.tickets.get(hash);
-    return record ? clone(record) : null;
+    return record ? (JSON.parse(record) as TicketRecord) : null;
   }
 
   async takeTicket(hash: string): Promise<TicketRecord | null> {
     const record = this.tickets.get(hash);
     this.tickets.delete(hash);
-    return record;
+    return record ? (JSON.parse(record) as TicketRecord) : null;
   }
 
   /** Drops expired entries; the app calls it on a timer so memory stays bounded. */

@@ -73,6 +73,18 @@ test('qr:create over the socket answers the gene data and subscribes the socket 
   expect((await scanned).version).toBe(1);
 });
 
+test("a socket lets its handshake request go once connected, yet its QRs still name the browser that asked", async () => {
+  const phone = await registerUser(http);
+  const browser = await connect(server.url, { extraHeaders: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36' } });
+  const ack = await browser.emitWithAck(EVENTS.create, {});
+  if (!ack.ok) throw new Error(JSON.stringify(ack));
+  const held = [...server.app.io.sockets.sockets.values()].find((socket) => socket.id === browser.id);
+  expect(held).toBeDefined();
+  expect(held?.conn.request).toBeNull();
+  const scanned = await scan(http, phone.token, ack.data.random);
+  expect(scanned.requester).toMatchObject({ ip: '127.0.0.1', userAgent: expect.stringContaining('Chrome/120.0'), browser: 'Chrome 120', os: 'Linux' });
+});
+
 test('polling: check shows the status to anyone but the ticket and user only with the secret (header or cookie)', async () => {
   const phone = await registerUser(http);
   const response = await http.post<GeneData>(API.gene, {});
