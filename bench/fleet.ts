@@ -5,6 +5,7 @@
  * subscribed to its QR. On the floor server it is a socket that joined a room of its own.
  * Driven over IPC by bench/lib/fleet-control.ts:
  *   {grow: N, mode, urls}  → connects until N sockets are held (spread over urls) → {held, failed}
+ *   {close: true}          → disconnects every socket it holds → {held: 0, failed: 0}
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
@@ -15,6 +16,9 @@ export interface GrowMessage {
   grow: number;
   mode: FleetMode;
   urls: string[];
+}
+export interface CloseMessage {
+  close: true;
 }
 export interface GrownMessage {
   held: number;
@@ -62,7 +66,12 @@ async function grow({ grow: target, mode, urls }: GrowMessage): Promise<GrownMes
   return { held: held.length, failed, ...(firstError ? { error: firstError } : {}) };
 }
 
-process.on('message', (message: GrowMessage) => {
+process.on('message', (message: GrowMessage | CloseMessage) => {
+  if ('close' in message) {
+    for (const socket of held.splice(0)) socket.close();
+    process.send?.({ held: 0, failed: 0 });
+    return;
+  }
   grow(message).then(
     (answer) => process.send?.(answer),
     (error: unknown) => process.send?.({ held: held.length, failed: -1, error: String(error) }),

@@ -299,11 +299,15 @@ async function main(): Promise<void> {
     ]),
   );
   section(
-    'Memory: server RSS with waiting browsers',
-    table(['server', 'baseline MB', ...SETTINGS.idleLevels.map((n) => `RSS MB at ${n}`), ...SETTINGS.idleLevels.map((n) => `MB/1000 at ${n}`)], [
-      ['qrlogin (memory store)', capacity.qrlogin.baselineMb, ...capacity.qrlogin.readings.map((r) => r.rssMb), ...capacity.qrlogin.readings.map((r) => r.mbPer1000)],
-      ['bare Socket.IO', capacity.floor.baselineMb, ...capacity.floor.readings.map((r) => r.rssMb), ...capacity.floor.readings.map((r) => r.mbPer1000)],
-    ]),
+    'Memory: server RSS with waiting browsers (MB; per 1,000 from the warmed-up baseline, and marginal from the previous level)',
+    table(
+      ['server', 'baseline', ...SETTINGS.idleLevels.flatMap((n) => [`RSS at ${n}`, `per 1000 at ${n}`, `marginal to ${n}`])],
+      (['qrlogin', 'floor'] as const).map((name) => [
+        name === 'qrlogin' ? 'qrlogin (memory store)' : 'bare Socket.IO',
+        capacity[name].baselineMb,
+        ...capacity[name].readings.flatMap((r) => [r.rssMb, r.mbPer1000, r.marginalMbPer1000]),
+      ]),
+    ),
   );
   section(
     'Throughput: complete logins, closed loop',

@@ -42,7 +42,7 @@ function areaOf(url: string, name: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg?.[1]) return pkg[1];
   if (url.startsWith('node:')) return 'node internals';
-  if (url.includes('/dist/server/')) return 'qrlogin';
+  if (url.includes('/dist/server/') || url.endsWith('/server/index.js')) return 'qrlogin';
   return url ? 'other' : 'V8/native';
 }
 

@@ -9,6 +9,8 @@ import { type BenchProcess, bundle, startProcess } from './processes';
 export interface Fleet {
   /** Connects until `count` waiting browsers are held in all; fails if any could not connect. */
   grow(count: number, mode: FleetMode, urls: string[]): Promise<void>;
+  /** Disconnects every waiting browser. */
+  closeAll(): Promise<void>;
   process: BenchProcess;
   stop(): Promise<void>;
 }
@@ -24,6 +26,10 @@ export async function startFleet(): Promise<Fleet> {
       if (answer.failed !== 0 || answer.held < count) {
         throw new Error(`idle fleet: ${answer.held} of ${count} held, ${answer.failed} failed${answer.error ? `: ${answer.error}` : ''}`);
       }
+    },
+    async closeAll() {
+      proc.child.send({ close: true });
+      await once(proc.child, 'message');
     },
     stop: () => proc.stop(5000),
   };

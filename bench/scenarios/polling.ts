@@ -13,8 +13,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function pollingLatency(base: string, samples: number, concurrency: number, intervalMs = 800): Promise<number[]> {
   const results: number[] = [];
   let started = 0;
-  const worker = async () => {
-    const token = await registerPhone(base);
+  // Phone users first: a registration hashes a password (scrypt), which must not delay polls.
+  const tokens = await Promise.all(Array.from({ length: concurrency }, () => registerPhone(base)));
+  const worker = async (token: string) => {
     while (started < samples) {
       started += 1;
       const qr = await gene(base);
@@ -40,6 +41,6 @@ export async function pollingLatency(base: string, samples: number, concurrency:
       results.push(seen);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(tokens.map(worker));
   return results;
 }
