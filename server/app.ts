@@ -97,13 +97,14 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   // Static pages keep theirs (express.static computes its own).
   web.set('etag', false);
   web.set('trust proxy', config.trustProxy);
-  web.use(healthRoutes(readiness));
-  web.use(wellKnownRoutes(keys, config.issuer, config.publicUrl));
-  web.use(qrImageRoutes(qr, now));
+  // The API first: its requests are the hot path, and every router they pass costs time.
   web.use('/api', corsAndJson(apps, config.publicUrl));
   web.use(qrcodeRoutes({ qr, users, apps, limiter, publicUrl: config.publicUrl }));
   web.use(userRoutes(users, limiter));
   web.use('/api', apiNotFound);
+  web.use(healthRoutes(readiness));
+  web.use(wellKnownRoutes(keys, config.issuer, config.publicUrl));
+  web.use(qrImageRoutes(qr, now));
   if (deps.publicDir) web.use(pageRoutes(deps.publicDir));
   web.use(errorHandler(logger));
 

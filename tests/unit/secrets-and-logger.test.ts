@@ -46,6 +46,21 @@ describe('random values', () => {
     for (const n of [1, 8, 16, 33, 64]) expect(decodedBytes(randomToken(n))).toBe(n);
   });
 
+  it('pooled entropy is handed out once: over many pool refills, no 8-byte run repeats', () => {
+    const words = new Set<string>();
+    let total = 0;
+    for (let i = 0; i < 3000; i += 1) {
+      const bytes = Buffer.from(randomToken(i % 3 === 0 ? 16 : i % 3 === 1 ? 32 : 24), 'base64url');
+      for (let at = 0; at + 8 <= bytes.length; at += 8) {
+        words.add(bytes.subarray(at, at + 8).toString('hex'));
+        total += 1;
+      }
+    }
+    expect(total).toBeGreaterThan(8000);
+    expect(words.size).toBe(total);
+    expect(decodedBytes(randomToken(4096))).toBe(4096);
+  });
+
   it('a QR random passes the QR payload parser’s pattern', () => {
     for (let i = 0; i < 100; i += 1) expect(RANDOM_PATTERN.test(newRandom())).toBe(true);
   });
