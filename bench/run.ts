@@ -311,9 +311,9 @@ async function main(): Promise<void> {
   );
   section(
     'Throughput: complete logins, closed loop',
-    table(['server', 'concurrency', 'logins', 'logins/s', 'server CPU ms/login'], [
-      ...throughput.qrlogin.map((r) => ['qrlogin (1 instance, memory)', r.concurrency, r.logins, r.loginsPerSecond, r.serverCpuMsPerLogin]),
-      ...throughput.oidcDevice.map((r) => [`oidc-provider ${host.oidcProvider} device flow`, r.concurrency, r.logins, r.loginsPerSecond, r.serverCpuMsPerLogin]),
+    table(['server', 'concurrency', 'logins', 'logins/s', 'server CPU ms/login', 'load generator CPU ms/login'], [
+      ...throughput.qrlogin.map((r) => ['qrlogin (1 instance, memory)', r.concurrency, r.logins, r.loginsPerSecond, r.serverCpuMsPerLogin, r.clientCpuMsPerLogin]),
+      ...throughput.oidcDevice.map((r) => [`oidc-provider ${host.oidcProvider} device flow`, r.concurrency, r.logins, r.loginsPerSecond, r.serverCpuMsPerLogin, r.clientCpuMsPerLogin]),
     ]),
   );
   if (profile) {

@@ -17,6 +17,8 @@ export interface ThroughputResult {
   seconds: number;
   loginsPerSecond: number;
   serverCpuMsPerLogin: number;
+  /** The load generator's own CPU per login (browser and phone sides), on the same cores. */
+  clientCpuMsPerLogin: number;
 }
 
 /** Runs `once` in `concurrency` loops: a warm-up, then a measured window of `durationMs`. */
@@ -30,9 +32,11 @@ export async function closedLoop<T>(
   const contexts = await Promise.all(Array.from({ length: concurrency }, (_, worker) => prepare(worker)));
   const warmUpEnd = Date.now() + Math.min(2000, durationMs / 4);
   let measuring = false;
+  let clientUsage = { user: 0, system: 0 };
   let logins = 0;
   let stop = false;
   let cpuStart = 0;
+  let clientStart = process.cpuUsage();
   let windowStart = 0n;
   const cpu = () => servers.reduce((total, server) => total + server.cpuMs(), 0);
   const worker = async (context: T) => {
@@ -45,17 +49,27 @@ export async function closedLoop<T>(
   const windowDone = (async () => {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, warmUpEnd - Date.now())));
     cpuStart = cpu();
+    clientStart = process.cpuUsage();
     windowStart = process.hrtime.bigint();
     measuring = true;
     await new Promise((resolve) => setTimeout(resolve, durationMs));
     measuring = false;
     stop = true;
+    clientUsage = process.cpuUsage(clientStart);
   })();
   // A failing login fails the run: an error is never counted, nor silently skipped.
   await Promise.all([windowDone, ...loops]);
   const seconds = Number(process.hrtime.bigint() - windowStart) / 1e9;
   const cpuMs = cpu() - cpuStart;
-  return { concurrency, logins, seconds, loginsPerSecond: logins / seconds, serverCpuMsPerLogin: cpuMs / Math.max(1, logins) };
+  const per = (ms: number) => ms / Math.max(1, logins);
+  return {
+    concurrency,
+    logins,
+    seconds,
+    loginsPerSecond: logins / seconds,
+    serverCpuMsPerLogin: per(cpuMs),
+    clientCpuMsPerLogin: per((clientUsage.user + clientUsage.system) / 1000),
+  };
 }
 
 const isJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);

@@ -1,7 +1,7 @@
 /**
  * Profiles one qrlogin instance (memory store, `node --cpu-prof`) while one kind of request is
  * repeated, and prints self and inclusive time: for finding what a step costs.
- *   node scripts/run-ts.mjs bench/tools/profile-step.ts livez|gene|login [n]
+ *   node scripts/run-ts.mjs bench/tools/profile-step.ts livez|gene|login|latency [n]
  */
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { stopAll } from '../lib/processes';
 import { gene } from '../lib/qrlogin';
 import { table } from '../lib/report';
 import { startQrlogin } from '../lib/targets';
+import { qrloginPushLatency } from '../scenarios/push-latency';
 import { qrloginThroughput } from '../scenarios/throughput';
 
 const step = process.argv[2] ?? 'livez';
@@ -22,6 +23,7 @@ async function main() {
   const before = new Set(readdirSync(dir));
   const server = await startQrlogin({ name: 'qrlogin profiled', profileDir: dir });
   if (step === 'login') await qrloginThroughput(server.process, server.url, 10, N);
+  else if (step === 'latency') await qrloginPushLatency({ browser: server.url, scan: server.url, confirm: server.url }, N);
   else for (let i = 0; i < N; i += 1) await (step === 'gene' ? gene(server.url) : send('GET', `${server.url}/livez`));
   closeIdleConnections();
   await server.process.stop();
