@@ -20,7 +20,7 @@ import { bundle, freePort, openFilesLimit, startProcess, stopAll } from './lib/p
 import { section, table } from './lib/report';
 import { round, summarize, type Summary } from './lib/stats';
 import { type Server, startFloor, startQrlogin } from './lib/targets';
-import { capacityRamp, type CapacityReading } from './scenarios/capacity';
+import { capacityRamp, type CapacityResult } from './scenarios/capacity';
 import { pollingLatency } from './scenarios/polling';
 import { floorPushLatency, qrloginPushLatency } from './scenarios/push-latency';
 import { closedLoop, qrloginThroughput, type ThroughputResult } from './scenarios/throughput';
@@ -33,8 +33,8 @@ const part = (name: string) => !ONLY || ONLY.includes(name);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const SETTINGS = QUICK
-  ? { logins: 300, idleLevels: [1000, 2000], pollingSamples: 200, pollingConcurrency: 100, throughputMs: 2500, concurrencies: [1, 10, 50] }
-  : { logins: 2000, idleLevels: [1000, 5000, 10000], pollingSamples: 2000, pollingConcurrency: 100, throughputMs: 10_000, concurrencies: [1, 10, 50] };
+  ? { logins: 300, idleLevels: [1000, 2000], pollingSamples: 200, pollingConcurrency: 100, throughputMs: 2500, concurrencies: [1, 10, 50], idleCpuWindowMs: 3000 }
+  : { logins: 2000, idleLevels: [1000, 5000, 10000], pollingSamples: 2000, pollingConcurrency: 100, throughputMs: 10_000, concurrencies: [1, 10, 50], idleCpuWindowMs: 25_000 };
 const MAX_IDLE = Math.max(...SETTINGS.idleLevels);
 
 interface LatencyRow {
@@ -47,9 +47,9 @@ interface LatencyRow {
 }
 
 const latency: LatencyRow[] = [];
-const capacity: Record<'floor' | 'qrlogin', { baselineMb: number; readings: CapacityReading[] }> = {
-  floor: { baselineMb: Number.NaN, readings: [] },
-  qrlogin: { baselineMb: Number.NaN, readings: [] },
+const capacity: Record<'floor' | 'qrlogin', CapacityResult> = {
+  floor: { baselineMb: Number.NaN, readings: [], idleCpuPercent: Number.NaN },
+  qrlogin: { baselineMb: Number.NaN, readings: [], idleCpuPercent: Number.NaN },
 };
 const throughput: Record<'qrlogin' | 'oidcDevice', ThroughputResult[]> = { qrlogin: [], oidcDevice: [] };
 let polling: Summary | undefined;
@@ -83,7 +83,7 @@ async function floorScenarios(): Promise<void> {
     async ([floor]) => {
       const fleet = await startFleet();
       try {
-        capacity.floor = await capacityRamp(floor!.process, fleet, 'floor', [floor!.url], SETTINGS.idleLevels);
+        capacity.floor = await capacityRamp(floor!.process, fleet, 'floor', [floor!.url], SETTINGS.idleLevels, SETTINGS.idleCpuWindowMs);
         record({ name: 'floor (bare Socket.IO + HTTP POST)', target: 'floor', instances: 1, store: 'none', idleSockets: MAX_IDLE }, await floorPushLatency(floor!.url, SETTINGS.logins));
       } finally {
         await fleet.stop();
@@ -108,7 +108,7 @@ async function memoryScenarios(): Promise<void> {
       const url = server!.url;
       const fleet = await startFleet();
       try {
-        capacity.qrlogin = await capacityRamp(server!.process, fleet, 'qrlogin', [url], SETTINGS.idleLevels);
+        capacity.qrlogin = await capacityRamp(server!.process, fleet, 'qrlogin', [url], SETTINGS.idleLevels, SETTINGS.idleCpuWindowMs);
         record({ name: 'qrlogin, 1 instance, memory', target: 'qrlogin', instances: 1, store: 'memory', idleSockets: MAX_IDLE }, await qrloginPushLatency({ browser: url, scan: url, confirm: url }, SETTINGS.logins));
       } finally {
         await fleet.stop();
@@ -301,11 +301,12 @@ async function main(): Promise<void> {
   section(
     'Memory: server RSS with waiting browsers (MB; per 1,000 from the warmed-up baseline, and marginal from the previous level)',
     table(
-      ['server', 'baseline', ...SETTINGS.idleLevels.flatMap((n) => [`RSS at ${n}`, `per 1000 at ${n}`, `marginal to ${n}`])],
+      ['server', 'baseline', ...SETTINGS.idleLevels.flatMap((n) => [`RSS at ${n}`, `per 1000 at ${n}`, `marginal to ${n}`]), `idle CPU % at ${MAX_IDLE}`],
       (['qrlogin', 'floor'] as const).map((name) => [
         name === 'qrlogin' ? 'qrlogin (memory store)' : 'bare Socket.IO',
         capacity[name].baselineMb,
         ...capacity[name].readings.flatMap((r) => [r.rssMb, r.mbPer1000, r.marginalMbPer1000]),
+        capacity[name].idleCpuPercent,
       ]),
     ),
   );
@@ -327,6 +328,14 @@ async function main(): Promise<void> {
   }
   section('Targets', table(['measure', 'value', 'target', 'met'], checks.map((c) => [c.name, c.value, c.goal, c.met ? 'yes' : 'NO'])));
   process.stdout.write(`\nwrote bench/results/latest.json (${result.seconds} s)\n`);
+}
+
+// Interrupted: stop every server started, then leave.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`bench: ${signal}, stopping the servers it started\n`);
+    void stopAll().finally(() => process.exit(130));
+  });
 }
 
 main()

@@ -22,7 +22,14 @@ export interface CapacityReading {
 const MB = 1024 * 1024;
 const WARM_UP = 1000;
 
-export async function capacityRamp(server: BenchProcess, fleet: Fleet, mode: FleetMode, urls: string[], levels: number[]): Promise<{ baselineMb: number; readings: CapacityReading[] }> {
+export interface CapacityResult {
+  baselineMb: number;
+  readings: CapacityReading[];
+  /** Server CPU while the last level's browsers just wait (heartbeats), % of one core. */
+  idleCpuPercent: number;
+}
+
+export async function capacityRamp(server: BenchProcess, fleet: Fleet, mode: FleetMode, urls: string[], levels: number[], idleWindowMs: number): Promise<CapacityResult> {
   await fleet.grow(WARM_UP, mode, urls);
   await fleet.closeAll();
   await settle(3000);
@@ -41,5 +48,8 @@ export async function capacityRamp(server: BenchProcess, fleet: Fleet, mode: Fle
     });
     previous = { sockets: level, rss };
   }
-  return { baselineMb: baseline / MB, readings };
+  const cpuBefore = server.cpuMs();
+  await settle(idleWindowMs);
+  const idleCpuPercent = ((server.cpuMs() - cpuBefore) / idleWindowMs) * 100;
+  return { baselineMb: baseline / MB, readings, idleCpuPercent };
 }
