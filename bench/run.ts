@@ -5,7 +5,8 @@
  *   --quick    a smoke run (fewer logins and idle sockets, short windows), under two minutes
  *   --profile  also profiles one instance under load (`node --cpu-prof`) and prints where its
  *              CPU goes; the .cpuprofile is kept in bench/results/profiles/
- *   --only=floor,memory,redis,throughput,profile   runs only these parts (while working on one)
+ *   --only=single,redis,throughput,profile   runs only these parts (while working on one);
+ *              single = the floor and qrlogin on one instance, latency, polling and memory
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { round, summarize, type Summary } from './lib/stats';
 import { type Server, startFloor, startQrlogin } from './lib/targets';
 import { capacityRamp, type CapacityResult } from './scenarios/capacity';
 import { pollingLatency } from './scenarios/polling';
-import { floorPushLatency, qrloginPushLatency } from './scenarios/push-latency';
+import { interleaved, openFloorProbe, openQrloginProbe, pushLatency } from './scenarios/push-latency';
 import { closedLoop, qrloginThroughput, type ThroughputResult } from './scenarios/throughput';
 
 const args = new Set(process.argv.slice(2));
@@ -73,45 +74,46 @@ async function using<T>(start: () => Promise<Server[]>, body: (servers: Server[]
   }
 }
 
-async function floorScenarios(): Promise<void> {
-  await using(
-    async () => [await startFloor()],
-    async ([floor]) => record({ name: 'floor (bare Socket.IO + HTTP POST)', target: 'floor', instances: 1, store: 'none', idleSockets: 0 }, await floorPushLatency(floor!.url, SETTINGS.logins)),
-  );
-  await using(
-    async () => [await startFloor()],
-    async ([floor]) => {
-      const fleet = await startFleet();
-      try {
-        capacity.floor = await capacityRamp(floor!.process, fleet, 'floor', [floor!.url], SETTINGS.idleLevels, SETTINGS.idleCpuWindowMs);
-        record({ name: 'floor (bare Socket.IO + HTTP POST)', target: 'floor', instances: 1, store: 'none', idleSockets: MAX_IDLE }, await floorPushLatency(floor!.url, SETTINGS.logins));
-      } finally {
-        await fleet.stop();
-      }
-    },
-  );
-}
+const FLOOR_ROW = { name: 'floor (bare Socket.IO + HTTP POST)', target: 'floor', instances: 1, store: 'none' } as const;
+const MEMORY_ROW = { name: 'qrlogin, 1 instance, memory', target: 'qrlogin', instances: 1, store: 'memory' } as const;
+const sameInstance = (url: string) => ({ browser: url, scan: url, confirm: url });
 
-async function memoryScenarios(): Promise<void> {
+/** The floor and qrlogin on one instance side by side, measured in alternating blocks. */
+async function singleInstanceScenarios(): Promise<void> {
   await using(
-    async () => [await startQrlogin({ name: 'qrlogin memory' })],
-    async ([server]) => {
-      const url = server!.url;
-      record({ name: 'qrlogin, 1 instance, memory', target: 'qrlogin', instances: 1, store: 'memory', idleSockets: 0 }, await qrloginPushLatency({ browser: url, scan: url, confirm: url }, SETTINGS.logins));
+    async () => [await startFloor(), await startQrlogin({ name: 'qrlogin memory' })],
+    async ([floor, ours]) => {
+      const probes = [await openFloorProbe(floor!.url), await openQrloginProbe(sameInstance(ours!.url))];
+      try {
+        const [floorSamples, ourSamples] = await interleaved(probes, SETTINGS.logins);
+        record({ ...FLOOR_ROW, idleSockets: 0 }, floorSamples ?? []);
+        record({ ...MEMORY_ROW, idleSockets: 0 }, ourSamples ?? []);
+      } finally {
+        for (const probe of probes) probe.close();
+      }
       progress(`polling at 800 ms: ${SETTINGS.pollingSamples} logins, ${SETTINGS.pollingConcurrency} at a time`);
-      polling = summarize(await pollingLatency(url, SETTINGS.pollingSamples, SETTINGS.pollingConcurrency));
+      polling = summarize(await pollingLatency(ours!.url, SETTINGS.pollingSamples, SETTINGS.pollingConcurrency));
     },
   );
   await using(
-    async () => [await startQrlogin({ name: 'qrlogin memory (idle)' })],
-    async ([server]) => {
-      const url = server!.url;
-      const fleet = await startFleet();
+    async () => [await startFloor(), await startQrlogin({ name: 'qrlogin memory (idle)' })],
+    async ([floor, ours]) => {
+      // One fleet each: a process holds at most one socket per file descriptor.
+      const fleets = [await startFleet(), await startFleet()] as const;
       try {
-        capacity.qrlogin = await capacityRamp(server!.process, fleet, 'qrlogin', [url], SETTINGS.idleLevels, SETTINGS.idleCpuWindowMs);
-        record({ name: 'qrlogin, 1 instance, memory', target: 'qrlogin', instances: 1, store: 'memory', idleSockets: MAX_IDLE }, await qrloginPushLatency({ browser: url, scan: url, confirm: url }, SETTINGS.logins));
+        progress(`capacity: ${SETTINGS.idleLevels.join(', ')} waiting browsers`);
+        capacity.floor = await capacityRamp(floor!.process, fleets[0], 'floor', [floor!.url], SETTINGS.idleLevels, SETTINGS.idleCpuWindowMs);
+        capacity.qrlogin = await capacityRamp(ours!.process, fleets[1], 'qrlogin', [ours!.url], SETTINGS.idleLevels, SETTINGS.idleCpuWindowMs);
+        const probes = [await openFloorProbe(floor!.url), await openQrloginProbe(sameInstance(ours!.url))];
+        try {
+          const [floorSamples, ourSamples] = await interleaved(probes, SETTINGS.logins);
+          record({ ...FLOOR_ROW, idleSockets: MAX_IDLE }, floorSamples ?? []);
+          record({ ...MEMORY_ROW, idleSockets: MAX_IDLE }, ourSamples ?? []);
+        } finally {
+          for (const probe of probes) probe.close();
+        }
       } finally {
-        await fleet.stop();
+        await Promise.all(fleets.map((fleet) => fleet.stop()));
       }
     },
   );
@@ -125,7 +127,7 @@ async function redisScenarios(): Promise<void> {
       async () => [await startQrlogin({ name: 'qrlogin redis', redis })],
       async ([server]) => {
         const url = server!.url;
-        record({ name: 'qrlogin, 1 instance, Redis', target: 'qrlogin', instances: 1, store: 'redis', idleSockets: 0 }, await qrloginPushLatency({ browser: url, scan: url, confirm: url }, SETTINGS.logins));
+        record({ name: 'qrlogin, 1 instance, Redis', target: 'qrlogin', instances: 1, store: 'redis', idleSockets: 0 }, await pushLatency(openQrloginProbe(sameInstance(url)), SETTINGS.logins));
       },
     );
     const issuer = 'https://login.bench.test';
@@ -139,12 +141,12 @@ async function redisScenarios(): Promise<void> {
         const [a, b, c] = servers.map((server) => server.url) as [string, string, string];
         const route = { browser: a, scan: b, confirm: c };
         const name = 'qrlogin, 3 instances, Redis (socket on A, scan on B, confirm on C)';
-        record({ name, target: 'qrlogin', instances: 3, store: 'redis', idleSockets: 0 }, await qrloginPushLatency(route, SETTINGS.logins));
+        record({ name, target: 'qrlogin', instances: 3, store: 'redis', idleSockets: 0 }, await pushLatency(openQrloginProbe(route), SETTINGS.logins));
         const fleet = await startFleet();
         try {
           progress(`${MAX_IDLE} idle browsers over the three instances`);
           await fleet.grow(MAX_IDLE, 'qrlogin', [a, b, c]);
-          record({ name, target: 'qrlogin', instances: 3, store: 'redis', idleSockets: MAX_IDLE }, await qrloginPushLatency(route, SETTINGS.logins));
+          record({ name, target: 'qrlogin', instances: 3, store: 'redis', idleSockets: MAX_IDLE }, await pushLatency(openQrloginProbe(route), SETTINGS.logins));
         } finally {
           await fleet.stop();
         }
@@ -267,8 +269,7 @@ async function main(): Promise<void> {
   if (openFilesLimit() < needed) throw new Error(`open files limit ${openFilesLimit()} < ${needed}: run \`ulimit -n ${needed * 2}\` first`);
   const host = await machine();
   progress(`${QUICK ? 'quick' : 'full'} run on ${host.cores} × ${host.cpu}, Node ${host.node}, Redis ${host.redis}`);
-  if (part('floor')) await floorScenarios();
-  if (part('memory')) await memoryScenarios();
+  if (part('single')) await singleInstanceScenarios();
   if (part('redis')) await redisScenarios();
   if (part('throughput')) await throughputScenarios();
   if (PROFILE) await profileScenario();

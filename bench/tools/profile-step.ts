@@ -11,7 +11,7 @@ import { stopAll } from '../lib/processes';
 import { gene } from '../lib/qrlogin';
 import { table } from '../lib/report';
 import { startQrlogin } from '../lib/targets';
-import { qrloginPushLatency } from '../scenarios/push-latency';
+import { openQrloginProbe, pushLatency } from '../scenarios/push-latency';
 import { qrloginThroughput } from '../scenarios/throughput';
 
 const step = process.argv[2] ?? 'livez';
@@ -23,7 +23,7 @@ async function main() {
   const before = new Set(readdirSync(dir));
   const server = await startQrlogin({ name: 'qrlogin profiled', profileDir: dir });
   if (step === 'login') await qrloginThroughput(server.process, server.url, 10, N);
-  else if (step === 'latency') await qrloginPushLatency({ browser: server.url, scan: server.url, confirm: server.url }, N);
+  else if (step === 'latency') await pushLatency(openQrloginProbe({ browser: server.url, scan: server.url, confirm: server.url }), N);
   else for (let i = 0; i < N; i += 1) await (step === 'gene' ? gene(server.url) : send('GET', `${server.url}/livez`));
   closeIdleConnections();
   await server.process.stop();
