@@ -13,18 +13,18 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
-import { DEVICE_FLOW_REQUESTS, deviceFlowLogin } from './peers/oidc-device-client';
+import { DEVICE_FLOW_REQUESTS } from './peers/oidc-device-client';
 import { summarizeProfile, type ProfileSummary } from './lib/cpuprofile';
 import { startFleet } from './lib/fleet-control';
 import { closeIdleConnections } from './lib/http';
-import { bundle, freePort, openFilesLimit, startProcess, stopAll } from './lib/processes';
+import { bundle, freePort, machineCpu, openFilesLimit, startProcess, stealPercent, stopAll } from './lib/processes';
 import { section, table } from './lib/report';
 import { round, summarize, type Summary } from './lib/stats';
 import { type Server, startFloor, startQrlogin } from './lib/targets';
 import { capacityRamp, type CapacityResult } from './scenarios/capacity';
 import { pollingLatency } from './scenarios/polling';
 import { interleaved, openFloorProbe, openQrloginProbe, pushLatency } from './scenarios/push-latency';
-import { closedLoop, qrloginThroughput, type ThroughputResult } from './scenarios/throughput';
+import { combine, deviceFlowThroughput, qrloginThroughput, type ThroughputResult } from './scenarios/throughput';
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
@@ -167,34 +167,29 @@ async function startOidcDevice(): Promise<Server> {
   return { url: `http://127.0.0.1:${port}`, process: proc };
 }
 
+/**
+ * qrlogin and the peer side by side, for each concurrency in four half windows, ours, the
+ * peer, the peer, ours (ABBA): drift in the machine then falls on both alike.
+ */
 async function throughputScenarios(): Promise<void> {
   await using(
-    async () => [await startQrlogin({ name: 'qrlogin throughput' })],
-    async ([server]) => {
+    async () => [await startQrlogin({ name: 'qrlogin throughput' }), await startOidcDevice()],
+    async ([ours, peer]) => {
+      const half = SETTINGS.throughputMs / 2;
+      const runOurs = (concurrency: number, warmUp: number) => qrloginThroughput(ours!.process, ours!.url, concurrency, half, warmUp);
+      const runPeer = (concurrency: number, warmUp: number) => deviceFlowThroughput(peer!.process, peer!.url, concurrency, half, warmUp);
       for (const concurrency of SETTINGS.concurrencies) {
-        const result = await qrloginThroughput(server!.process, server!.url, concurrency, SETTINGS.throughputMs);
-        progress(`qrlogin c=${concurrency}: ${result.loginsPerSecond.toFixed(0)} logins/s, ${result.serverCpuMsPerLogin.toFixed(2)} CPU ms/login`);
-        throughput.qrlogin.push(result);
-      }
-    },
-  );
-  await using(
-    async () => [await startOidcDevice()],
-    async ([server]) => {
-      for (const concurrency of SETTINGS.concurrencies) {
-        let logins = 0;
-        const result = await closedLoop(
-          [server!.process],
-          concurrency,
-          SETTINGS.throughputMs,
-          async (worker) => `user-${worker}`,
-          async (login) => {
-            logins += 1;
-            await deviceFlowLogin(server!.url, `${login}-${logins}`);
-          },
+        const a1 = await runOurs(concurrency, 2000);
+        const b1 = await runPeer(concurrency, 2000);
+        const b2 = await runPeer(concurrency, 500);
+        const a2 = await runOurs(concurrency, 500);
+        const [mine, theirs] = [combine([a1, a2]), combine([b1, b2])];
+        throughput.qrlogin.push(mine);
+        throughput.oidcDevice.push(theirs);
+        progress(
+          `c=${concurrency}: qrlogin ${mine.loginsPerSecond.toFixed(0)} logins/s, ${mine.serverCpuMsPerLogin.toFixed(2)} CPU ms/login; ` +
+            `oidc-provider ${theirs.loginsPerSecond.toFixed(0)} logins/s, ${theirs.serverCpuMsPerLogin.toFixed(2)} CPU ms/login`,
         );
-        progress(`oidc-provider device flow c=${concurrency}: ${result.loginsPerSecond.toFixed(0)} logins/s, ${result.serverCpuMsPerLogin.toFixed(2)} CPU ms/login`);
-        throughput.oidcDevice.push(result);
       }
     },
   );
@@ -269,10 +264,17 @@ async function main(): Promise<void> {
   if (openFilesLimit() < needed) throw new Error(`open files limit ${openFilesLimit()} < ${needed}: run \`ulimit -n ${needed * 2}\` first`);
   const host = await machine();
   progress(`${QUICK ? 'quick' : 'full'} run on ${host.cores} × ${host.cpu}, Node ${host.node}, Redis ${host.redis}`);
-  if (part('single')) await singleInstanceScenarios();
-  if (part('redis')) await redisScenarios();
-  if (part('throughput')) await throughputScenarios();
-  if (PROFILE) await profileScenario();
+  const parts: { part: string; seconds: number; stealPercent: number }[] = [];
+  const timed = async (name: string, body: () => Promise<void>) => {
+    if (name === 'profile' ? !PROFILE : !part(name)) return;
+    const [t0, cpu0] = [Date.now(), machineCpu()];
+    await body();
+    parts.push({ part: name, seconds: round((Date.now() - t0) / 1000, 1), stealPercent: round(stealPercent(cpu0, machineCpu()), 1) });
+  };
+  await timed('single', singleInstanceScenarios);
+  await timed('redis', redisScenarios);
+  await timed('throughput', throughputScenarios);
+  await timed('profile', profileScenario);
 
   const checks = targets();
   const result = {
@@ -282,6 +284,7 @@ async function main(): Promise<void> {
     seconds: round((Date.now() - started) / 1000, 1),
     machine: host,
     settings: { ...SETTINGS, deviceFlowRequestsPerLogin: DEVICE_FLOW_REQUESTS },
+    parts,
     latency: latency.map((r) => ({ ...r, ms: Object.fromEntries(Object.entries(r.ms).map(([k, v]) => [k, round(v, 3)])) })),
     polling,
     capacity,
@@ -327,6 +330,10 @@ async function main(): Promise<void> {
       )}`,
     );
   }
+  section(
+    'Run conditions: CPU time the hypervisor took (steal) during each part; high steal inflates every figure',
+    table(['part', 'seconds', 'steal %'], parts.map((p) => [p.part, p.seconds, p.stealPercent])),
+  );
   section('Targets', table(['measure', 'value', 'target', 'met'], checks.map((c) => [c.name, c.value, c.goal, c.met ? 'yes' : 'NO'])));
   process.stdout.write(`\nwrote bench/results/latest.json (${result.seconds} s)\n`);
 }

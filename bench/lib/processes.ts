@@ -138,3 +138,15 @@ export async function stopAll(): Promise<void> {
 
 /** Waits for memory and timers to settle before a reading. */
 export const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The machine's CPU time counters (/proc/stat, all cores), in clock ticks. */
+export function machineCpu(): { steal: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal guest guest_nice (guests are in user/nice).
+  return { steal: ticks[7] ?? 0, total: ticks.slice(0, 8).reduce((sum, value) => sum + value, 0) };
+}
+
+/** Share of CPU time the hypervisor took from this machine between two readings, %. */
+export const stealPercent = (from: ReturnType<typeof machineCpu>, to: ReturnType<typeof machineCpu>): number =>
+  ((to.steal - from.steal) / Math.max(1, to.total - from.total)) * 100;

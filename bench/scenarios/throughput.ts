@@ -8,6 +8,7 @@
  */
 import type { Ack, QrSnapshot } from '../../shared/protocol';
 import type { BenchProcess } from '../lib/processes';
+import { deviceFlowLogin } from '../peers/oidc-device-client';
 import { confirm, exchange, gene, registerPhone, scan } from '../lib/qrlogin';
 import { connect, next, request } from '../lib/sockets';
 
@@ -28,9 +29,10 @@ export async function closedLoop<T>(
   durationMs: number,
   prepare: (worker: number) => Promise<T>,
   once: (context: T) => Promise<void>,
+  warmUpMs = Math.min(2000, durationMs / 4),
 ): Promise<ThroughputResult> {
   const contexts = await Promise.all(Array.from({ length: concurrency }, (_, worker) => prepare(worker)));
-  const warmUpEnd = Date.now() + Math.min(2000, durationMs / 4);
+  const warmUpEnd = Date.now() + warmUpMs;
   let measuring = false;
   let clientUsage = { user: 0, system: 0 };
   let logins = 0;
@@ -72,9 +74,24 @@ export async function closedLoop<T>(
   };
 }
 
+/** Windows of one system added up: logins, seconds and CPU summed, rates recomputed. */
+export function combine(results: ThroughputResult[]): ThroughputResult {
+  const logins = results.reduce((total, r) => total + r.logins, 0);
+  const seconds = results.reduce((total, r) => total + r.seconds, 0);
+  const cpu = (pick: (r: ThroughputResult) => number) => results.reduce((total, r) => total + pick(r) * r.logins, 0) / Math.max(1, logins);
+  return {
+    concurrency: results[0]?.concurrency ?? 0,
+    logins,
+    seconds,
+    loginsPerSecond: logins / seconds,
+    serverCpuMsPerLogin: cpu((r) => r.serverCpuMsPerLogin),
+    clientCpuMsPerLogin: cpu((r) => r.clientCpuMsPerLogin),
+  };
+}
+
 const isJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
 
-export function qrloginThroughput(server: BenchProcess, base: string, concurrency: number, durationMs: number): Promise<ThroughputResult> {
+export function qrloginThroughput(server: BenchProcess, base: string, concurrency: number, durationMs: number, warmUpMs?: number): Promise<ThroughputResult> {
   return closedLoop(
     [server],
     concurrency,
@@ -97,5 +114,23 @@ export function qrloginThroughput(server: BenchProcess, base: string, concurrenc
         socket.close();
       }
     },
+    warmUpMs,
+  );
+}
+
+let deviceLogins = 0;
+
+/** The peer: complete device-flow logins against oidc-provider (bench/peers/). */
+export function deviceFlowThroughput(server: BenchProcess, base: string, concurrency: number, durationMs: number, warmUpMs?: number): Promise<ThroughputResult> {
+  return closedLoop(
+    [server],
+    concurrency,
+    durationMs,
+    async (worker) => `user-${worker}`,
+    async (login) => {
+      deviceLogins += 1;
+      await deviceFlowLogin(base, `${login}-${deviceLogins}`);
+    },
+    warmUpMs,
   );
 }
