@@ -69,7 +69,6 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   const backend = deps.backend ?? createMemoryBackend(now);
   const { stores, keys } = backend;
   const events = createEventBus((error, event) => logger.error('event listener failed', { event, error }));
-  logDomainEvents(events, logger);
 
   const apps = createAppRegistry(config);
   const tokens = createTokenService({
@@ -114,6 +113,8 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   const io = createIo(httpServer, apps, config.publicUrl, backend.adapter ? { adapter: backend.adapter } : {});
   const expiry = createExpiryScheduler(io, stores.qr, now, logger);
   wirePush(io, events, apps);
+  // After the push: listeners run in order, and the browser should not wait for a log line.
+  logDomainEvents(events, logger);
   // Pushes published while Redis pub/sub was interrupted may be lost: once it is back, tell
   // this instance's subscribers the current state of their QR codes.
   let resyncTimer: NodeJS.Timeout | undefined;

@@ -2,6 +2,7 @@
  * Bad input anywhere gets a clear envelope error with a stable code: never a 500, never a
  * stack trace, never a credential echoed; and the process keeps serving.
  */
+import { request } from 'node:http';
 import { API } from '../../shared/http';
 import { ERRORS } from '../../shared/errors';
 import { api, type Api } from '../helpers/api';
@@ -87,6 +88,53 @@ test('check: a random that is not one string → 400; any string that is not a Q
     const response = await http.get(`${API.check}?random=${encodeURIComponent(random)}`);
     expect(response.body).toEqual({ code: 2241, message: ERRORS.QR_NOT_FOUND.en, data: null });
   }
+});
+
+/** A POST written by hand: chunked (no Content-Length) when `chunks` has several parts. */
+function rawPost(path: string, chunks: string[], headers: Record<string, string>): Promise<{ status: number; body: { code: number; message: string; data: unknown } }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${server.url}${path}`, { method: 'POST', headers }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as { code: number; message: string; data: unknown } }));
+    });
+    req.on('error', reject);
+    for (const chunk of chunks) req.write(chunk);
+    req.end();
+  });
+}
+
+describe('the JSON body reader (server/http/json-body.ts)', () => {
+  test('a chunked body that grows past 16 kB → HTTP 413, and the server goes on serving', async () => {
+    const response = await rawPost(API.gene, ['{"customData":{"blob":"', 'x'.repeat(10_000), 'x'.repeat(10_000), '"}}'], { 'content-type': 'application/json' });
+    expect(response.status).toBe(413);
+    expect(response.body).toEqual({ code: 413, message: ERRORS.PAYLOAD_TOO_LARGE.en, data: null });
+    expect((await gene(http)).random).toEqual(expect.any(String));
+  });
+
+  test('a chunked JSON body within the limit is read whole', async () => {
+    const response = await rawPost(API.gene, ['{"customData":', '{"cart":', '42}}'], { 'content-type': 'application/json' });
+    expect(response.body.code).toBe(200);
+    expect(JSON.stringify(response.body.data)).toContain('cart');
+  });
+
+  test.each([
+    ['a charset other than UTF-8', { 'content-type': 'application/json; charset=latin1' }, /charset/],
+    ['a compressed body', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, /encoding/],
+  ])('%s → 400 naming the problem', async (_what, headers, detail) => {
+    const response = await rawPost(API.confirm, ['{"random":"abc"}'], { ...headers, ...bearer(token) });
+    expect(response.status).toBe(200);
+    expect(response.body.code).toBe(400);
+    expect(response.body.message).toMatch(detail);
+  });
+
+  test('charset=UTF-8 (any case, quoted) is read; a body that is not JSON is left unread', async () => {
+    const quoted = await rawPost(API.confirm, ['{"random":"abc"}'], { 'content-type': 'Application/JSON; charset="UTF-8"', ...bearer(token) });
+    expect(quoted.body.code).toBe(2241);
+    const text = await rawPost(API.confirm, ['random=abc'], { 'content-type': 'application/x-www-form-urlencoded', ...bearer(token) });
+    expect(text.body.code).toBe(400);
+    expect(text.body.message).toContain('random');
+  });
 });
 
 test('a body over 16 kB → HTTP 413 with envelope code 413', async () => {
