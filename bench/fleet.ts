@@ -1,8 +1,9 @@
 /**
  * The idle fleet: a process of its own that holds thousands of waiting browsers, so that the
  * load generator's event loop and the server's measurements are not disturbed by them.
- * A waiting browser on qrlogin is what the widget makes: a socket that sent `qr:create` and is
- * subscribed to its QR. On the floor server it is a socket that joined a room of its own.
+ * A waiting browser on qrlogin is a socket subscribed to a pending QR that sits in the store,
+ * made in one step with `qr:create` (the widget makes the same state in two: HTTP gene, then
+ * `qr:subscribe`). On the floor server it is a socket that joined a room of its own.
  * Driven over IPC by bench/lib/fleet-control.ts:
  *   {grow: N, mode, urls}  → connects until N sockets are held (spread over urls) → {held, failed}
  *   {close: true}          → disconnects every socket it holds → {held: 0, failed: 0}

@@ -34,8 +34,8 @@ function dataOf<T>(ack: Ack<T>, what: string): T {
 }
 
 /**
- * qrlogin: the browser creates the QR over its socket (as the widget does) and is subscribed
- * to it; the phone scans, then confirms; the sample is from sending `confirm` to
+ * qrlogin: the browser creates the QR over its socket (`qr:create`, which also subscribes it;
+ * the timed part does not depend on how the QR was made); the phone scans, then confirms; the sample is from sending `confirm` to
  * `qr:confirmed` arriving with the ticket.
  */
 export async function openQrloginProbe(route: Route): Promise<Probe> {
