@@ -34,7 +34,7 @@ const part = (name: string) => !ONLY || ONLY.includes(name);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const SETTINGS = QUICK
-  ? { logins: 300, idleLevels: [1000, 2000], pollingSamples: 200, pollingConcurrency: 100, throughputMs: 2500, concurrencies: [1, 10, 50], idleCpuWindowMs: 3000 }
+  ? { logins: 200, idleLevels: [1000, 2000], pollingSamples: 100, pollingConcurrency: 100, throughputMs: 2000, concurrencies: [1, 10, 50], idleCpuWindowMs: 2000 }
   : { logins: 2000, idleLevels: [1000, 5000, 10000], pollingSamples: 2000, pollingConcurrency: 100, throughputMs: 10_000, concurrencies: [1, 10, 50], idleCpuWindowMs: 25_000 };
 const MAX_IDLE = Math.max(...SETTINGS.idleLevels);
 
@@ -121,6 +121,7 @@ async function singleInstanceScenarios(): Promise<void> {
 
 async function redisScenarios(): Promise<void> {
   const prefix = `qrlogin-bench:${randomBytes(4).toString('hex')}:`;
+  redisPrefixes.add(prefix);
   const redis = { url: REDIS_URL, prefix };
   try {
     await using(
@@ -153,11 +154,19 @@ async function redisScenarios(): Promise<void> {
       },
     );
   } finally {
-    const client = createClient({ url: REDIS_URL });
-    await client.connect();
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) if (keys.length > 0) await client.del(keys);
-    await client.close();
+    await deleteRedisPrefix(prefix);
   }
+}
+
+/** Redis key prefixes in use, deleted at the end or on an interrupt. */
+const redisPrefixes = new Set<string>();
+
+async function deleteRedisPrefix(prefix: string): Promise<void> {
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) if (keys.length > 0) await client.del(keys);
+  await client.close();
+  redisPrefixes.delete(prefix);
 }
 
 async function startOidcDevice(): Promise<Server> {
@@ -240,7 +249,8 @@ function targets() {
   const clusterIdle = find('qrlogin', 3, 'redis', MAX_IDLE)?.ms;
   const floor0 = find('floor', 1, 'none', 0)?.ms;
   const floorIdle = find('floor', 1, 'none', MAX_IDLE)?.ms;
-  const perThousand = capacity.qrlogin.readings.at(-1)?.mbPer1000 ?? Number.NaN;
+  // The target holds at every level, so the worst reading counts.
+  const perThousand = capacity.qrlogin.readings.length ? Math.max(...capacity.qrlogin.readings.map((r) => r.mbPer1000)) : Number.NaN;
   const ours10 = throughput.qrlogin.find((r) => r.concurrency === 10);
   const peer10 = throughput.oidcDevice.find((r) => r.concurrency === 10);
   const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined ? a / b : Number.NaN);
@@ -252,7 +262,7 @@ function targets() {
     check(`push p50 ours/floor, 1 instance, ${MAX_IDLE} idle`, ratio(memoryIdle?.p50, floorIdle?.p50), '≤ 1.5', ratio(memoryIdle?.p50, floorIdle?.p50) <= 1.5),
     check('push p50 3 instances/floor, 0 idle', ratio(cluster0?.p50, floor0?.p50), '(reported)', true),
     check('polling p50 / push p50 (1 instance)', ratio(polling?.p50, memory0?.p50), '≥ 100', ratio(polling?.p50, memory0?.p50) >= 100),
-    check(`MB per 1,000 waiting browsers at ${MAX_IDLE}`, perThousand, '≤ 20', perThousand <= 20),
+    check(`MB per 1,000 waiting browsers, worst of ${SETTINGS.idleLevels.join('/')}`, perThousand, '≤ 20', perThousand <= 20),
     check('logins/s ours/oidc-provider at c=10', ratio(ours10?.loginsPerSecond, peer10?.loginsPerSecond), '≥ 3', ratio(ours10?.loginsPerSecond, peer10?.loginsPerSecond) >= 3),
     check('CPU ms/login ours/oidc-provider at c=10', ratio(ours10?.serverCpuMsPerLogin, peer10?.serverCpuMsPerLogin), '≤ 0.33', ratio(ours10?.serverCpuMsPerLogin, peer10?.serverCpuMsPerLogin) <= 1 / 3),
   ];
@@ -341,8 +351,10 @@ async function main(): Promise<void> {
 // Interrupted: stop every server started, then leave.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    process.stderr.write(`bench: ${signal}, stopping the servers it started\n`);
-    void stopAll().finally(() => process.exit(130));
+    process.stderr.write(`bench: ${signal}, stopping the servers it started and deleting its Redis keys\n`);
+    void stopAll()
+      .then(() => Promise.all([...redisPrefixes].map(deleteRedisPrefix)))
+      .finally(() => process.exit(130));
   });
 }
 

@@ -1,6 +1,6 @@
 // Runs a TypeScript entry (bench scripts) with Node: bundled by esbuild into .cache/, with
 // node_modules left external. Usage: node scripts/run-ts.mjs FILE [args...]
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -11,5 +11,7 @@ if (!entry) {
 }
 const outfile = join('.cache', `${basename(entry, '.ts')}.cjs`);
 await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external', sourcemap: 'inline', logLevel: 'warning' });
-const result = spawnSync(process.execPath, ['--enable-source-maps', outfile, ...args], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+const child = spawn(process.execPath, ['--enable-source-maps', outfile, ...args], { stdio: 'inherit' });
+// Pass stop signals on, so that stopping this process stops the script (and what it started).
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

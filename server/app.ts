@@ -92,9 +92,6 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
 
   const web = express();
   web.disable('x-powered-by');
-  // API answers are no-store JSON: an ETag (a hash of every body) would never be used.
-  // Static pages keep theirs (express.static computes its own).
-  web.set('etag', false);
   web.set('trust proxy', config.trustProxy);
   // The API first: its requests are the hot path, and every router they pass costs time.
   web.use('/api', corsAndJson(apps, config.publicUrl));

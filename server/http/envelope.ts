@@ -7,9 +7,20 @@ import type { Envelope } from '../../shared/http';
 import type { AppError } from '../errors';
 import type { Lang } from '../../shared/errors';
 
+/**
+ * Writes an envelope as JSON. API answers are `no-store`, so Express's `res.json` would only add
+ * work: an ETag (a hash of every body) nobody revalidates, and content-type negotiation. Headers
+ * set earlier (CORS, security, Retry-After) are kept.
+ */
+function writeJson(res: Response, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
 export function sendOk<T>(res: Response, data: T): void {
   const body: Envelope<T> = { code: 200, message: 'success', data };
-  res.json(body);
+  writeJson(res, 200, body);
 }
 
 /**
@@ -22,5 +33,5 @@ export function sendError(res: Response, error: AppError, lang: Lang, api: boole
   const status = api && !keepsStatus ? 200 : error.code >= 400 && error.code < 600 ? error.code : 400;
   if (error.retryAfter !== undefined) res.setHeader('Retry-After', String(error.retryAfter));
   const body: Envelope<null> = { ...payload, data: null };
-  res.status(status).json(body);
+  writeJson(res, status, body);
 }

@@ -70,7 +70,8 @@ export function jsonBody(limitBytes: number): RequestHandler {
     const onAbort = () => finish(bodyError('request.aborted', 400, 'request aborted'));
     const onEnd = () => {
       if (declared !== null && received !== declared) return finish(bodyError('request.size.invalid', 400, 'request size did not match content length'));
-      const text = Buffer.concat(chunks, received).toString('utf8');
+      // A leading byte-order mark is allowed, as body-parser allows it.
+      const text = Buffer.concat(chunks, received).toString('utf8').replace(/^\uFEFF/, '');
       if (text.length === 0) {
         req.body = {};
         return finish();

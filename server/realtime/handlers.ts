@@ -29,13 +29,10 @@ export interface HandlerDeps {
 
 export function registerHandlers(socket: QrSocket, deps: HandlerDeps): void {
   const { qr, apps, expiry, limiter, logger, publicUrl } = deps;
-  // Everything needed from the handshake request is read now; the request itself is then let
-  // go (Socket.IO's memory advice: it would otherwise be kept for the socket's whole life).
   const ip = clientIp(socket.request, deps.trust);
   const lang = langOf(socket.handshake.headers);
   const own = selfOrigins(socket.request, publicUrl);
   const headers = socket.handshake.headers;
-  releaseHandshakeRequest(socket);
   const guard: AppGuard = (app) => apps.assertOrigin(app, socket.data.origin, own);
 
   socket.on(
@@ -83,10 +80,4 @@ export function registerHandlers(socket: QrSocket, deps: HandlerDeps): void {
       return undefined;
     }),
   );
-}
-
-/** Drops the socket's reference to its handshake `IncomingMessage` (and all it holds). */
-function releaseHandshakeRequest(socket: QrSocket): void {
-  // engine.io types `request` as always set; it is only read at the handshake, which is over.
-  Object.assign(socket.conn, { request: null });
 }

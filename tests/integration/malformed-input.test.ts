@@ -128,6 +128,19 @@ describe('the JSON body reader (server/http/json-body.ts)', () => {
     expect(response.body.message).toMatch(detail);
   });
 
+  test('a body starting with a UTF-8 byte-order mark is read', async () => {
+    const response = await rawPost(API.confirm, ['\uFEFF{"random":"abc"}'], { 'content-type': 'application/json', ...bearer(token) });
+    expect(response.body.code).toBe(2241);
+  });
+
+  test('API answers carry no ETag (they are no-store); the published keys keep theirs', async () => {
+    const answer = await http.post(API.gene, {});
+    expect(answer.headers.get('etag')).toBeNull();
+    expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const jwks = await fetch(`${server.url}${API.jwks}`);
+    expect(jwks.headers.get('etag')).toEqual(expect.any(String));
+  });
+
   test('charset=UTF-8 (any case, quoted) is read; a body that is not JSON is left unread', async () => {
     const quoted = await rawPost(API.confirm, ['{"random":"abc"}'], { 'content-type': 'Application/JSON; charset="UTF-8"', ...bearer(token) });
     expect(quoted.body.code).toBe(2241);
