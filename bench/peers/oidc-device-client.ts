@@ -10,6 +10,7 @@
 import { send } from '../lib/http';
 
 const CLIENT_ID = 'bench-device';
+const SUCCESS = /<h1>Sign-in Success<\/h1>/;
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 /** More redirects than this in a row means a loop. */
@@ -146,9 +147,10 @@ function decodeJwtPart(jwt: string, index: 0 | 1): Record<string, unknown> {
 }
 
 /** One complete device-flow login; throws with a clear message on any unexpected answer. */
-export async function deviceFlowLogin(baseUrl: string, login: string): Promise<{ idToken: string; accessToken: string }> {
+export async function deviceFlowLogin(baseUrl: string, login: string, browser?: DeviceBrowser): Promise<{ idToken: string; accessToken: string; requests: number }> {
   let requests = 0;
-  const jar = new CookieJar();
+  const jar = browser?.jar ?? new CookieJar();
+  const fresh = browser === undefined;
 
   /** The device: form POSTs, JSON answers, no cookies. */
   const devicePost = async (path: string, form: Record<string, string>) => {
@@ -214,18 +216,23 @@ export async function deviceFlowLogin(baseUrl: string, login: string): Promise<{
   const confirmForm = findForm(confirmation, /id="op\.deviceConfirmForm"/, 'device confirmation page');
   if (confirmForm.fields.get('confirm') !== 'yes') throw new Error('device confirmation page: form without confirm=yes');
 
-  const loginPage = await browse(confirmForm.action, confirmForm.fields);
-  assertPage(loginPage, 200, /name="prompt" value="login"/, 'devInteractions login page');
-  const loginForm = findForm(loginPage, /name="prompt" value="login"/, 'devInteractions login page');
-  loginForm.fields.set('login', login);
-  loginForm.fields.set('password', 'any');
-
-  const consentPage = await browse(loginForm.action, loginForm.fields);
-  assertPage(consentPage, 200, /name="prompt" value="consent"/, 'devInteractions consent page');
-  const consentForm = findForm(consentPage, /name="prompt" value="consent"/, 'devInteractions consent page');
-
-  const success = await browse(consentForm.action, consentForm.fields);
-  assertPage(success, 200, /<h1>Sign-in Success<\/h1>/, 'device flow success page');
+  // A fresh browser logs in, then consents. A browser with a session at the provider (and a
+  // grant from an earlier consent) is asked for whatever the provider still needs, maybe nothing.
+  let page = await browse(confirmForm.action, confirmForm.fields);
+  const asked: string[] = [];
+  for (let step = 0; step < 3 && !SUCCESS.test(page.body); step += 1) {
+    const prompt = /name="prompt" value="(login|consent)"/.exec(page.body)?.[1];
+    if (page.status !== 200 || !prompt) break;
+    asked.push(prompt);
+    const form = findForm(page, new RegExp(`name="prompt" value="${prompt}"`), `devInteractions ${prompt} page`);
+    if (prompt === 'login') {
+      form.fields.set('login', login);
+      form.fields.set('password', 'any');
+    }
+    page = await browse(form.action, form.fields);
+  }
+  assertPage(page, 200, SUCCESS, 'device flow success page');
+  if (fresh && asked.join(',') !== 'login,consent') throw new Error(`a fresh browser was asked for ${asked.join(',') || 'nothing'}, not login then consent`);
 
   // 4. One poll after the approval: the tokens.
   const tokens = await poll();
@@ -238,8 +245,18 @@ export async function deviceFlowLogin(baseUrl: string, login: string): Promise<{
   if (header.alg !== 'ES256') throw new Error(`id_token alg: expected ES256, got ${String(header.alg)}`);
   if (payload.sub !== login) throw new Error(`id_token sub: expected ${JSON.stringify(login)}, got ${JSON.stringify(payload.sub)}`);
 
-  if (requests !== DEVICE_FLOW_REQUESTS) {
+  if (fresh && requests !== DEVICE_FLOW_REQUESTS) {
     throw new Error(`device flow login made ${requests} HTTP requests, DEVICE_FLOW_REQUESTS says ${DEVICE_FLOW_REQUESTS}`);
   }
-  return { idToken, accessToken };
+  return { idToken, accessToken, requests };
 }
+
+/**
+ * A browser that stays logged in at the provider between logins (its cookies persist), as the
+ * phone stays logged in at qrlogin: the provider's fair mirror of our flow.
+ */
+export interface DeviceBrowser {
+  jar: CookieJar;
+}
+
+export const newDeviceBrowser = (): DeviceBrowser => ({ jar: new CookieJar() });

@@ -8,7 +8,7 @@
  */
 import type { Ack, QrSnapshot } from '../../shared/protocol';
 import type { BenchProcess } from '../lib/processes';
-import { deviceFlowLogin } from '../peers/oidc-device-client';
+import { deviceFlowLogin, newDeviceBrowser } from '../peers/oidc-device-client';
 import { confirm, exchange, gene, registerPhone, scan } from '../lib/qrlogin';
 import { connect, next, request } from '../lib/sockets';
 
@@ -118,18 +118,29 @@ export function qrloginThroughput(server: BenchProcess, base: string, concurrenc
   );
 }
 
-let deviceLogins = 0;
+let deviceUsers = 0;
 
-/** The peer: complete device-flow logins against oidc-provider (bench/peers/). */
-export function deviceFlowThroughput(server: BenchProcess, base: string, concurrency: number, durationMs: number, warmUpMs?: number): Promise<ThroughputResult> {
+/**
+ * The peer: complete device-flow logins against oidc-provider (bench/peers/). With
+ * `remembered`, each worker's browser keeps its session at the provider between logins (as our
+ * phone stays logged in), so the provider skips the login and consent it already has; without,
+ * every login comes from a fresh browser that logs in and consents.
+ */
+export function deviceFlowThroughput(
+  server: BenchProcess,
+  base: string,
+  concurrency: number,
+  durationMs: number,
+  remembered: boolean,
+  warmUpMs?: number,
+): Promise<ThroughputResult> {
   return closedLoop(
     [server],
     concurrency,
     durationMs,
-    async (worker) => `user-${worker}`,
-    async (login) => {
-      deviceLogins += 1;
-      await deviceFlowLogin(base, `${login}-${deviceLogins}`);
+    async () => ({ login: `user-${(deviceUsers += 1)}`, browser: remembered ? newDeviceBrowser() : undefined }),
+    async ({ login, browser }) => {
+      await deviceFlowLogin(base, login, browser);
     },
     warmUpMs,
   );
