@@ -34,7 +34,7 @@ export class VerifiedTokens {
   }
 
   remember(token: string, entry: Entry): void {
-    if (this.#entries.size >= this.maxEntries) {
+    if (this.#entries.size >= this.maxEntries && !this.#entries.has(token)) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);
     }

@@ -32,7 +32,6 @@ export function registerHandlers(socket: QrSocket, deps: HandlerDeps): void {
   const ip = clientIp(socket.request, deps.trust);
   const lang = langOf(socket.handshake.headers);
   const own = selfOrigins(socket.request, publicUrl);
-  const headers = socket.handshake.headers;
   const guard: AppGuard = (app) => apps.assertOrigin(app, socket.data.origin, own);
 
   socket.on(
@@ -46,7 +45,7 @@ export function registerHandlers(socket: QrSocket, deps: HandlerDeps): void {
         app,
         customData: body.customData ?? {},
         context: {},
-        requester: requesterOf(headers, ip),
+        requester: requesterOf(socket.request.headers, ip),
       });
       await socket.join(qrRoom(session.random));
       expiry.watch(session.random, session.expireAt);

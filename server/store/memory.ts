@@ -45,10 +45,11 @@ class ExpiringMap<T> {
 }
 
 /**
- * Records are kept as JSON text, as the Redis store keeps them: callers can never mutate what
- * the store holds, a read returns exactly what a Redis read would, and a waiting QR costs its
- * JSON's bytes rather than an object graph. (JSON was measured faster than `structuredClone`
- * for these small records; BENCHMARKS.md.)
+ * QR sessions and tickets are kept as JSON text, as the Redis store keeps them: callers can never
+ * mutate what the store holds, a read returns exactly what a Redis read would, and each access
+ * costs one JSON step (stringify on write, parse on read) where `structuredClone` copied the
+ * whole record every time (3 % of a login's CPU in the profile; BENCHMARKS.md). Users, read
+ * rarely, are copied through JSON.
  */
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
