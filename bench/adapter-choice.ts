@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { AdapterKind } from '../server/backend/redis';
 import type { AnyRedisClient } from '../server/store/redis';
 import { EVENTS } from '../shared/protocol';
+import { summarize } from './lib/stats';
 import { api } from '../tests/helpers/api';
 import { startCluster } from '../tests/helpers/cluster';
 import { confirm, gene, registerUser, scan } from '../tests/helpers/flow';
@@ -17,7 +18,6 @@ import { closeAllSockets, connect, waitFor } from '../tests/helpers/sockets';
 const LOGINS = Number(process.argv[2] ?? 500);
 const IDLE = Number(process.argv[3] ?? 200);
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function info(client: AnyRedisClient): Promise<Record<string, number>> {
   const text = String(await client.info());
@@ -61,14 +61,14 @@ async function run(adapter: AdapterKind) {
   const elapsed = Date.now() - t0;
   const cpu = process.cpuUsage(started);
   const after = await info(cluster.redis);
-  latencies.sort((x, y) => x - y);
+  const { p50, p95, p99 } = summarize(latencies);
   const result = {
     adapter,
     logins: LOGINS,
     idleSockets: IDLE,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
+    p50,
+    p95,
+    p99,
     redisCommandsPerLogin: ((after.total_commands_processed ?? 0) - (before.total_commands_processed ?? 0)) / LOGINS,
     pubsubShardChannels: after.pubsubshard_channels ?? 0,
     processCpuMsPerLogin: (cpu.user + cpu.system) / 1000 / LOGINS,

@@ -5,16 +5,15 @@
  * its store writes and push). What is left is HTTP, Express, CORS and body parsing.
  *   node scripts/run-ts.mjs bench/tools/confirm-path.ts [n=3000]
  */
-import { createServer } from 'node:http';
-import { Server } from 'socket.io';
 import type { Socket } from 'socket.io-client';
 import type { GeneData } from '../../shared/http';
 import type { Ack } from '../../shared/protocol';
 import { startServer } from '../../tests/helpers/server';
-import { postJson } from '../lib/http';
-import { confirm, registerPhone, scan } from '../lib/qrlogin';
-import { connect, next, request } from '../lib/sockets';
+import { registerPhone, scan } from '../lib/qrlogin';
+import { connect, request } from '../lib/sockets';
 import { BENCH_RATE_LIMITS } from '../lib/targets';
+import { openFloorProbe, openQrloginProbe } from '../scenarios/push-latency';
+import { createFloor } from '../servers/floor-app';
 
 const N = Number(process.argv[2] ?? 3000);
 
@@ -30,26 +29,21 @@ async function main() {
     await scan(server.url, token, ack.data.random);
     return ack.data.random;
   };
+  const show = (name: string, micros: number) => console.log(`${name.padEnd(58)} ${micros.toFixed(1)} µs`);
+  const meanMicros = (samplesMs: number[]) => (samplesMs.reduce((total, ms) => total + ms, 0) / samplesMs.length) * 1000;
   const timeIt = async (name: string, body: () => Promise<number>) => {
     let total = 0;
     for (let i = 0; i < N + 200; i += 1) {
       const us = await body();
       if (i >= 200) total += us;
     }
-    console.log(`${name.padEnd(58)} ${(total / N).toFixed(1)} µs`);
+    show(name, total / N);
   };
   const us = (start: bigint) => Number(process.hrtime.bigint() - start) / 1000;
 
-  await timeIt('HTTP confirm: request written → qr:confirmed received', async () => {
-    const random = await fresh();
-    const pushed = next<{ random: string }>(browser, 'qr:confirmed', (push) => push.random === random);
-    const t0 = process.hrtime.bigint();
-    const answered = confirm(server.url, token, random);
-    await pushed;
-    const elapsed = us(t0);
-    await answered;
-    return elapsed;
-  });
+  const probe = await openQrloginProbe({ browser: server.url, scan: server.url, confirm: server.url });
+  show('HTTP confirm: request written → qr:confirmed received', meanMicros(await probe.run(N)));
+  probe.close();
   await timeIt('qr.confirm() alone: load, decide, ticket, store, push emitted', async () => {
     const random = await fresh();
     const t0 = process.hrtime.bigint();
@@ -61,41 +55,14 @@ async function main() {
     await app.users.authenticate(token);
     return us(t0);
   });
-  // The same measurement against a bare node:http + Socket.IO pair in this process (the floor).
-  const bare = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const { room } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { room: string };
-      io.to(room).emit('qr:confirmed', { random: room, status: 2, version: 3, ticket: 'x'.repeat(43) });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"code":200,"message":"ok","data":{}}');
-    });
-  });
-  const io = new Server(bare);
-  io.on('connection', (socket) =>
-    socket.on('join', (room: string, ack: (ok: boolean) => void) => {
-      void socket.join(room);
-      ack(true);
-    }),
-  );
-  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
-  const address = bare.address();
-  const floorUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const floorSocket = await connect(floorUrl);
-  let rooms = 0;
-  await timeIt('floor: POST /emit written → event received', async () => {
-    const room = `r${(rooms += 1)}`;
-    await request(floorSocket, 'join', room);
-    const pushed = next<{ random: string }>(floorSocket, 'qr:confirmed', (push) => push.random === room);
-    const t0 = process.hrtime.bigint();
-    const answered = postJson(`${floorUrl}/emit`, { room });
-    await pushed;
-    const elapsed = us(t0);
-    await answered;
-    return elapsed;
-  });
-  floorSocket.close();
-  io.close();
+  // The same measurement against the floor, here in this process too.
+  const floor = createFloor();
+  await new Promise<void>((resolve) => floor.httpServer.listen(0, '127.0.0.1', resolve));
+  const address = floor.httpServer.address();
+  const floorProbe = await openFloorProbe(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+  show('floor: POST /emit written → event received', meanMicros(await floorProbe.run(N)));
+  floorProbe.close();
+  floor.io.close();
   browser.close();
   await server.close();
 }

@@ -26,12 +26,18 @@ afterAll(async () => {
   await server.close();
 });
 
-/** A confirmed QR: its browser secret, the ticket pushed to the browser, the phone user. */
-async function confirmedQr() {
-  const phone = await registerUser(http(), 'Victim');
+/** A phone user, and a QR whose browser socket is subscribed to it. */
+async function subscribedQr(nickname: string) {
+  const phone = await registerUser(http(), nickname);
   const qr = await gene(http());
   const browser = await connect(server.url);
   await browser.emitWithAck(EVENTS.subscribe, { random: qr.random, secret: qr.secret });
+  return { phone, qr, browser };
+}
+
+/** A confirmed QR: its browser secret, the ticket pushed to the browser, the phone user. */
+async function confirmedQr() {
+  const { phone, qr, browser } = await subscribedQr('Victim');
   const pushed = waitFor(browser, EVENTS.confirmed);
   await scan(http(), phone.token, qr.random);
   await confirm(http(), phone.token, qr.random);
@@ -133,10 +139,7 @@ test('confirm by another user than the scanner is refused; the identity comes fr
 });
 
 test('the scanner’s identity is not leaked to the website before confirmation (showScannerOnWeb off)', async () => {
-  const phone = await registerUser(http(), 'Secret Agent');
-  const qr = await gene(http());
-  const browser = await connect(server.url);
-  await browser.emitWithAck(EVENTS.subscribe, { random: qr.random, secret: qr.secret });
+  const { phone, qr, browser } = await subscribedQr('Secret Agent');
   const scanned = waitFor(browser, EVENTS.scanned);
   await scan(http(), phone.token, qr.random);
   expect((await scanned).userInfo).toEqual({});
