@@ -5,7 +5,7 @@
  * thread: the same guarantees the Redis store gets from Lua scripts.
  */
 import type { QrSession, TicketRecord } from '../domain/qr-session';
-import type { NewTicket, QrStore, ScanIndex, Stores, UserRecord, UserStore } from './types';
+import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from './types';
 
 /** Clock in epoch ms; injected so tests can move time. */
 export type Clock = () => number;
@@ -151,14 +151,41 @@ export class MemoryScanIndex implements ScanIndex {
   }
 }
 
+/** Revoked user tokens by `jti`, each kept until its `until` (swept with the QR store). */
+export class MemoryRevokedTokens implements RevokedTokens {
+  private readonly entries: ExpiringMap<true>;
+
+  constructor(private readonly now: Clock) {
+    this.entries = new ExpiringMap(now);
+  }
+
+  async revoke(jti: string, until: number): Promise<void> {
+    if (until > this.now()) this.entries.set(jti, true, until);
+  }
+
+  async isRevoked(jti: string): Promise<boolean> {
+    return this.entries.get(jti) !== null;
+  }
+
+  /** Drops entries past their `until`. */
+  sweep(): void {
+    this.entries.sweep();
+  }
+}
+
 export function createMemoryStores(now: Clock, sweepMs = 30_000): Stores {
   const qr = new MemoryQrStore(now);
-  const timer = setInterval(() => qr.sweep(), sweepMs);
+  const revoked = new MemoryRevokedTokens(now);
+  const timer = setInterval(() => {
+    qr.sweep();
+    revoked.sweep();
+  }, sweepMs);
   timer.unref();
   return {
     qr,
     users: new MemoryUserStore(),
     scans: new MemoryScanIndex(now),
+    revoked,
     ping: async () => {},
     close: async () => clearInterval(timer),
   };

@@ -4,13 +4,14 @@
  * script with the version check, a ticket is written in the same script as the confirming
  * transition and taken with one GETDEL, and QR and ticket keys carry a TTL. Values are JSON.
  * Keys: `<prefix>qr:<random>`, `<prefix>ticket:<sha256>`, `<prefix>user:<id>`,
- * `<prefix>username:<lowercased>`. Targets a standalone Redis (the scripts touch two keys).
+ * `<prefix>username:<lowercased>`, `<prefix>scans:<userId>`, `<prefix>revoked:<jti>`.
+ * Targets a standalone Redis (the scripts touch two keys).
  */
 import type { RedisClientType } from 'redis';
 import { AppError } from '../errors';
 import type { QrSession, TicketRecord } from '../domain/qr-session';
 import type { Clock } from './memory';
-import type { NewTicket, QrStore, ScanIndex, Stores, UserRecord, UserStore } from './types';
+import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from './types';
 
 /** Any node-redis client (modules and scripts do not matter here). */
 // `any` on purpose: node-redis types its client over modules, functions and scripts; only core commands are used here.
@@ -40,6 +41,7 @@ export function redisKeys(prefix: string) {
     user: (id: string) => `${prefix}user:${id}`,
     username: (name: string) => `${prefix}username:${name.toLowerCase()}`,
     scans: (userId: string) => `${prefix}scans:${userId}`,
+    revoked: (jti: string) => `${prefix}revoked:${jti}`,
   };
 }
 
@@ -169,12 +171,28 @@ export class RedisScanIndex extends RedisKeyed implements ScanIndex {
   }
 }
 
+/** One key per revoked `jti` (`<prefix>revoked:<jti>`, value `1`), expiring at the token's own expiry. */
+export class RedisRevokedTokens extends RedisKeyed implements RevokedTokens {
+
+  async revoke(jti: string, until: number): Promise<void> {
+    const now = this.now();
+    // Already past: the token is refused for its expiry anyway (and PX must be positive).
+    if (until <= now) return;
+    await guarded(this.client.set(this.keys.revoked(jti), '1', { PX: Number(ttl(until, now)) }));
+  }
+
+  async isRevoked(jti: string): Promise<boolean> {
+    return (await guarded(this.client.exists(this.keys.revoked(jti)))) === 1;
+  }
+}
+
 /** The Redis-backed stores over a connected client; `close()` closes the client. */
 export function createRedisStores(client: AnyRedisClient, prefix: string, now: Clock): Stores {
   return {
     qr: new RedisQrStore(client, prefix, now),
     users: new RedisUserStore(client, prefix),
     scans: new RedisScanIndex(client, prefix, now),
+    revoked: new RedisRevokedTokens(client, prefix, now),
     ping: async () => {
       await guarded(client.ping());
     },

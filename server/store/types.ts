@@ -77,11 +77,24 @@ export interface ScanIndex {
   remove(userId: string, random: string): Promise<void>;
 }
 
+/**
+ * The phone user tokens signed out before their expiry, by `jti`: a denylist every instance
+ * reads, so a token revoked on one is refused on all. An entry ends at `until` (the token's
+ * own expiry), when the token is refused anyway.
+ */
+export interface RevokedTokens {
+  /** Denies `jti` until `until` (epoch ms). Revoking again is harmless; a past `until` writes nothing. */
+  revoke(jti: string, until: number): Promise<void>;
+  /** Whether `jti` was revoked and its `until` has not passed. */
+  isRevoked(jti: string): Promise<boolean>;
+}
+
 /** Everything the app persists, plus readiness and shutdown. */
 export interface Stores {
   qr: QrStore;
   users: UserStore;
   scans: ScanIndex;
+  revoked: RevokedTokens;
   /** Resolves when the backing store answers; rejects when it does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,7 +1,8 @@
 /**
  * The storage contract (server/store/types.ts), one suite for every implementation:
  * `describeQrStore(name, factory)` defines the jest blocks; an implementation's test file calls it
- * with a factory (tests/unit/memory-store.test.ts for the memory store; the Redis store later).
+ * with a factory (tests/unit/memory-store.test.ts for the memory stores,
+ * tests/integration/redis-store.test.ts for the Redis stores).
  *
  * Time: every timestamp is taken from `clock.now()`, and time only moves through
  * `clock.advance(ms)`. The memory factory moves a fake clock; a Redis factory returns
@@ -10,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { QrSession, TicketRecord } from '../../server/domain/qr-session';
-import type { NewTicket, QrStore, UserRecord, UserStore } from '../../server/store/types';
+import type { NewTicket, QrStore, RevokedTokens, UserRecord, UserStore } from '../../server/store/types';
 
 export interface ContractClock {
   /** Epoch ms, the same clock the store under test reads. */
@@ -22,6 +23,7 @@ export interface ContractClock {
 export interface StoreUnderTest {
   store: QrStore;
   users: UserStore;
+  revoked: RevokedTokens;
   clock: ContractClock;
   cleanup(): Promise<void>;
 }
@@ -107,15 +109,16 @@ export function userFixture(now: number, overrides: Partial<UserRecord> = {}): U
 }
 
 export function describeQrStore(name: string, factory: StoreFactory): void {
-  describe(`QrStore / UserStore contract: ${name}`, () => {
+  describe(`QrStore / UserStore / RevokedTokens contract: ${name}`, () => {
     let sut: StoreUnderTest;
     let store: QrStore;
     let users: UserStore;
+    let revoked: RevokedTokens;
     let clock: ContractClock;
 
     beforeEach(async () => {
       sut = await factory();
-      ({ store, users, clock } = sut);
+      ({ store, users, revoked, clock } = sut);
     });
     afterEach(async () => {
       await sut.cleanup();
@@ -432,6 +435,36 @@ export function describeQrStore(name: string, factory: StoreFactory): void {
       });
     });
 
+    describe('revoked tokens', () => {
+      it('a revoked jti is revoked; an unknown one is not', async () => {
+        const jti = `jti-${unique()}`;
+        expect(await revoked.isRevoked(jti)).toBe(false);
+        await revoked.revoke(jti, clock.now() + 60_000);
+        expect(await revoked.isRevoked(jti)).toBe(true);
+        expect(await revoked.isRevoked(`jti-${unique()}`)).toBe(false);
+      });
+
+      it('revoking one jti leaves the others alone', async () => {
+        const [a, b] = [`jti-${unique()}`, `jti-${unique()}`];
+        await revoked.revoke(a, clock.now() + 60_000);
+        expect(await revoked.isRevoked(a)).toBe(true);
+        expect(await revoked.isRevoked(b)).toBe(false);
+      });
+
+      it('revoking again is harmless', async () => {
+        const jti = `jti-${unique()}`;
+        await revoked.revoke(jti, clock.now() + 60_000);
+        await revoked.revoke(jti, clock.now() + 60_000);
+        expect(await revoked.isRevoked(jti)).toBe(true);
+      });
+
+      it('of 20 concurrent revocations of one jti, all succeed and it is revoked', async () => {
+        const jti = `jti-${unique()}`;
+        await Promise.all(Array.from({ length: 20 }, () => revoked.revoke(jti, clock.now() + 60_000)));
+        expect(await revoked.isRevoked(jti)).toBe(true);
+      });
+    });
+
     // Time-dependent cases: lifetimes of ~1 s with ≥ 300 ms margins, so a Redis factory can
     // map `advance` to a real sleep and still pass reliably.
     describe('expiry', () => {
@@ -499,6 +532,21 @@ export function describeQrStore(name: string, factory: StoreFactory): void {
         expect(await store.takeTicket(ticket.hash)).toBeNull();
         // The session itself is kept for its own retention.
         expect(await store.get(session.random)).toStrictEqual(next);
+      });
+
+      it('a revoked jti is revoked until `until`, then vanishes', async () => {
+        const jti = `jti-${unique()}`;
+        await revoked.revoke(jti, clock.now() + 900);
+        await clock.advance(400);
+        expect(await revoked.isRevoked(jti)).toBe(true);
+        await clock.advance(900);
+        expect(await revoked.isRevoked(jti)).toBe(false);
+      });
+
+      it('a revocation whose `until` has passed already writes nothing', async () => {
+        const jti = `jti-${unique()}`;
+        await revoked.revoke(jti, clock.now() - 1);
+        expect(await revoked.isRevoked(jti)).toBe(false);
       });
 
       it('a ticket is still redeemable before its expireAt', async () => {

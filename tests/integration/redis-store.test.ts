@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
-import { type AnyRedisClient, RedisQrStore, RedisUserStore } from '../../server/store/redis';
+import { type AnyRedisClient, RedisQrStore, RedisRevokedTokens, RedisUserStore } from '../../server/store/redis';
 import { describeQrStore } from '../contract/store.contract';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
@@ -22,6 +22,7 @@ describeQrStore('redis', async () => {
   return {
     store: new RedisQrStore(client, prefix, Date.now),
     users: new RedisUserStore(client, prefix),
+    revoked: new RedisRevokedTokens(client, prefix, Date.now),
     clock: { now: Date.now, advance: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) },
     cleanup: async () => {
       await deleteByPrefix(client, prefix);

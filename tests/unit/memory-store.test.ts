@@ -2,7 +2,7 @@
  * The storage contract against the embedded memory stores (server/store/memory.ts) with a fake
  * clock, plus what only a fake clock can pin: the exact expiry boundary and the sweep.
  */
-import { MemoryQrStore, MemoryUserStore, createMemoryStores } from '../../server/store/memory';
+import { MemoryQrStore, MemoryRevokedTokens, MemoryUserStore, createMemoryStores } from '../../server/store/memory';
 import { confirmed, describeQrStore, scanned, sessionFixture, userFixture } from '../contract/store.contract';
 
 const START = Date.UTC(2030, 0, 1);
@@ -25,6 +25,7 @@ describeQrStore('memory', async () => {
   return {
     store: new MemoryQrStore(clock.now),
     users: new MemoryUserStore(),
+    revoked: new MemoryRevokedTokens(clock.now),
     clock,
     cleanup: async () => {},
   };
@@ -94,6 +95,30 @@ describe('MemoryQrStore with a fake clock', () => {
   });
 });
 
+describe('MemoryRevokedTokens with a fake clock', () => {
+  it('a jti is revoked 1 ms before `until` and not exactly at `until`', async () => {
+    const clock = fakeClock();
+    const revoked = new MemoryRevokedTokens(clock.now);
+    await revoked.revoke('jti-1', START + 1000);
+    clock.set(START + 999);
+    expect(await revoked.isRevoked('jti-1')).toBe(true);
+    clock.set(START + 1000);
+    expect(await revoked.isRevoked('jti-1')).toBe(false);
+  });
+
+  it('sweep() drops entries past `until` for good (observable by moving the clock back)', async () => {
+    const clock = fakeClock();
+    const revoked = new MemoryRevokedTokens(clock.now);
+    await revoked.revoke('gone', START + 1000);
+    await revoked.revoke('kept', START + 60_000);
+    clock.set(START + 2000);
+    revoked.sweep();
+    clock.set(START);
+    expect(await revoked.isRevoked('gone')).toBe(false);
+    expect(await revoked.isRevoked('kept')).toBe(true);
+  });
+});
+
 describe('createMemoryStores', () => {
   it('gives working stores, answers ping and closes', async () => {
     const clock = fakeClock();
@@ -106,5 +131,19 @@ describe('createMemoryStores', () => {
     expect(await stores.users.findByUsername('zed')).toStrictEqual(user);
     await expect(stores.ping()).resolves.toBeUndefined();
     await expect(stores.close()).resolves.toBeUndefined();
+  });
+
+  it('its timer sweeps revoked tokens too', async () => {
+    const clock = fakeClock();
+    const stores = createMemoryStores(clock.now, 10);
+    try {
+      await stores.revoked.revoke('jti-swept', START + 1000);
+      clock.set(START + 2000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      clock.set(START);
+      expect(await stores.revoked.isRevoked('jti-swept')).toBe(false);
+    } finally {
+      await stores.close();
+    }
   });
 });
