@@ -78,7 +78,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     userTokenTtlSeconds: config.userTokenTtlSeconds,
     now,
   });
-  const users = createUserService({ users: stores.users, tokens, events, now, allowRegistration: config.allowRegistration });
+  const users = createUserService({ users: stores.users, revoked: stores.revoked, tokens, events, now, allowRegistration: config.allowRegistration });
   const qr = createQrLoginService({ stores, apps, tokens, events, now, userPoolId: config.userPoolId });
   const limiter = createRateLimiter(config.rateLimits, backend.counters, logger);
 

@@ -20,6 +20,8 @@ export const API = {
   cancel: '/api/v2/qrcode/cancel',
   register: '/api/v2/register',
   login: '/api/v2/login',
+  /** The phone's user token is revoked on every instance (PROTOCOL §7). */
+  logout: '/api/v2/logout',
   jwks: '/.well-known/jwks.json',
   openidConfiguration: '/.well-known/openid-configuration',
   /** PNG of a QR, `?random=R`; outside the envelope rule because an `<img>` loads it. */

@@ -33,11 +33,25 @@ export interface SignedToken {
   expiresAt: number;
 }
 
+/** What a valid user token says: whose it is, its id (for revocation) and when it ends. */
+export interface VerifiedUserToken {
+  /** The user id. */
+  sub: string;
+  /** The token's unique id: what a logout puts on the denylist. */
+  jti: string;
+  /** `exp` in epoch ms. */
+  expiresAt: number;
+}
+
 export interface TokenService {
   signIdToken(user: IdTokenSubject, appId: string): SignedToken;
   signUserToken(userId: string): SignedToken;
-  /** The user id of a valid user token; throws `NOT_LOGGED_IN` otherwise. */
-  verifyUserToken(token: string): Promise<string>;
+  /**
+   * The claims of a valid user token; throws `NOT_LOGGED_IN` otherwise. Only the signature,
+   * type, issuer, audience and expiry are checked here: revocation is the caller's (it needs
+   * the store, services/users.ts).
+   */
+  verifyUserToken(token: string): Promise<VerifiedUserToken>;
 }
 
 export interface TokenOptions {
@@ -105,12 +119,20 @@ export function createTokenService(options: TokenOptions): TokenService {
           audience: USER_TOKEN_AUDIENCE,
           clockTimestamp: seconds(),
         });
-        // jsonwebtoken accepts a token without `exp`; ours always carry one, so require it.
-        if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') {
-          throw new Error('missing sub or exp');
+        // jsonwebtoken accepts a token without `exp` or `jti`; ours always carry both (a token
+        // without `jti` could never be revoked), so require them.
+        if (
+          typeof payload === 'string' ||
+          typeof payload.sub !== 'string' ||
+          typeof payload.exp !== 'number' ||
+          typeof payload.jti !== 'string' ||
+          payload.jti.length === 0
+        ) {
+          throw new Error('missing sub, exp or jti');
         }
-        verified.remember(token, { sub: payload.sub, kid, key, expiresAt: payload.exp * 1000 });
-        return payload.sub;
+        const claims: VerifiedUserToken = { sub: payload.sub, jti: payload.jti, expiresAt: payload.exp * 1000 };
+        verified.remember(token, { ...claims, kid, key });
+        return claims;
       } catch (error) {
         // The library's message can name claims but never the token; keep it internal anyway.
         throw new AppError('NOT_LOGGED_IN', { cause: error });

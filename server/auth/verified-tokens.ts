@@ -5,16 +5,16 @@
  * A remembered token is accepted only while it has not expired and while the very key that
  * verified it is still in the key set: dropping a key forgets its tokens at once. Only tokens
  * that verified are remembered, so garbage cannot fill it; it holds at most `maxEntries`,
- * forgetting the oldest first.
+ * forgetting the oldest first. Revocation is not judged here (another instance may revoke a
+ * token at any time): services/users.ts asks the store on every request.
  */
 import type { VerificationKey } from './keys';
+import type { VerifiedUserToken } from './tokens';
 
-interface Entry {
-  sub: string;
+/** The token's claims (`expiresAt` in epoch ms), and the key that verified it. */
+interface Entry extends VerifiedUserToken {
   kid: string;
   key: VerificationKey;
-  /** Epoch ms. */
-  expiresAt: number;
 }
 
 export class VerifiedTokens {
@@ -22,15 +22,15 @@ export class VerifiedTokens {
 
   constructor(private readonly maxEntries = 10_000) {}
 
-  /** The subject of a remembered token, if `currentKey(kid)` is still the key that verified it. */
-  get(token: string, now: number, currentKey: (kid: string) => VerificationKey | undefined): string | undefined {
+  /** The claims of a remembered token, if `currentKey(kid)` is still the key that verified it. */
+  get(token: string, now: number, currentKey: (kid: string) => VerificationKey | undefined): VerifiedUserToken | undefined {
     const entry = this.#entries.get(token);
     if (!entry) return undefined;
     if (entry.expiresAt <= now || currentKey(entry.kid) !== entry.key) {
       this.#entries.delete(token);
       return undefined;
     }
-    return entry.sub;
+    return { sub: entry.sub, jti: entry.jti, expiresAt: entry.expiresAt };
   }
 
   remember(token: string, entry: Entry): void {

@@ -1,12 +1,14 @@
 /**
  * @module
- * The built-in directory's `register` and `login` (PROTOCOL §3).
+ * The built-in directory's `register` and `login` (PROTOCOL §3), and the phone's `logout`
+ * (PROTOCOL §7).
  */
 import type { RateLimiter } from '../ratelimit/limiter';
 import { Router } from 'express';
 import { API } from '../../shared/http';
 import type { UserService } from '../services/users';
 import { sendOk } from './envelope';
+import { bearerOf } from './request-info';
 import { loginBody, parse, registerBody } from './validation';
 
 export function userRoutes(users: UserService, limiter: RateLimiter): Router {
@@ -22,6 +24,14 @@ export function userRoutes(users: UserService, limiter: RateLimiter): Router {
     await limiter.take('login', req.ip ?? '');
     const { username, password } = parse(loginBody, req.body);
     sendOk(res, await users.login(username, password));
+  });
+
+  // The user token, as on the phone endpoints; no body. From now on that token gets 2020
+  // everywhere; so does a missing, invalid or already revoked one here.
+  router.post(API.logout, async (req, res) => {
+    await limiter.take('phone', req.ip ?? '');
+    await users.logout(bearerOf(req.headers));
+    sendOk(res, {});
   });
 
   return router;

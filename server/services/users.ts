@@ -1,15 +1,16 @@
 /**
  * @module
- * The built-in user directory: register, log in, and resolve the phone's user token.
+ * The built-in user directory: register, log in, resolve the phone's user token, and log the
+ * phone out (its token's `jti` goes on the store's denylist, which every instance reads).
  * Replaceable later by the company's own identity; the QR flow needs only `authenticate`.
  */
 import type { PublicUser, SessionData } from '../../shared/http';
 import { hashPassword, verifyPassword } from '../auth/passwords';
-import type { TokenService } from '../auth/tokens';
+import type { TokenService, VerifiedUserToken } from '../auth/tokens';
 import { newUserId } from '../domain/secrets';
 import { AppError } from '../errors';
 import type { Clock } from '../store/memory';
-import type { UserRecord, UserStore } from '../store/types';
+import type { RevokedTokens, UserRecord, UserStore } from '../store/types';
 import type { EventBus } from './events';
 
 export interface RegisterInput {
@@ -32,6 +33,8 @@ export function toPublicUser(user: UserRecord): PublicUser {
 
 export interface UserDeps {
   users: UserStore;
+  /** The denylist of logged-out user tokens (shared by every instance). */
+  revoked: RevokedTokens;
   tokens: TokenService;
   events: EventBus;
   now: Clock;
@@ -41,7 +44,20 @@ export interface UserDeps {
 export type UserService = ReturnType<typeof createUserService>;
 
 export function createUserService(deps: UserDeps) {
-  const { users, tokens, events } = deps;
+  const { users, tokens, events, revoked } = deps;
+
+  /**
+   * The user and the claims of a valid, not revoked token. The denylist is asked on every call
+   * (never cached: another instance may have revoked the token a moment ago), together with the
+   * user lookup so it costs no extra round trip.
+   */
+  const resolve = async (token: string | null): Promise<{ user: UserRecord; claims: VerifiedUserToken }> => {
+    if (!token) throw new AppError('NOT_LOGGED_IN');
+    const claims = await tokens.verifyUserToken(token);
+    const [user, isRevoked] = await Promise.all([users.findById(claims.sub), revoked.isRevoked(claims.jti)]);
+    if (!user || isRevoked) throw new AppError('NOT_LOGGED_IN');
+    return { user, claims };
+  };
 
   const session = (user: UserRecord): SessionData => {
     const signed = tokens.signUserToken(user.id);
@@ -77,12 +93,19 @@ export function createUserService(deps: UserDeps) {
       return session(user);
     },
 
-    /** The user behind a phone's user token; `NOT_LOGGED_IN` when missing, invalid or gone. */
+    /** The user behind a phone's user token; `NOT_LOGGED_IN` when missing, invalid, revoked or gone. */
     async authenticate(token: string | null): Promise<UserRecord> {
-      if (!token) throw new AppError('NOT_LOGGED_IN');
-      const user = await users.findById(await tokens.verifyUserToken(token));
-      if (!user) throw new AppError('NOT_LOGGED_IN');
-      return user;
+      return (await resolve(token)).user;
+    },
+
+    /**
+     * Revokes this one token on every instance until its own expiry; the user's other tokens
+     * (other phones) keep working. `NOT_LOGGED_IN` when the token is missing, invalid or
+     * revoked already.
+     */
+    async logout(token: string | null): Promise<void> {
+      const { claims } = await resolve(token);
+      await revoked.revoke(claims.jti, claims.expiresAt);
     },
   };
 }

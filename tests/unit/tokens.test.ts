@@ -78,7 +78,7 @@ function signWith(key: SigningKey, claims: Record<string, unknown>, header: Reco
 async function refusal(service: TokenService, token: string): Promise<AppError> {
   let thrown: unknown;
   try {
-    const sub = await service.verifyUserToken(token);
+    const { sub } = await service.verifyUserToken(token);
     thrown = new Error(`accepted, sub=${sub}`);
   } catch (error) {
     thrown = error;
@@ -179,7 +179,7 @@ describe('ID tokens, verified with jose through the JWKS', () => {
       currentDate: new Date(START),
     });
     expect(payload.sub).toBe(USER.id);
-    await expect(h.service.verifyUserToken(h.service.signUserToken('u-rsa').token)).resolves.toBe('u-rsa');
+    await expect(h.service.verifyUserToken(h.service.signUserToken('u-rsa').token)).resolves.toMatchObject({ sub: 'u-rsa' });
   });
 });
 
@@ -189,9 +189,11 @@ describe('verifyUserToken', () => {
     h = harness();
   });
 
-  it('accepts a fresh user token and returns its subject', async () => {
+  it('accepts a fresh user token and returns its subject, jti and expiry', async () => {
     const { token, expiresAt } = h.service.signUserToken('user-42');
-    await expect(h.service.verifyUserToken(token)).resolves.toBe('user-42');
+    const jti = jwt.decode(token, { json: true })?.jti;
+    expect(jti).toEqual(expect.any(String));
+    await expect(h.service.verifyUserToken(token)).resolves.toEqual({ sub: 'user-42', jti, expiresAt });
     expect(expiresAt).toBe((nowSeconds(h) + USER_TTL) * 1000);
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'ES256', typ: USER_TOKEN_TYPE, kid: h.key.kid });
     expect(jwt.decode(token, { json: true })).toMatchObject({ sub: 'user-42', aud: USER_TOKEN_AUDIENCE, iss: ISSUER });
@@ -201,7 +203,7 @@ describe('verifyUserToken', () => {
     const { token } = h.service.signUserToken('user-42');
     const exp = (nowSeconds(h) + USER_TTL) * 1000;
     h.clock.t = exp - 1000;
-    await expect(h.service.verifyUserToken(token)).resolves.toBe('user-42');
+    await expect(h.service.verifyUserToken(token)).resolves.toMatchObject({ sub: 'user-42' });
     h.clock.t = exp;
     await refusal(h.service, token);
     h.clock.t = START + USER_TTL * 1000 * 10;
@@ -211,7 +213,7 @@ describe('verifyUserToken', () => {
   it("refuses a token of another deployment's key set", async () => {
     const foreign = harness();
     const { token } = foreign.service.signUserToken('user-42');
-    await expect(foreign.service.verifyUserToken(token)).resolves.toBe('user-42');
+    await expect(foreign.service.verifyUserToken(token)).resolves.toMatchObject({ sub: 'user-42' });
     await refusal(h.service, token);
   });
 
@@ -250,7 +252,7 @@ describe('verifyUserToken', () => {
   });
 
   it('the crafted tokens below are otherwise valid (control)', async () => {
-    await expect(h.service.verifyUserToken(signWith(h.key, userClaims(h)))).resolves.toBe(USER.id);
+    await expect(h.service.verifyUserToken(signWith(h.key, userClaims(h)))).resolves.toMatchObject({ sub: USER.id });
   });
 
   it("refuses alg: none with our kid and an empty signature", async () => {
@@ -283,6 +285,21 @@ describe('verifyUserToken', () => {
     const { sub: _omit, ...noSub } = userClaims(h);
     await refusal(h.service, signWith(h.key, noSub));
     await refusal(h.service, signWith(h.key, userClaims(h, { sub: 42 })));
+  });
+
+  it('refuses a token without a non-empty string jti (it could never be revoked)', async () => {
+    const { jti: _omit, ...noJti } = userClaims(h);
+    await refusal(h.service, signWith(h.key, noJti));
+    await refusal(h.service, signWith(h.key, userClaims(h, { jti: 42 })));
+    await refusal(h.service, signWith(h.key, userClaims(h, { jti: '' })));
+    await refusal(h.service, signWith(h.key, userClaims(h, { jti: ['j1'] })));
+  });
+
+  it('each user token has its own jti', async () => {
+    const a = await h.service.verifyUserToken(h.service.signUserToken('user-42').token);
+    const b = await h.service.verifyUserToken(h.service.signUserToken('user-42').token);
+    expect(a.sub).toBe(b.sub);
+    expect(a.jti).not.toBe(b.jti);
   });
 
   it('refuses a token whose payload was altered after signing', async () => {
@@ -381,7 +398,7 @@ describe('key rotation', () => {
 
     const current = generateSigningKey().key;
     const rotated = harness(current, createKeySet(current, [old.key]));
-    await expect(rotated.service.verifyUserToken(oldUserToken)).resolves.toBe('user-old');
+    await expect(rotated.service.verifyUserToken(oldUserToken)).resolves.toMatchObject({ sub: 'user-old' });
     await expect(
       jwtVerify(oldIdToken, createLocalJWKSet(rotated.keys.jwks()), {
         issuer: ISSUER,
@@ -392,7 +409,7 @@ describe('key rotation', () => {
 
     const fresh = rotated.service.signUserToken('user-new').token;
     expect(decodeProtectedHeader(fresh).kid).toBe(current.kid);
-    await expect(rotated.service.verifyUserToken(fresh)).resolves.toBe('user-new');
+    await expect(rotated.service.verifyUserToken(fresh)).resolves.toMatchObject({ sub: 'user-new' });
     // Without the old key in the set, the old token is refused.
     await refusal(harness(current).service, oldUserToken);
   });
@@ -419,10 +436,12 @@ describe('verified user tokens are remembered (server/auth/verified-tokens.ts)',
     const key = generateSigningKey().key;
     const { keys, state } = droppable(key);
     const h = harness(key, keys);
-    const { token } = h.service.signUserToken('user-7');
-    await expect(h.service.verifyUserToken(token)).resolves.toBe('user-7');
-    await expect(h.service.verifyUserToken(token)).resolves.toBe('user-7');
-    await expect(h.service.verifyUserToken(token)).resolves.toBe('user-7');
+    const { token, expiresAt } = h.service.signUserToken('user-7');
+    const first = await h.service.verifyUserToken(token);
+    expect(first).toEqual({ sub: 'user-7', jti: jwt.decode(token, { json: true })?.jti, expiresAt });
+    // The remembered answer carries the jti and expiry too (a logout needs both).
+    await expect(h.service.verifyUserToken(token)).resolves.toEqual(first);
+    await expect(h.service.verifyUserToken(token)).resolves.toEqual(first);
     expect(state.resolves).toBe(1);
   });
 
@@ -431,7 +450,7 @@ describe('verified user tokens are remembered (server/auth/verified-tokens.ts)',
     const { keys, state } = droppable(key);
     const h = harness(key, keys);
     const { token } = h.service.signUserToken('user-7');
-    await expect(h.service.verifyUserToken(token)).resolves.toBe('user-7');
+    await expect(h.service.verifyUserToken(token)).resolves.toMatchObject({ sub: 'user-7' });
     state.dropped = true;
     await refusal(h.service, token);
   });
@@ -439,7 +458,7 @@ describe('verified user tokens are remembered (server/auth/verified-tokens.ts)',
   it('is refused from exp on, remembered or not', async () => {
     const h = harness();
     const { token } = h.service.signUserToken('user-7');
-    await expect(h.service.verifyUserToken(token)).resolves.toBe('user-7');
+    await expect(h.service.verifyUserToken(token)).resolves.toMatchObject({ sub: 'user-7' });
     h.clock.t += USER_TTL * 1000;
     await refusal(h.service, token);
   });
@@ -459,10 +478,12 @@ describe('verified user tokens are remembered (server/auth/verified-tokens.ts)',
     const memory = new VerifiedTokens(2);
     const entryKey = { publicKey: createPublicKey(generateSigningKey().pem), alg: 'ES256' as const };
     const current = () => entryKey;
-    for (const token of ['a', 'b', 'c']) memory.remember(token, { sub: token, kid: 'k', key: entryKey, expiresAt: START + 1000 });
+    for (const token of ['a', 'b', 'c']) {
+      memory.remember(token, { sub: token, jti: `jti-${token}`, kid: 'k', key: entryKey, expiresAt: START + 1000 });
+    }
     expect(memory.size).toBe(2);
     expect(memory.get('a', START, current)).toBeUndefined();
-    expect(memory.get('b', START, current)).toBe('b');
-    expect(memory.get('c', START, current)).toBe('c');
+    expect(memory.get('b', START, current)).toEqual({ sub: 'b', jti: 'jti-b', expiresAt: START + 1000 });
+    expect(memory.get('c', START, current)).toEqual({ sub: 'c', jti: 'jti-c', expiresAt: START + 1000 });
   });
 });
