@@ -2,7 +2,8 @@
  * @module
  * The demo phone page at `/mobile`: plays the company's app. Log in or register (token kept
  * in `localStorage`), read a QR code with the camera (or pasted text), show who is asking,
- * then approve or deny. Everything that came from the network is inserted as text.
+ * then approve or deny; "Log out" revokes the token on the server. Everything that came from
+ * the network is inserted as text.
  */
 import type { PublicUser, ScannedData } from '../mobile';
 import { QrLoginError, QrLoginMobileClient, parseQrCode } from '../mobile';
@@ -151,9 +152,20 @@ registerButton.addEventListener('click', () => {
   });
 });
 
-byId('logout').addEventListener('click', () => {
+const logoutButton = byId<HTMLButtonElement>('logout');
+logoutButton.addEventListener('click', () => {
   clearError();
-  signOut();
+  logoutButton.disabled = true;
+  // Revoke the token on the server first (every instance refuses it from then on). Best
+  // effort: when the server cannot be reached the phone still signs out here; the token then
+  // lapses at its expiry.
+  client
+    .logout()
+    .catch(() => undefined)
+    .finally(() => {
+      logoutButton.disabled = false;
+      signOut();
+    });
 });
 
 // ── scanning ───────────────────────────────────────────────────────────────────────────────

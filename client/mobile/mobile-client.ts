@@ -2,7 +2,7 @@
  * @module
  * `QrLoginMobileClient`: what a phone app (or the demo phone page) calls after it read a QR
  * code — `scanned`, then `confirm` or `cancel` — plus the built-in user directory's `login`
- * and `register`. The user token goes in `Authorization: Bearer <token>`.
+ * and `register`, and `logout`. The user token goes in `Authorization: Bearer <token>`.
  */
 import type { DecisionData, Lang, ScannedData, SessionData } from '../../shared';
 import { API, errorMessage, ERRORS } from '../../shared';
@@ -37,6 +37,7 @@ export interface RegisterInput {
  * const { random } = parseQrCode(textFromCamera);
  * const info = await phone.scanned(random); // show info.app.name and info.requester
  * await phone.confirm(random);              // or phone.cancel(random)
+ * await phone.logout();                     // when the user signs out of your app
  */
 export class QrLoginMobileClient {
   private readonly http: HttpContext;
@@ -116,6 +117,37 @@ export class QrLoginMobileClient {
     const data = await request<SessionData>(this.http, { method: 'POST', path: API.register, body });
     this.currentToken = data.token;
     return data;
+  }
+
+  /**
+   * Signs this phone out: the server revokes the current token on every instance (other
+   * phones of the same user stay signed in), and the client forgets it (`token` is `null`
+   * afterwards) in every case, whatever the server answered.
+   *
+   * Resolves when the token is revoked now, was not valid any more anyway (2020: revoked,
+   * expired, or from another deployment), or there was no token. Rejects with the
+   * {@link QrLoginError} of any other failure (code `0` for a network failure, 429, 503, …):
+   * the token is forgotten here all the same, but the server may still accept it until it
+   * expires. To retry the revocation, read `token` before calling and call again after
+   * `setToken(thatToken)`; a page that only wants to sign out can ignore the rejection.
+   *
+   * @throws {QrLoginError} any failure other than 2020.
+   */
+  async logout(): Promise<void> {
+    const token = this.currentToken;
+    if (!token) return;
+    try {
+      await request<Record<string, never>>(this.http, {
+        method: 'POST',
+        path: API.logout,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    } catch (error) {
+      if (!(error instanceof QrLoginError && error.code === ERRORS.NOT_LOGGED_IN.code)) throw error;
+    } finally {
+      // Only if no other token was set meanwhile (a login while the request was on its way).
+      if (this.currentToken === token) this.setToken(null);
+    }
   }
 
   private decide<T>(path: string, random: string, extra: Record<string, string> = {}): Promise<T> {

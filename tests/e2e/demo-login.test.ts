@@ -4,8 +4,11 @@
  * is asking, and approves or denies; the website reacts over Socket.IO.
  */
 import type { Page } from 'playwright-core';
+import { API } from '../../shared/http';
 import { parseQrCode } from '../../shared/qr-payload';
+import { api } from '../helpers/api';
 import { readQrFrom } from '../helpers/browser';
+import { bearer, gene } from '../helpers/flow';
 import { snap, usePages, waitForStatus } from '../helpers/pages';
 import { type TestServer, startServer } from '../helpers/server';
 
@@ -141,4 +144,26 @@ test('number matching: the website shows a code, the phone offers three; a wrong
   } finally {
     await matching.close();
   }
+});
+
+test('"Log out" on the phone page revokes its token on the server; without a network it still signs out', async () => {
+  const phone = await openPhone('Leaving');
+  const token = await phone.evaluate(() => localStorage.getItem('qrlogin.demo.token'));
+  if (!token) throw new Error('the phone page kept no token');
+  const loggedOut = phone.waitForResponse((response) => response.url().endsWith(API.logout));
+  await phone.click('#logout');
+  expect(await (await loggedOut).json()).toMatchObject({ code: 200 });
+  await phone.locator('#auth-view').waitFor({ state: 'visible' });
+  expect(await phone.evaluate(() => localStorage.getItem('qrlogin.demo.token'))).toBeNull();
+  // The token the page had stored is refused by the server now.
+  const refused = await api(server.url).post(API.scanned, { random: (await gene(api(server.url))).random }, bearer(token));
+  expect(refused.body.code).toBe(2020);
+
+  // Best effort: the logout request fails, the page signs out all the same.
+  const offline = await openPhone('Offline');
+  await offline.route(`**${API.logout}`, (route) => route.abort('internetdisconnected'));
+  await offline.click('#logout');
+  await offline.locator('#auth-view').waitFor({ state: 'visible' });
+  expect(await offline.evaluate(() => localStorage.getItem('qrlogin.demo.token'))).toBeNull();
+  await expect(offline.locator('#error').isHidden()).resolves.toBe(true);
 });

@@ -81,3 +81,40 @@ test('a phone that denies cancels the QR for the website', async () => {
   expect(await phone.cancel(qr.random)).toEqual({ random: qr.random, status: 3 });
   expect(await web.checkStatus(qr.random)).toMatchObject({ status: 3, ticket: null });
 });
+
+test('mobile logout revokes the token on the server and forgets it; a second phone of the same user stays signed in', async () => {
+  const web = new QrLoginClient({ host: server.url });
+  const username = unique();
+  const phone = new QrLoginMobileClient({ host: server.url });
+  await phone.register({ username, password: 'correct horse battery' });
+  const other = new QrLoginMobileClient({ host: server.url });
+  await other.login(username, 'correct horse battery');
+  const oldToken = phone.token;
+  if (!oldToken) throw new Error('no token after register');
+
+  await expect(phone.logout()).resolves.toBeUndefined();
+  expect(phone.token).toBeNull();
+  // Logging out with no token is a no-op, not an error.
+  await expect(phone.logout()).resolves.toBeUndefined();
+
+  // The server refuses the old token, through the SDK and on the wire.
+  const stale = new QrLoginMobileClient({ host: server.url, token: oldToken });
+  expect((await errorOf(stale.scanned((await web.geneCode()).random))).code).toBe(2020);
+  const raw = await fetch(`${server.url}${API.scanned}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${oldToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ random: (await web.geneCode()).random }),
+  });
+  expect(await raw.json()).toMatchObject({ code: 2020, data: null });
+  // A logout with a token the server refuses (2020) still resolves and forgets it.
+  await expect(stale.logout()).resolves.toBeUndefined();
+  expect(stale.token).toBeNull();
+
+  expect(await other.scanned((await web.geneCode()).random)).toMatchObject({ status: 1 });
+});
+
+test('mobile logout forgets the token even when the server cannot be reached, and rejects with code 0', async () => {
+  const phone = new QrLoginMobileClient({ host: 'http://127.0.0.1:9', token: 'some-token' });
+  expect((await errorOf(phone.logout())).code).toBe(0);
+  expect(phone.token).toBeNull();
+});
