@@ -4,19 +4,21 @@
  * Socket.IO onto one HTTP server and returns it without listening. No environment reads and
  * no listening here (that is server/index.ts), so tests build as many instances as they like.
  */
-import { type Server as HttpServer, createServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import express from 'express';
 import type { KeySet } from './auth/keys';
 import { createTokenService, type TokenService } from './auth/tokens';
 import { createMemoryBackend } from './backend/memory';
 import type { Backend } from './backend/types';
 import type { Config } from './config';
+import { createOriginPolicy } from './edge/origin-policy';
 import { corsAndJson } from './http/api-middleware';
 import { apiNotFound, errorHandler } from './http/error-handler';
 import { healthRoutes } from './http/health';
 import { pageRoutes } from './http/pages';
 import { qrImageRoutes } from './http/qr-image';
 import { qrcodeRoutes } from './http/qrcode-routes';
+import { createHttpServer } from './http/server-options';
 import { compileTrust } from './http/request-info';
 import { userRoutes } from './http/user-routes';
 import { wellKnownRoutes } from './http/well-known';
@@ -71,6 +73,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   const events = createEventBus((error, event) => logger.error('event listener failed', { event, error }));
 
   const apps = createAppRegistry(config);
+  const origins = createOriginPolicy(config.apps, config.publicUrl);
   const tokens = createTokenService({
     issuer: config.issuer,
     keys,
@@ -94,20 +97,26 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   web.disable('x-powered-by');
   web.set('trust proxy', config.trustProxy);
   // The API first: its requests are the hot path, and every router they pass costs time.
-  web.use('/api', corsAndJson(apps, config.publicUrl));
-  web.use(qrcodeRoutes({ qr, users, apps, limiter, publicUrl: config.publicUrl }));
+  web.use('/api', corsAndJson(origins));
+  web.use(qrcodeRoutes({ qr, users, apps, origins, limiter, publicUrl: config.publicUrl }));
   web.use(userRoutes(users, limiter));
   web.use('/api', apiNotFound);
   web.use(healthRoutes(readiness));
   web.use(wellKnownRoutes(keys, config.issuer, config.publicUrl));
-  web.use(qrImageRoutes(qr, now));
-  if (deps.publicDir) web.use(pageRoutes(deps.publicDir));
+  web.use(qrImageRoutes(qr, limiter, now));
+  if (deps.publicDir) web.use(pageRoutes(deps.publicDir, { demo: config.demoPages }));
   web.use(errorHandler(logger));
 
-  const httpServer = deps.httpServer ?? createServer();
+  const httpServer = deps.httpServer ?? createHttpServer();
   httpServer.on('request', web);
 
-  const io = createIo(httpServer, apps, config.publicUrl, backend.adapter ? { adapter: backend.adapter } : {});
+  const trust = compileTrust(config.trustProxy);
+  const io = createIo(httpServer, {
+    origins,
+    maxSocketsPerIp: config.maxSocketsPerIp,
+    trust,
+    ...(backend.adapter ? { adapter: backend.adapter } : {}),
+  });
   const expiry = createExpiryScheduler(io, stores.qr, now, logger);
   wirePush(io, events, apps);
   // After the push: listeners run in order, and the browser should not wait for a log line.
@@ -130,8 +139,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     io.serverSideEmit('qrlogin:resync');
   });
   io.on('qrlogin:resync', () => resync(0));
-  const trust = compileTrust(config.trustProxy);
-  io.on('connection', (socket) => registerHandlers(socket, { qr, apps, expiry, limiter, logger, publicUrl: config.publicUrl, trust }));
+  io.on('connection', (socket) => registerHandlers(socket, { qr, apps, origins, expiry, limiter, logger, publicUrl: config.publicUrl, trust }));
 
   async function close(): Promise<void> {
     if (closing) return;

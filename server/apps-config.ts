@@ -29,7 +29,9 @@ const appSchema = z
         z.string().refine(isOriginPattern, 'an origin like https://shop.example or http://localhost:* (scheme, host, optional port; no path)'),
       )
       .max(100),
-    bindTicketToBrowser: z.boolean().default(true),
+    bindTicketToBrowser: z.boolean().optional(),
+    /** The explicit name of `bindTicketToBrowser: false`, required for it in production. */
+    insecureObserverTickets: z.boolean().default(false),
     allowBrowserExchange: z.boolean().default(false),
     showScannerOnWeb: z.boolean().default(false),
     qrTtl: z.number().int().min(10).max(3600).optional(),
@@ -39,6 +41,9 @@ const appSchema = z
   .strict()
   .refine((app) => (app.secret === undefined) !== (app.secretSha256 === undefined), {
     message: 'give exactly one of secret or secretSha256',
+  })
+  .refine((app) => !(app.insecureObserverTickets && app.bindTicketToBrowser === true), {
+    message: 'insecureObserverTickets: true contradicts bindTicketToBrowser: true',
   });
 
 const listSchema = z.array(appSchema).max(1000);
@@ -55,6 +60,11 @@ export interface ParsedApps {
   defaultAppId: string | undefined;
   /** Plain `secret`s in use (ids), to warn about. */
   plainSecrets: string[];
+  /**
+   * Apps whose tickets do not need the browser secret (anyone who saw the QR can collect the
+   * login), and whether the entry says so by the explicit name `insecureObserverTickets`.
+   */
+  observerTickets: { id: string; explicit: boolean }[];
 }
 
 /**
@@ -90,7 +100,7 @@ export function parseApps(text: string, source: string): { value: ParsedApps | n
       name: app.name,
       secretHash: app.secretSha256 ?? sha256(app.secret ?? ''),
       origins: Object.freeze([...app.origins]),
-      bindTicketToBrowser: app.bindTicketToBrowser,
+      bindTicketToBrowser: !app.insecureObserverTickets && app.bindTicketToBrowser !== false,
       allowBrowserExchange: app.allowBrowserExchange,
       showScannerOnWeb: app.showScannerOnWeb,
       qrTtlSeconds: app.qrTtl,
@@ -99,11 +109,19 @@ export function parseApps(text: string, source: string): { value: ParsedApps | n
     }),
   );
   const plainSecrets = entries.filter((app) => app.secret !== undefined).map((app) => app.id);
-  return { value: problems.length > 0 ? null : { apps, defaultAppId, plainSecrets }, problems };
+  const observerTickets = entries
+    .filter((app) => app.insecureObserverTickets || app.bindTicketToBrowser === false)
+    .map((app) => ({ id: app.id, explicit: app.insecureObserverTickets }));
+  return { value: problems.length > 0 ? null : { apps, defaultAppId, plainSecrets, observerTickets }, problems };
 }
 
-/** `scheme://host[:port]` or `scheme://host:*`, http(s) only, nothing after the host. */
+/**
+ * `scheme://host[:port]` or `scheme://host:*`, http(s) only, nothing after the host; or the
+ * literal `null` (the origin of sandboxed iframes and `file:` pages), for an app that really
+ * is shown there: any page can make a `null` origin, so listing it admits every website.
+ */
 export function isOriginPattern(pattern: string): boolean {
+  if (pattern === 'null') return true;
   const wildcard = pattern.endsWith(':*');
   const candidate = wildcard ? pattern.slice(0, -2) : pattern;
   // No wildcard hosts: `*` is allowed only as the whole port.

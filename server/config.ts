@@ -67,6 +67,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** `LOG_LEVEL`. @default 'info' */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** `MAX_SOCKETS_PER_IP`: open Socket.IO connections per client address and instance; 0: no cap. @default 1000 */
+  maxSocketsPerIp: number;
   /** `SHUTDOWN_TIMEOUT_MS`: how long a graceful shutdown may take. @default 10000 */
   shutdownTimeoutMs: number;
   /** `RATE_LIMITS` over the defaults of server/ratelimit/limits.ts. */
@@ -75,6 +77,11 @@ export interface Config {
   apps: readonly AppConfig[];
   /** The app used when a request names none. @default 'demo' */
   defaultAppId: string;
+  /**
+   * `DEMO_PAGES`: serve the demo website (`/`) and phone page (`/mobile`). The web SDK
+   * (`/sdk/qrlogin.js`) is always served. @default true, false in production
+   */
+  demoPages: boolean;
 }
 
 export interface LoadedConfig {
@@ -217,6 +224,12 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
   for (const id of configured?.value?.plainSecrets ?? []) {
     warnings.push(`app "${id}" has a plain secret in its configuration; give secretSha256 instead`);
   }
+  for (const { id, explicit } of configured?.value?.observerTickets ?? []) {
+    const risk = `app "${id}" does not bind tickets to the browser: anyone who sees its QR code (over a shoulder, on a camera, in a screenshot) can poll check and collect the login`;
+    if (mode === 'production' && !explicit) {
+      problems.push(`NODE_ENV=production: ${risk}; if that is really wanted, say so with "insecureObserverTickets": true`);
+    } else warnings.push(`${risk} (insecureObserverTickets)`);
+  }
   const ownApps: AppConfig[] = (configured?.value?.apps ?? []).map((app) =>
     Object.freeze({
       ...app,
@@ -261,10 +274,12 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     allowRegistration: read.bool('ALLOW_REGISTRATION', true),
     trustProxy: parseTrustProxy(read.raw('TRUST_PROXY')),
     logLevel: logLevel as Config['logLevel'],
+    maxSocketsPerIp: read.int('MAX_SOCKETS_PER_IP', 1000, 0, 1_000_000),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
     rateLimits: parseRateLimits(read.raw('RATE_LIMITS'), problems),
     apps: Object.freeze(apps),
     defaultAppId,
+    demoPages: read.bool('DEMO_PAGES', !production),
   });
   // Every problem, including those found while building the object, is reported at once.
   if (problems.length > 0) throw new ConfigError(problems);

@@ -46,6 +46,8 @@ export async function startQrlogin(options: QrloginOptions): Promise<Server> {
       // Waiting browsers must still be waiting when the run reaches them.
       QR_TTL_SECONDS: '3600',
       RATE_LIMITS: BENCH_RATE_LIMITS,
+      // Every load-generating client comes from 127.0.0.1.
+      MAX_SOCKETS_PER_IP: '0',
       QRLOGIN_DEMO_APP_SECRET: randomBytes(24).toString('base64url'),
       ...(options.redis ? { REDIS_URL: options.redis.url, REDIS_KEY_PREFIX: options.redis.prefix } : {}),
     },

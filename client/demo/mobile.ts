@@ -285,7 +285,9 @@ function showChoices(choices: string[] | null): void {
 }
 
 function showRequester(info: ScannedData): void {
-  const origin = info.requester.origin ?? 'an unknown website';
+  // `null`: a page with an opaque origin (a sandboxed frame), admitted only where an app lists it.
+  const sent = info.requester.origin;
+  const origin = sent && sent !== 'null' ? sent : 'an unknown website';
   byId('req-app').textContent = info.app.name || info.app.id;
   byId('req-origin').textContent = origin;
   byId('req-browser').textContent = info.requester.browser || info.requester.userAgent || 'unknown';

@@ -26,7 +26,6 @@ export interface QrSession extends QrState {
   /** Epoch ms. */
   createdAt: number;
   customData: Record<string, unknown>;
-  context: Record<string, unknown>;
   requester: RequesterInfo;
   scanner: ScannerProfile | null;
   /** Set at confirmation; redeemable once, until `ticketExpireAt`. */
@@ -88,18 +87,21 @@ function visibleTicket(session: QrSession, now: number, entitled: boolean): stri
   return effectiveStatus(session, now) === QR_STATUS.CONFIRMED ? session.ticket : null;
 }
 
-/** Data of `check`. `entitled`: the caller proved the secret, or the app does not bind tickets. */
+/**
+ * Data of `check`. `entitled`: the caller proved the secret, or the app does not bind tickets.
+ * `showScanner`: the caller proved the secret and the app shows the scanner on the web.
+ */
 export function toCheckData(
   session: QrSession,
   now: number,
-  options: { entitled: boolean; showScannerOnWeb: boolean },
+  options: { entitled: boolean; showScanner: boolean },
 ): CheckData {
   const ticket = visibleTicket(session, now, options.entitled);
   return {
     random: session.random,
     status: effectiveStatus(session, now),
     ticket,
-    userInfo: scannerInfo(session, options.showScannerOnWeb),
+    userInfo: scannerInfo(session, options.showScanner),
     // The scanner's identity is revealed only with the ticket: never before confirmation.
     scannedUserId: ticket === null ? null : session.scannedUserId,
     expireAt: iso(session.expireAt),

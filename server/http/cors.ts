@@ -1,25 +1,25 @@
 /**
  * @module
- * CORS for browser calls to the API: an allowed `Origin` (of any app, or this service's own)
- * is echoed with credentials; a disallowed one is refused with 403. Per-app origin checks
- * follow in the routes once the app is known.
+ * CORS for browser calls to the API: an `Origin` the origin policy admits (of any app, or this
+ * service's own) is echoed with credentials; any other, `null` included, is refused with 403.
+ * Per-app origin checks follow in the routes once the app is known.
  */
 import type { RequestHandler } from 'express';
+import type { OriginPolicy } from '../edge/origin-policy';
 import { AppError } from '../errors';
-import type { AppRegistry } from '../services/apps';
-import { originOf, selfOrigins } from './request-info';
+import { originOf } from './request-info';
 
 /** Headers a browser may send: `content-type, authorization, x-authing-*, x-qrlogin-secret`. */
 const ALLOWED_HEADER = /^(content-type|authorization|x-authing-[a-z0-9-]+|x-qrlogin-secret)$/;
 
-export function cors(apps: AppRegistry, publicUrl: string): RequestHandler {
+export function cors(origins: OriginPolicy): RequestHandler {
   return (req, res, next) => {
     const origin = originOf(req.headers);
     if (origin === null) {
       next();
       return;
     }
-    const allowed = apps.anyAllows(origin) || selfOrigins(req, publicUrl).includes(origin);
+    const allowed = origins.admits(origin);
     res.vary('Origin');
     if (allowed) {
       res.setHeader('Access-Control-Allow-Origin', origin);

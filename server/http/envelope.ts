@@ -8,13 +8,19 @@ import type { AppError } from '../errors';
 import type { Lang } from '../../shared/errors';
 
 /**
- * Writes an envelope as JSON. API answers are `no-store`, so Express's `res.json` would only add
- * work: an ETag (a hash of every body) nobody revalidates, and content-type negotiation. Headers
- * set earlier (CORS, security, Retry-After) are kept.
+ * Writes an envelope as JSON. API answers carry credentials (a browser secret, a ticket, an ID
+ * or user token), so no cache keeps them (`no-store`) and no browser guesses their type
+ * (`nosniff`). Express's `res.json` would only add work: an ETag (a hash of every body) nobody
+ * revalidates, and content-type negotiation. Headers set earlier (CORS, Retry-After) are kept.
  */
 function writeJson(res: Response, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
   res.end(text);
 }
 

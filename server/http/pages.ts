@@ -1,7 +1,7 @@
 /**
  * @module
- * The demo website (`/`), the demo phone page (`/mobile`) and the web SDK (`/sdk/qrlogin.js`),
- * served from the build output with security headers.
+ * The web SDK (`/sdk/qrlogin.js`), and outside production the demo website (`/`) and the demo
+ * phone page (`/mobile`), served from the build output with security headers.
  */
 import { join } from 'node:path';
 import express, { type RequestHandler, Router } from 'express';
@@ -28,9 +28,15 @@ export const securityHeaders: RequestHandler = (_req, res, next) => {
   next();
 };
 
-export function pageRoutes(publicDir: string): Router {
+/**
+ * The web SDK, always (websites load it from here), and the demo pages when `demo` is on
+ * (`DEMO_PAGES`; off in production, where `/` would run the widget for a real app).
+ */
+export function pageRoutes(publicDir: string, options: { demo: boolean }): Router {
   const router = Router();
   router.use(securityHeaders);
+  router.use('/sdk', express.static(join(publicDir, 'sdk'), { index: false, maxAge: '5m' }));
+  if (!options.demo) return router;
   router.get('/mobile', (_req, res) => {
     res.sendFile(join(publicDir, 'mobile.html'));
   });

@@ -1,24 +1,70 @@
 /**
  * @module
- * `GET /qr.png?random=R`: the QR as a PNG, rendered on demand (so creating a QR costs no
- * image encoding), loadable cross-origin by an `<img>` (the `url` of `gene`).
+ * `GET /qr.png?random=R`: the QR as a PNG, loadable cross-origin by an `<img>` (the `url` of
+ * `gene`). Rendered on demand, so creating a QR costs no image encoding, and at most once per
+ * QR: a render costs ~10 ms of CPU, so the image is kept (in this process) until its QR
+ * expires, parallel requests share one render, and each address is rate limited (`image`).
+ * A QR that does not exist or has expired is a 404; a store outage is a 503.
  */
 import { Router } from 'express';
 import QRCode from 'qrcode';
 import { API } from '../../shared/http';
 import { qrText } from '../domain/qr-session';
 import { AppError } from '../errors';
+import type { RateLimiter } from '../ratelimit/limiter';
 import type { QrLoginService } from '../services/qr-login';
 import { parse, randomQuery } from './validation';
 
-export function qrImageRoutes(qr: QrLoginService, now: () => number): Router {
+/** Images kept at once (about 1.5 kB each); past it the oldest are dropped first. */
+export const MAX_CACHED_IMAGES = 5_000;
+
+interface Cached {
+  png: Promise<Buffer>;
+  expireAt: number;
+}
+
+/** Rendered images by `random`, in insertion order, each until its QR's `expireAt`. */
+export class ImageCache {
+  readonly #entries = new Map<string, Cached>();
+  constructor(private readonly max = MAX_CACHED_IMAGES) {}
+
+  /** The image of `random`, rendered by `render` unless a live one is kept. */
+  get(random: string, expireAt: number, now: number, render: () => Promise<Buffer>): Promise<Buffer> {
+    const kept = this.#entries.get(random);
+    if (kept && kept.expireAt > now) return kept.png;
+    if (kept) this.#entries.delete(random);
+    while (this.#entries.size >= this.max) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done) break;
+      this.#entries.delete(oldest.value);
+    }
+    const png = render();
+    this.#entries.set(random, { png, expireAt });
+    // A failed render is not kept: the next request tries again.
+    png.catch(() => {
+      if (this.#entries.get(random)?.png === png) this.#entries.delete(random);
+    });
+    return png;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
+
+export function qrImageRoutes(qr: QrLoginService, limiter: RateLimiter, now: () => number): Router {
   const router = Router();
+  const images = new ImageCache();
   router.get(API.qrImage, async (req, res) => {
+    await limiter.take('image', req.ip ?? '');
     const { random } = parse(randomQuery, req.query);
     const session = await qr.displayable(random).catch((error: unknown) => {
-      throw error instanceof AppError ? new AppError('NOT_FOUND', { detail: 'no such QR code' }) : error;
+      const gone = error instanceof AppError && (error.key === 'QR_NOT_FOUND' || error.key === 'QR_EXPIRED');
+      throw gone ? new AppError('NOT_FOUND', { detail: 'no such QR code' }) : error;
     });
-    const png = await QRCode.toBuffer(qrText(session), { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 256 });
+    const png = await images.get(session.random, session.expireAt, now(), () =>
+      QRCode.toBuffer(qrText(session), { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 256 }),
+    );
     const secondsLeft = Math.max(0, Math.floor((session.expireAt - now()) / 1000));
     res
       .set({

@@ -7,18 +7,20 @@ import { Router } from 'express';
 import { parse as parseCookies } from 'cookie';
 import { API, SECRET_COOKIE_PATH, secretCookieName } from '../../shared/http';
 import { toGeneData } from '../domain/qr-session';
+import type { OriginPolicy } from '../edge/origin-policy';
 import type { RateLimiter } from '../ratelimit/limiter';
 import type { AppRegistry } from '../services/apps';
 import type { AppGuard, QrLoginService } from '../services/qr-login';
 import type { UserService } from '../services/users';
 import { sendOk } from './envelope';
-import { appIdOf, bearerOf, originOf, requesterOf, secretHeaderOf, selfOrigins } from './request-info';
+import { appIdOf, bearerOf, originOf, requesterOf, secretHeaderOf } from './request-info';
 import { confirmBody, geneBody, parse, randomBody, randomQuery, ticketBody } from './validation';
 
 export interface QrRouteDeps {
   qr: QrLoginService;
   users: UserService;
   apps: AppRegistry;
+  origins: OriginPolicy;
   limiter: RateLimiter;
   publicUrl: string;
 }
@@ -32,13 +34,13 @@ function browserSecret(req: Request, random: string): string | null {
 }
 
 export function qrcodeRoutes(deps: QrRouteDeps): Router {
-  const { qr, users, apps, limiter, publicUrl } = deps;
+  const { qr, users, apps, origins, limiter, publicUrl } = deps;
   const ip = (req: Request) => req.ip ?? '';
   const router = Router();
   const originGuard =
     (req: Request): AppGuard =>
     (app) =>
-      apps.assertOrigin(app, originOf(req.headers), selfOrigins(req, publicUrl));
+      origins.assertFor(app, originOf(req.headers));
 
   router.post(API.gene, async (req, res) => {
     await limiter.take('gene', ip(req));
@@ -48,7 +50,6 @@ export function qrcodeRoutes(deps: QrRouteDeps): Router {
     const { session, secret } = await qr.create({
       app,
       customData: body.customData ?? body.params ?? body.customeData ?? {},
-      context: body.context ?? {},
       requester: requesterOf(req.headers, req.ip ?? ''),
     });
     // For credentialed polling clients (authing-js-sdk in a browser): they prove the secret
@@ -72,13 +73,13 @@ export function qrcodeRoutes(deps: QrRouteDeps): Router {
   router.post(API.userinfo, async (req, res) => {
     await limiter.take('userinfo', ip(req));
     const { ticket } = parse(ticketBody, req.body);
-    await limiter.take('ticket', ticket);
     const hasAuthorization = req.headers.authorization !== undefined;
     const user = await qr.redeem(ticket, {
       appSecret: hasAuthorization ? (bearerOf(req.headers) ?? '') : null,
       browserSecretFor: (random) => browserSecret(req, random),
       appId: appIdOf(req.headers),
       guard: originGuard(req),
+      throttle: () => limiter.take('ticket', ticket),
     });
     sendOk(res, user);
   });

@@ -21,9 +21,12 @@ export function langOf(headers: IncomingHttpHeaders): Lang {
   return header(headers, HEADERS.lang)?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
 }
 
+/**
+ * The page's `Origin`, exactly as sent (`"null"` included: that is a browser too); null when
+ * there is no `Origin` header (not a web page). Judged by edge/origin-policy.ts.
+ */
 export function originOf(headers: IncomingHttpHeaders): string | null {
-  const origin = header(headers, 'origin');
-  return origin === 'null' ? null : origin;
+  return header(headers, 'origin');
 }
 
 /** `Authorization: Bearer X`, or a bare `Authorization: X` (Authing's phone SDKs send that). */
@@ -40,18 +43,6 @@ export function appIdOf(headers: IncomingHttpHeaders): string | null {
 
 export function secretHeaderOf(headers: IncomingHttpHeaders): string | null {
   return header(headers, HEADERS.secret);
-}
-
-/**
- * The origins that are this service itself: the public URL's, and the host the request
- * reached (either scheme: TLS may end at a proxy). A browser always sends the true `Host`,
- * so a page can only match this when it is served by this service.
- */
-export function selfOrigins(req: IncomingMessage, publicUrl: string): string[] {
-  const own = [new URL(publicUrl).origin];
-  const host = header(req.headers, 'host');
-  if (host) own.push(`http://${host}`, `https://${host}`);
-  return own;
 }
 
 export type TrustFunction = ReturnType<typeof proxyAddr.compile>;

@@ -11,8 +11,31 @@ const plainObject = z.record(z.string(), z.unknown());
 
 /** customData travels inside the QR: kept small so the code stays easy to scan. */
 const MAX_CUSTOM_DATA_JSON = 512;
-const customData = plainObject.refine((value) => JSON.stringify(value).length <= MAX_CUSTOM_DATA_JSON, {
-  message: `must be at most ${MAX_CUSTOM_DATA_JSON} bytes of JSON`,
+/** Objects and arrays inside customData, counting itself: deeper JSON is refused unread. */
+export const MAX_CUSTOM_DATA_DEPTH = 8;
+
+/**
+ * Whether `value` nests objects and arrays at most `max` deep. Iterative, so a body nested
+ * thousands deep inside the size limit is measured without recursion (where `JSON.stringify`
+ * would throw `RangeError`) and given up on at the first level too many.
+ */
+export function nestedAtMost(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth > max) return false;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
+const customData = plainObject.superRefine((value, ctx) => {
+  if (!nestedAtMost(value, MAX_CUSTOM_DATA_DEPTH)) {
+    ctx.addIssue({ code: 'custom', message: `must be nested at most ${MAX_CUSTOM_DATA_DEPTH} levels deep` });
+  } else if (JSON.stringify(value).length > MAX_CUSTOM_DATA_JSON) {
+    ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_CUSTOM_DATA_JSON} bytes of JSON` });
+  }
 });
 
 /** `gene` accepts Authing's spellings of customData: customData, params, customeData. */
@@ -22,6 +45,7 @@ export const geneBody = z.looseObject({
   customData: customData.optional(),
   params: customData.nullish(),
   customeData: customData.optional(),
+  /** Authing's pipeline context: accepted for compatibility, never kept or read. */
   context: plainObject.nullish(),
 });
 

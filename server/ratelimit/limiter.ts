@@ -11,8 +11,15 @@ import type { Logger } from '../logger';
 import { IP_RULES, type RateLimits, type RateRule } from './limits';
 
 export interface RateCounterStore {
-  /** Counts one hit on `key` and returns the count and the ms left in its window. */
-  hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
+  /**
+   * Counts one hit on `key` under `rule` and returns the count and the ms left in its window.
+   * `full`: the store holds as many live windows for `rule` as it may and cannot start one
+   * for this new subject; the hit is refused (a store never answers "1" for a window it did
+   * not keep: that would let a new subject through uncounted).
+   */
+  hit(rule: string, key: string, windowMs: number): Promise<{ count: number; resetMs: number; full?: boolean }>;
+  /** Stops background work (timers); the memory counters have some. */
+  close?(): void;
 }
 
 /**
@@ -38,10 +45,10 @@ export function createRateLimiter(limits: RateLimits, store: RateCounterStore, l
     async take(rule, subject) {
       const limit = limits[rule];
       if (!limit) return;
-      let counted: { count: number; resetMs: number };
+      let counted: Awaited<ReturnType<RateCounterStore['hit']>>;
       try {
         const key = IP_RULES.has(rule) ? ipSubject(subject) : subject;
-        counted = await store.hit(`${rule}:${sha256(key).slice(0, 22)}`, limit.windowSeconds * 1000);
+        counted = await store.hit(rule, sha256(key).slice(0, 22), limit.windowSeconds * 1000);
       } catch (error) {
         // The counters live in the same Redis as everything else: when they cannot be reached
         // the request could not be served either. Answer 503 now rather than wait out a second
@@ -49,31 +56,13 @@ export function createRateLimiter(limits: RateLimits, store: RateCounterStore, l
         logger.warn('rate limit counter unavailable', { rule, error });
         throw new AppError('UNAVAILABLE', { cause: error, retryAfter: 1 });
       }
+      if (counted.full) {
+        logger.warn('rate limit table full: new subjects are refused until windows end', { rule });
+        throw new AppError('RATE_LIMITED', { retryAfter: Math.max(1, Math.ceil(counted.resetMs / 1000)) });
+      }
       if (counted.count > limit.limit) {
         throw new AppError('RATE_LIMITED', { retryAfter: Math.max(1, Math.ceil(counted.resetMs / 1000)) });
       }
-    },
-  };
-}
-
-/** Counters in this process (the embedded default), dropped as their windows end. */
-export function createMemoryCounters(now: () => number, maxKeys = 100_000): RateCounterStore {
-  const windows = new Map<string, { count: number; resetAt: number }>();
-  return {
-    async hit(key, windowMs) {
-      const at = now();
-      let window = windows.get(key);
-      if (!window || window.resetAt <= at) {
-        if (windows.size >= maxKeys) {
-          for (const [name, entry] of windows) if (entry.resetAt <= at) windows.delete(name);
-        }
-        window = { count: 0, resetAt: at + windowMs };
-        // Still full of live windows: count this subject without keeping it, rather than grow
-        // without bound or forget a live window (which would reset someone's limit).
-        if (windows.size < maxKeys) windows.set(key, window);
-      }
-      window.count += 1;
-      return { count: window.count, resetMs: window.resetAt - at };
     },
   };
 }

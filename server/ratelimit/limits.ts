@@ -11,18 +11,19 @@ export const RATE_RULES = [
   'check', // per IP: status polls
   'subscribe', // per IP: qr:subscribe
   'userinfo', // per IP: ticket exchanges (guessing tickets)
-  'ticket', // per ticket: exchanges of one ticket
+  'ticket', // per ticket: exchanges of one existing ticket
   'login', // per IP: password logins (guessing passwords)
   'register', // per IP: sign-ups
-  'phone', // per IP: scanned, confirm and cancel, before the user token is checked
+  'phone', // per IP: scanned, confirm, cancel and logout, before the user token is checked
   'scanned', // per user: scans
   'decide', // per user: confirm and cancel
+  'image', // per IP: QR images (GET /qr.png), each rendered at most once per QR
 ] as const;
 
 export type RateRule = (typeof RATE_RULES)[number];
 
 /** The rules counted per client address (the others per user or per ticket). */
-export const IP_RULES: ReadonlySet<RateRule> = new Set(['gene', 'check', 'subscribe', 'userinfo', 'login', 'register', 'phone']);
+export const IP_RULES: ReadonlySet<RateRule> = new Set(['gene', 'check', 'subscribe', 'userinfo', 'login', 'register', 'phone', 'image']);
 
 export interface Limit {
   /** Requests allowed per window. */
@@ -44,6 +45,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = Object.freeze({
   phone: { limit: 300, windowSeconds: 60 },
   scanned: { limit: 60, windowSeconds: 60 },
   decide: { limit: 60, windowSeconds: 60 },
+  image: { limit: 300, windowSeconds: 60 },
 });
 
 /**

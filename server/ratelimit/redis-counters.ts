@@ -16,8 +16,8 @@ return {count, ttl}
 
 export function createRedisCounters(client: AnyRedisClient, prefix: string): RateCounterStore {
   return {
-    async hit(key, windowMs) {
-      const reply = (await guarded(client.eval(HIT, { keys: [`${prefix}rl:${key}`], arguments: [String(windowMs)] }))) as [number, number];
+    async hit(rule, key, windowMs) {
+      const reply = (await guarded(client.eval(HIT, { keys: [`${prefix}rl:${rule}:${key}`], arguments: [String(windowMs)] }))) as [number, number];
       return { count: Number(reply[0]), resetMs: Number(reply[1]) };
     },
   };

@@ -7,7 +7,8 @@ import { EVENTS } from '../../shared/protocol';
 import { QR_STATUS } from '../../shared/status';
 import { toGeneData } from '../domain/qr-session';
 import { parse, createPayload, subscribePayload, unsubscribePayload } from '../http/validation';
-import { clientIp, langOf, requesterOf, selfOrigins, type TrustFunction } from '../http/request-info';
+import type { OriginPolicy } from '../edge/origin-policy';
+import { clientIp, langOf, requesterOf, type TrustFunction } from '../http/request-info';
 import type { Logger } from '../logger';
 import type { RateLimiter } from '../ratelimit/limiter';
 import type { AppRegistry } from '../services/apps';
@@ -20,6 +21,7 @@ import { withAck } from './with-ack';
 export interface HandlerDeps {
   qr: QrLoginService;
   apps: AppRegistry;
+  origins: OriginPolicy;
   expiry: ExpiryScheduler;
   limiter: RateLimiter;
   logger: Logger;
@@ -31,8 +33,7 @@ export function registerHandlers(socket: QrSocket, deps: HandlerDeps): void {
   const { qr, apps, expiry, limiter, logger, publicUrl } = deps;
   const ip = clientIp(socket.request, deps.trust);
   const lang = langOf(socket.handshake.headers);
-  const own = selfOrigins(socket.request, publicUrl);
-  const guard: AppGuard = (app) => apps.assertOrigin(app, socket.data.origin, own);
+  const guard: AppGuard = (app) => deps.origins.assertFor(app, socket.data.origin);
 
   socket.on(
     EVENTS.create,
@@ -44,7 +45,6 @@ export function registerHandlers(socket: QrSocket, deps: HandlerDeps): void {
       const { session, secret } = await qr.create({
         app,
         customData: body.customData ?? {},
-        context: {},
         requester: requesterOf(socket.request.headers, ip),
       });
       await socket.join(qrRoom(session.random));

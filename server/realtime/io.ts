@@ -1,30 +1,46 @@
 /**
  * @module
- * The Socket.IO server: typed, small message limit, and an origin gate at the handshake
- * (WebSocket upgrades are not covered by CORS, so the check is `allowRequest`'s).
+ * The Socket.IO server: typed, small message limit, and two gates at the handshake: the origin
+ * policy (WebSocket upgrades are not covered by CORS, so the check is `allowRequest`'s) and
+ * the per-address connection cap.
  */
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
-import { originOf, selfOrigins } from '../http/request-info';
-import type { AppRegistry } from '../services/apps';
+import type { OriginPolicy } from '../edge/origin-policy';
+import { clientIp, originOf, type TrustFunction } from '../http/request-info';
+import { createSocketCap, type SocketCap } from './socket-cap';
 import type { QrServer } from './types';
 
 /** Largest socket message accepted, in bytes. */
 export const MAX_SOCKET_MESSAGE = 16 * 1024;
 
-export function createIo(httpServer: HttpServer, apps: AppRegistry, publicUrl: string, extra: Partial<ServerOptions> = {}): QrServer {
+export interface IoOptions {
+  origins: OriginPolicy;
+  /** Open connections per client address; 0: no cap. */
+  maxSocketsPerIp: number;
+  trust: TrustFunction;
+  adapter?: ServerOptions['adapter'];
+}
+
+export function createIo(httpServer: HttpServer, options: IoOptions): QrServer {
+  const { origins, trust } = options;
+  const cap = createSocketCap(options.maxSocketsPerIp);
   const io: QrServer = new Server(httpServer, {
     path: '/socket.io',
     serveClient: false,
     maxHttpBufferSize: MAX_SOCKET_MESSAGE,
     cors: { origin: true, credentials: true },
+    // Called for new connections only (not for a polling connection's upgrade).
     allowRequest: (req, callback) => {
-      const origin = originOf(req.headers);
-      const allowed = origin === null || apps.anyAllows(origin) || selfOrigins(req, publicUrl).includes(origin);
-      callback(allowed ? null : 'origin not allowed', allowed);
+      if (!origins.admits(originOf(req.headers))) callback('origin not allowed', false);
+      else if (!cap.admits(clientIp(req, trust))) callback('too many connections from this address', false);
+      else callback(null, true);
     },
-    ...extra,
+    ...(options.adapter ? { adapter: options.adapter } : {}),
   });
+  io.engine.on('connection', (connection: { request: IncomingMessage } & Parameters<SocketCap['track']>[0]) =>
+    cap.track(connection, clientIp(connection.request, trust)),
+  );
   io.use((socket, next) => {
     socket.data.origin = originOf(socket.handshake.headers);
     next();

@@ -14,5 +14,5 @@ export function logDomainEvents(events: EventBus, logger: Logger): void {
   events.on('qr.redeemed', ({ random, appId, userId, via }) => logger.info('ticket redeemed', { random, appId, userId, via }));
   events.on('user.registered', ({ userId, username }) => logger.info('user registered', { userId, username }));
   events.on('user.login', ({ userId }) => logger.info('user logged in', { userId }));
-  events.on('user.login_failed', ({ username }) => logger.info('login failed', { username }));
+  events.on('user.login_failed', ({ userId }) => logger.info('login failed', { userId }));
 }

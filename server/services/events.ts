@@ -14,7 +14,8 @@ export interface DomainEvents {
   'qr.redeemed': { random: string; appId: string; userId: string; via: 'app-secret' | 'browser' };
   'user.registered': { userId: string; username: string };
   'user.login': { userId: string };
-  'user.login_failed': { username: string };
+  /** `userId`: the account the attempt named, when there is one (never the text typed). */
+  'user.login_failed': { userId: string | null };
 }
 
 export type EventName = keyof DomainEvents;

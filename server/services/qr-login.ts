@@ -32,7 +32,6 @@ export const MAX_PENDING_SCANS = 5;
 export interface CreateInput {
   app: AppConfig;
   customData: Record<string, unknown>;
-  context: Record<string, unknown>;
   requester: RequesterInfo;
 }
 
@@ -49,6 +48,11 @@ export interface RedeemCredentials {
   /** The app the caller says it is (`x-authing-app-id`), if any: must be the ticket's app. */
   appId: string | null;
   guard?: AppGuard;
+  /**
+   * Runs once the ticket is known to exist, before any credential is checked: the per-ticket
+   * rate limit, which so counts real tickets only (strings that are no ticket cannot fill it).
+   */
+  throttle?: () => Promise<void>;
 }
 
 export interface QrLoginDeps {
@@ -153,7 +157,6 @@ export function createQrLoginService(deps: QrLoginDeps) {
         createdAt,
         expireAt,
         customData: input.customData,
-        context: input.context,
         requester: input.requester,
         scannedUserId: null,
         scanner: null,
@@ -173,8 +176,12 @@ export function createQrLoginService(deps: QrLoginDeps) {
       const session = await load(random);
       const app = appOf(session);
       guard(app);
-      const entitled = !app.bindTicketToBrowser || secretMatches(secret, session.secretHash);
-      return toCheckData(session, now(), { entitled, showScannerOnWeb: app.showScannerOnWeb });
+      const proven = secretMatches(secret, session.secretHash);
+      return toCheckData(session, now(), {
+        entitled: proven || !app.bindTicketToBrowser,
+        // The scanner's face is for the browser that asked, never for someone who saw the QR.
+        showScanner: proven && app.showScannerOnWeb,
+      });
     },
 
     /** The state a socket starts from; only the holder of the secret gets it. */
@@ -268,6 +275,7 @@ export function createQrLoginService(deps: QrLoginDeps) {
       const hash = sha256(ticket);
       const record = ticket.length <= MAX_ID_LENGTH ? await stores.qr.peekTicket(hash) : null;
       if (!record) throw new AppError('TICKET_INVALID');
+      await credentials.throttle?.();
       const app = apps.get(record.appId);
       if (!app || (credentials.appId !== null && credentials.appId !== record.appId)) {
         throw new AppError('TICKET_INVALID');

@@ -86,7 +86,8 @@ export function createUserService(deps: UserDeps) {
       const user = await users.findByUsername(username);
       // verifyPassword spends the same time for unknown users, so timing reveals nothing.
       if (!(await verifyPassword(password, user?.passwordHash ?? null)) || !user) {
-        events.emit('user.login_failed', { username });
+        // Never the username: people type their password into that box.
+        events.emit('user.login_failed', { userId: user?.id ?? null });
         throw new AppError('WRONG_CREDENTIALS');
       }
       events.emit('user.login', { userId: user.id });

@@ -46,7 +46,6 @@ export function sessionFixture(now: number, overrides: Partial<QrSession> = {}):
     version: 0,
     scannedUserId: null,
     customData: { from: 'contract', nested: { list: [1, 2, { deep: true }] } },
-    context: { lang: 'en' },
     requester: { ip: '203.0.113.7', userAgent: 'jest', browser: 'Chrome 126', os: 'Linux', origin: 'http://localhost:5173' },
     scanner: null,
     ticket: null,
@@ -165,8 +164,7 @@ export function describeQrStore(name: string, factory: StoreFactory): void {
 
       it('keeps null, empty and nested values exactly', async () => {
         const session = sessionFixture(clock.now(), {
-          customData: {},
-          context: { a: { b: { c: [null, 0, '', false] } } },
+          customData: { a: { b: { c: [null, 0, '', false] } } },
           scanner: { nickname: 'Ünïcødé ✓', photo: null },
         });
         await store.create(session);
@@ -194,7 +192,6 @@ export function describeQrStore(name: string, factory: StoreFactory): void {
         read.status = 3;
         read.scannedUserId = 'mallory';
         (read.customData.nested as { list: unknown[] }).list.push('x');
-        read.context.lang = 'zh';
         expect(await store.get(session.random)).toStrictEqual(session);
       });
 

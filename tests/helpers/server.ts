@@ -5,7 +5,6 @@
  * server/index.ts; `configure` may change the parsed config (e.g. add apps).
  */
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type AppDeps, type QrLoginApp, createApp } from '../../server/app';
@@ -13,6 +12,7 @@ import type { SigningKey } from '../../server/auth/keys';
 import { type AdapterKind, createRedisBackend } from '../../server/backend/redis';
 import { type AppConfig, type Config, loadConfig } from '../../server/config';
 import { sha256 } from '../../server/domain/secrets';
+import { createHttpServer } from '../../server/http/server-options';
 import { createLogger } from '../../server/logger';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -41,7 +41,7 @@ export interface StartOptions {
 export const DEMO_APP_SECRET = 'test-demo-app-secret-0123456789';
 
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
-  const httpServer = createServer();
+  const httpServer = createHttpServer();
   httpServer.listen(0, '127.0.0.1');
   await once(httpServer, 'listening');
   const { port } = httpServer.address() as AddressInfo;

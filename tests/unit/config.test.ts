@@ -40,6 +40,7 @@ describe('loadConfig defaults', () => {
       allowRegistration: true,
       trustProxy: 'loopback',
       logLevel: 'info',
+      maxSocketsPerIp: 1000,
       shutdownTimeoutMs: 10_000,
       rateLimits: DEFAULT_RATE_LIMITS,
       apps: [
@@ -57,6 +58,7 @@ describe('loadConfig defaults', () => {
         },
       ],
       defaultAppId: 'demo',
+      demoPages: true,
     };
     expect(config).toStrictEqual(expected);
   });
