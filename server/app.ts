@@ -83,7 +83,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   });
   const users = createUserService({ users: stores.users, revoked: stores.revoked, tokens, events, now, allowRegistration: config.allowRegistration });
   const qr = createQrLoginService({ stores, apps, tokens, events, now, userPoolId: config.userPoolId });
-  const limiter = createRateLimiter(config.rateLimits, backend.counters, logger);
+  const limiter = createRateLimiter(config.rateLimits, backend.counters, logger, now);
 
   let closing = false;
   const readiness = {

@@ -224,6 +224,11 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
   for (const id of configured?.value?.plainSecrets ?? []) {
     warnings.push(`app "${id}" has a plain secret in its configuration; give secretSha256 instead`);
   }
+  for (const app of configured?.value?.apps ?? []) {
+    if (app.origins.includes('null')) {
+      warnings.push(`app "${app.id}" lists the origin "null": any website can make a page with that origin (a sandboxed iframe), so every website may use this app`);
+    }
+  }
   for (const { id, explicit } of configured?.value?.observerTickets ?? []) {
     const risk = `app "${id}" does not bind tickets to the browser: anyone who sees its QR code (over a shoulder, on a camera, in a screenshot) can poll check and collect the login`;
     if (mode === 'production' && !explicit) {

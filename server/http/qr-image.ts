@@ -1,9 +1,10 @@
 /**
  * @module
  * `GET /qr.png?random=R`: the QR as a PNG, loadable cross-origin by an `<img>` (the `url` of
- * `gene`). Rendered on demand, so creating a QR costs no image encoding, and at most once per
- * QR: a render costs ~10 ms of CPU, so the image is kept (in this process) until its QR
- * expires, parallel requests share one render, and each address is rate limited (`image`).
+ * `gene`). Rendered on demand, so creating a QR costs no image encoding, and once per QR: a
+ * render costs ~10 ms of CPU, so the image is kept (in this process, the newest
+ * {@link MAX_CACHED_IMAGES}) until its QR expires, parallel requests share one render, and
+ * each address is rate limited (`image`).
  * A QR that does not exist or has expired is a 404; a store outage is a 503.
  */
 import { Router } from 'express';
@@ -15,8 +16,11 @@ import type { RateLimiter } from '../ratelimit/limiter';
 import type { QrLoginService } from '../services/qr-login';
 import { parse, randomQuery } from './validation';
 
-/** Images kept at once (about 1.5 kB each); past it the oldest are dropped first. */
-export const MAX_CACHED_IMAGES = 5_000;
+/**
+ * Images kept at once (4 kB for a QR with no customData, up to 10 kB with 512 bytes of it:
+ * at most ~20 MB); past it the oldest are dropped first and rendered again if asked for.
+ */
+export const MAX_CACHED_IMAGES = 2_000;
 
 interface Cached {
   png: Promise<Buffer>;

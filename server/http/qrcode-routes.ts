@@ -79,7 +79,7 @@ export function qrcodeRoutes(deps: QrRouteDeps): Router {
       browserSecretFor: (random) => browserSecret(req, random),
       appId: appIdOf(req.headers),
       guard: originGuard(req),
-      throttle: () => limiter.take('ticket', ticket),
+      onRefused: () => limiter.take('ticket', ticket),
     });
     sendOk(res, user);
   });

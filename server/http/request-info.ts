@@ -55,9 +55,13 @@ export function compileTrust(setting: boolean | number | string): TrustFunction 
   return proxyAddr.compile(setting.split(',').map((part) => part.trim()));
 }
 
-/** The client address of a raw request, honouring `X-Forwarded-For` from trusted proxies only. */
+/**
+ * The client address of a raw request, honouring `X-Forwarded-For` from trusted proxies only;
+ * `''` when there is none (the client reset the connection before it was read: proxy-addr
+ * then has no socket address, whatever its types say).
+ */
 export function clientIp(req: IncomingMessage, trust: TrustFunction): string {
-  return proxyAddr(req, trust);
+  return (proxyAddr(req, trust) as string | undefined) ?? '';
 }
 
 const MAX_UA = 512;

@@ -40,7 +40,11 @@ export interface RateLimiter {
   take(rule: RateRule, subject: string): Promise<void>;
 }
 
-export function createRateLimiter(limits: RateLimits, store: RateCounterStore, logger: Logger): RateLimiter {
+/** A full table is reported at most once a minute per rule (a flood would write a line a request). */
+const FULL_WARNING_EVERY_MS = 60_000;
+
+export function createRateLimiter(limits: RateLimits, store: RateCounterStore, logger: Logger, now: () => number = Date.now): RateLimiter {
+  const warnedFull = new Map<RateRule, number>();
   return {
     async take(rule, subject) {
       const limit = limits[rule];
@@ -57,7 +61,11 @@ export function createRateLimiter(limits: RateLimits, store: RateCounterStore, l
         throw new AppError('UNAVAILABLE', { cause: error, retryAfter: 1 });
       }
       if (counted.full) {
-        logger.warn('rate limit table full: new subjects are refused until windows end', { rule });
+        const at = now();
+        if (at - (warnedFull.get(rule) ?? -Infinity) >= FULL_WARNING_EVERY_MS) {
+          warnedFull.set(rule, at);
+          logger.warn('rate limit table full: new subjects are refused until windows end', { rule });
+        }
         throw new AppError('RATE_LIMITED', { retryAfter: Math.max(1, Math.ceil(counted.resetMs / 1000)) });
       }
       if (counted.count > limit.limit) {

@@ -11,7 +11,7 @@ export const RATE_RULES = [
   'check', // per IP: status polls
   'subscribe', // per IP: qr:subscribe
   'userinfo', // per IP: ticket exchanges (guessing tickets)
-  'ticket', // per ticket: exchanges of one existing ticket
+  'ticket', // per ticket: refused exchanges of one existing ticket (wrong secrets)
   'login', // per IP: password logins (guessing passwords)
   'register', // per IP: sign-ups
   'phone', // per IP: scanned, confirm, cancel and logout, before the user token is checked

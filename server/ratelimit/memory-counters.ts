@@ -7,7 +7,9 @@
  *   "once, without keeping them", which let every new subject through;
  * - windows of one rule all last as long, so a table in insertion order is in expiry order:
  *   a new subject drops the ended windows at the head and stops at the first live one (no
- *   sweep of the whole table on the request path); a timer sweeps every table besides.
+ *   sweep of the whole table on the request path); a timer sweeps every table besides. Should
+ *   the clock have stepped back (ended windows behind a live head), a full table is swept
+ *   whole before it refuses anyone, at most once a second.
  */
 import type { RateCounterStore } from './limiter';
 
@@ -19,6 +21,8 @@ interface Window {
 /** Live windows kept per rule (about 150 bytes each). */
 export const MAX_KEYS_PER_RULE = 50_000;
 const SWEEP_EVERY_MS = 15_000;
+/** A full table is swept whole at most this often before refusing. */
+const FULL_SWEEP_EVERY_MS = 1_000;
 
 export interface MemoryCounters extends RateCounterStore {
   /** Drops every ended window (the timer's job; callable by tests). */
@@ -41,10 +45,14 @@ export function createMemoryCounters(now: () => number, maxKeysPerRule = MAX_KEY
       table.delete(key);
     }
   };
+  const sweepTable = (table: Map<string, Window>, at: number) => {
+    for (const [key, window] of table) if (window.resetAt <= at) table.delete(key);
+  };
   const sweep = () => {
     const at = now();
-    for (const table of tables.values()) for (const [key, window] of table) if (window.resetAt <= at) table.delete(key);
+    for (const table of tables.values()) sweepTable(table, at);
   };
+  const lastFullSweep = new Map<string, number>();
   const timer = setInterval(sweep, SWEEP_EVERY_MS);
   timer.unref();
 
@@ -59,6 +67,10 @@ export function createMemoryCounters(now: () => number, maxKeysPerRule = MAX_KEY
       }
       if (!window) {
         if (table.size >= maxKeysPerRule) dropEndedAtHead(table, at);
+        if (table.size >= maxKeysPerRule && at - (lastFullSweep.get(rule) ?? -Infinity) >= FULL_SWEEP_EVERY_MS) {
+          lastFullSweep.set(rule, at);
+          sweepTable(table, at);
+        }
         if (table.size >= maxKeysPerRule) {
           const oldest = table.values().next();
           return { count: 0, resetMs: oldest.done ? windowMs : Math.max(0, oldest.value.resetAt - at), full: true };

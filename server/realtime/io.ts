@@ -31,9 +31,13 @@ export function createIo(httpServer: HttpServer, options: IoOptions): QrServer {
     maxHttpBufferSize: MAX_SOCKET_MESSAGE,
     cors: { origin: true, credentials: true },
     // Called for new connections only (not for a polling connection's upgrade).
+    // The origin is judged once per connection: later requests of the session (polls, the
+    // upgrade to WebSocket) carry its id, and the socket keeps the handshake's origin.
     allowRequest: (req, callback) => {
-      if (!origins.admits(originOf(req.headers))) callback('origin not allowed', false);
-      else if (!cap.admits(clientIp(req, trust))) callback('too many connections from this address', false);
+      const ip = clientIp(req, trust);
+      if (ip === '') callback('connection already gone', false);
+      else if (!origins.admits(originOf(req.headers))) callback('origin not allowed', false);
+      else if (!cap.admits(ip)) callback('too many connections from this address', false);
       else callback(null, true);
     },
     ...(options.adapter ? { adapter: options.adapter } : {}),

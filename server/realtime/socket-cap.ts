@@ -25,6 +25,8 @@ export function createSocketCap(max: number): SocketCap {
   return {
     admits: (ip) => (open.get(ipSubject(ip)) ?? 0) < max,
     track(socket, ip) {
+      // Reset before it was read: nothing to count (it closes at once).
+      if (ip === '') return;
       const subject = ipSubject(ip);
       open.set(subject, (open.get(subject) ?? 0) + 1);
       socket.once('close', () => {

@@ -11,7 +11,7 @@ import { type QrAction, effectiveStatus, transition } from '../../shared/state-m
 import { QR_STATUS } from '../../shared/status';
 import type { TokenService } from '../auth/tokens';
 import type { AppConfig } from '../config';
-import { type QrSession, type RequesterInfo, toCheckData, toSnapshot } from '../domain/qr-session';
+import { type QrSession, type RequesterInfo, type TicketRecord, toCheckData, toSnapshot } from '../domain/qr-session';
 import { newRandom, newSecret, newTicket, secretMatches, sha256, newMatch } from '../domain/secrets';
 import { AppError } from '../errors';
 import type { Clock } from '../store/memory';
@@ -49,10 +49,11 @@ export interface RedeemCredentials {
   appId: string | null;
   guard?: AppGuard;
   /**
-   * Runs once the ticket is known to exist, before any credential is checked: the per-ticket
-   * rate limit, which so counts real tickets only (strings that are no ticket cannot fill it).
+   * Runs when a credential for an existing ticket is refused, before the refusal is thrown:
+   * the per-ticket rate limit, which so counts wrong guesses on real tickets only (strings
+   * that are no ticket cannot fill it, and the rightful holder is never refused by it).
    */
-  throttle?: () => Promise<void>;
+  onRefused?: () => Promise<void>;
 }
 
 export interface QrLoginDeps {
@@ -275,24 +276,16 @@ export function createQrLoginService(deps: QrLoginDeps) {
       const hash = sha256(ticket);
       const record = ticket.length <= MAX_ID_LENGTH ? await stores.qr.peekTicket(hash) : null;
       if (!record) throw new AppError('TICKET_INVALID');
-      await credentials.throttle?.();
       const app = apps.get(record.appId);
       if (!app || (credentials.appId !== null && credentials.appId !== record.appId)) {
         throw new AppError('TICKET_INVALID');
       }
       (credentials.guard ?? allowAll)(app);
 
-      let via: 'app-secret' | 'browser';
-      if (credentials.appSecret !== null) {
-        // An Authorization header is a claim to be the app's backend: no fallback if wrong.
-        if (!secretMatches(credentials.appSecret, app.secretHash)) throw new AppError('APP_UNAUTHORIZED');
-        via = 'app-secret';
-      } else {
-        if (!app.allowBrowserExchange) throw new AppError('APP_UNAUTHORIZED');
-        if (app.bindTicketToBrowser && !secretMatches(credentials.browserSecretFor(record.random), record.secretHash)) {
-          throw new AppError('SECRET_INVALID');
-        }
-        via = 'browser';
+      const via = credentialOf(app, record, credentials);
+      if (typeof via !== 'string') {
+        await credentials.onRefused?.();
+        throw via;
       }
 
       const taken = await stores.qr.takeTicket(hash);
@@ -308,6 +301,22 @@ export function createQrLoginService(deps: QrLoginDeps) {
       };
     },
   };
+}
+
+/**
+ * How a `userinfo` caller may have the ticket's user (`app-secret`: the app's backend;
+ * `browser`: the browser that created the QR), or the error refusing it.
+ */
+function credentialOf(app: AppConfig, record: TicketRecord, credentials: RedeemCredentials): 'app-secret' | 'browser' | AppError {
+  if (credentials.appSecret !== null) {
+    // An Authorization header is a claim to be the app's backend: no fallback if wrong.
+    return secretMatches(credentials.appSecret, app.secretHash) ? 'app-secret' : new AppError('APP_UNAUTHORIZED');
+  }
+  if (!app.allowBrowserExchange) return new AppError('APP_UNAUTHORIZED');
+  if (app.bindTicketToBrowser && !secretMatches(credentials.browserSecretFor(record.random), record.secretHash)) {
+    return new AppError('SECRET_INVALID');
+  }
+  return 'browser';
 }
 
 /** Two client addresses are the same host, IPv4-mapped IPv6 (`::ffff:1.2.3.4`) included. */

@@ -54,7 +54,7 @@ test('guessing tickets on userinfo gets 429 per IP', async () => {
   expectLimited(await http.post(API.userinfo, { ticket: 'another-wrong-ticket-xxxxxxxxxxxxxxxxxxxxx' }, bearer(server.demoAppSecret)), 60);
 });
 
-test('one real ticket tried more than 3 times is limited, the limit is per ticket; strings that are no ticket are not counted per ticket', async () => {
+test('wrong secrets on one real ticket are limited after 3, the rightful holder never is; strings that are no ticket are not counted per ticket', async () => {
   const http = api(server.url);
   const phone = await registerUser(http);
   const qr = await gene(http);
@@ -64,7 +64,9 @@ test('one real ticket tried more than 3 times is limited, the limit is per ticke
   if (!ticket) throw new Error('no ticket');
   // Without the browser secret: refused (2245), and counted against this ticket.
   for (let i = 0; i < 3; i += 1) expect((await http.post(API.userinfo, { ticket })).body.code).toBe(2245);
-  expectLimited(await http.post(API.userinfo, { ticket }), 60);
+  expectLimited(await http.post(API.userinfo, { ticket }, { 'x-qrlogin-secret': 'x'.repeat(43) }), 60);
+  // The browser that holds the secret still redeems it: a refused attempt never costs the holder.
+  expect(dataOf(await http.post<{ id: string }>(API.userinfo, { ticket }, { 'x-qrlogin-secret': qr.secret })).id).toBe(phone.user.id);
   // A string that is no ticket is refused at once and never fills the per-ticket table.
   const junk = `a-ticket-that-someone-hammers-${'y'.repeat(20)}`;
   for (let i = 0; i < 5; i += 1) expect((await http.post(API.userinfo, { ticket: junk })).body.code).toBe(2244);

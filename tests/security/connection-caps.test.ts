@@ -42,6 +42,36 @@ test('MAX_SOCKETS_PER_IP=0 turns the cap off; the default is generous (1000)', a
   expect((await serverWith({})).config.maxSocketsPerIp).toBe(1000);
 });
 
+test('a handshake whose client resets the connection at once is refused, and the server keeps serving', async () => {
+  const server = await serverWith({ MAX_SOCKETS_PER_IP: '5' });
+  const requests = [
+    'GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
+    'GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+      'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+  ];
+  for (let i = 0; i < 100; i += 1) {
+    const socket = tcpConnect(server.port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(requests[i % 2] ?? '');
+    socket.resetAndDestroy();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect((await fetch(`${server.url}/livez`)).status).toBe(200);
+  await expect(connect(server.url)).resolves.toMatchObject({ connected: true });
+});
+
+test('the app wires the request timeouts into its own HTTP server', async () => {
+  const server = await serverWith({});
+  const { createApp } = await import('../../server/app');
+  const app = createApp(server.config);
+  try {
+    expect(app.httpServer.headersTimeout).toBe(HTTP_SERVER_OPTIONS.headersTimeout);
+    expect(app.httpServer.requestTimeout).toBe(HTTP_SERVER_OPTIONS.requestTimeout);
+  } finally {
+    await app.close();
+  }
+});
+
 /** Opens a raw TCP connection, writes `text`, and resolves with the ms until the server closes it. */
 async function heldFor(port: number, text: string, limitMs: number): Promise<{ closedAfterMs: number; reply: string }> {
   const socket: Socket = tcpConnect(port, '127.0.0.1');

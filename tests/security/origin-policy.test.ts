@@ -4,6 +4,7 @@
  * unless an app lists `"null"`; the service's own origin is `PUBLIC_URL`'s, never one made up
  * from the request's `Host` (the shape of DNS rebinding).
  */
+import { loadConfig } from '../../server/config';
 import { API, type GeneData } from '../../shared/http';
 import { EVENTS } from '../../shared/protocol';
 import { rawRequest } from '../helpers/raw-http';
@@ -39,6 +40,12 @@ test('HTTP gene with Origin: null is refused (403) for the demo app and for an a
     expect(codeOf(answer.body)).toBe(403);
     expect(answer.headers['access-control-allow-origin']).toBeUndefined();
   }
+  // check and userinfo pass the same gate.
+  for (const path of [`${API.check}?random=${'a'.repeat(22)}`, API.userinfo]) {
+    const method = path === API.userinfo ? 'POST' : 'GET';
+    const answer = await rawRequest(server.url, { method, path, headers: { origin: 'null' }, ...(method === 'POST' ? { body: { ticket: 'x' } } : {}) });
+    expect(codeOf(answer.body)).toBe(403);
+  }
   // The preflight of such a page is refused too.
   const preflight = await rawRequest(server.url, {
     method: 'OPTIONS',
@@ -46,6 +53,10 @@ test('HTTP gene with Origin: null is refused (403) for the demo app and for an a
     headers: { origin: 'null', 'access-control-request-method': 'POST' },
   });
   expect(preflight.status).toBe(403);
+});
+
+test('an app that lists "null" is warned about at start', () => {
+  expect(loadConfig({ APPS: JSON.stringify([SANDBOXED]) }).warnings.join('\n')).toMatch(/app "sandboxed" lists the origin "null": any website can/);
 });
 
 test('an app that lists "null" admits it (echoed), and only for itself', async () => {
