@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AdapterKind } from '../server/backend/redis';
-import type { AnyRedisClient } from '../server/store/redis';
+import type { AnyRedisClient } from '../server/backend/redis/stores';
 import { EVENTS } from '../shared/protocol';
 import { summarize } from './lib/stats';
 import { api } from '../tests/helpers/api';

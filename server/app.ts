@@ -19,7 +19,7 @@ import { pageRoutes } from './http/pages';
 import { qrImageRoutes } from './http/qr-image';
 import { qrcodeRoutes } from './http/qrcode-routes';
 import { createHttpServer } from './http/server-options';
-import { compileTrust } from './http/request-info';
+import { compileTrust } from './edge/request-info';
 import { userRoutes } from './http/user-routes';
 import { wellKnownRoutes } from './http/well-known';
 import { createLogger, type Logger } from './logger';
@@ -34,8 +34,8 @@ import { logDomainEvents } from './services/event-log';
 import { createRateLimiter } from './ratelimit/limiter';
 import { createQrLoginService, type QrLoginService } from './services/qr-login';
 import { createUserService, type UserService } from './services/users';
-import type { Clock } from './store/memory';
-import type { Stores } from './store/types';
+import type { Clock } from './domain/clock';
+import type { Stores } from './backend/stores';
 
 export interface AppDeps {
   /**

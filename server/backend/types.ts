@@ -7,7 +7,7 @@
 import type { ServerOptions } from 'socket.io';
 import type { KeySet } from '../auth/keys';
 import type { RateCounterStore } from '../ratelimit/limiter';
-import type { Stores } from '../store/types';
+import type { Stores } from './stores';
 
 export interface Backend {
   name: 'memory' | 'redis';

@@ -9,7 +9,7 @@
  * - this service's own origin is `PUBLIC_URL`'s, never derived from the request's `Host`
  *   (a DNS-rebound name would otherwise be "self").
  */
-import { type AppConfig, originAllowed } from '../config';
+import { type AppConfig, originAllowed } from '../domain/app';
 import { AppError } from '../errors';
 
 export interface OriginPolicy {

@@ -7,7 +7,7 @@
 import type { RequestHandler } from 'express';
 import type { OriginPolicy } from '../edge/origin-policy';
 import { AppError } from '../errors';
-import { originOf } from './request-info';
+import { originOf } from '../edge/request-info';
 
 /** Headers a browser may send: `content-type, authorization, x-authing-*, x-qrlogin-secret`. */
 const ALLOWED_HEADER = /^(content-type|authorization|x-authing-[a-z0-9-]+|x-qrlogin-secret)$/;

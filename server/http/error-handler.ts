@@ -8,7 +8,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { sendError } from './envelope';
-import { langOf } from './request-info';
+import { langOf } from '../edge/request-info';
 
 const isApi = (path: string) => path.startsWith('/api/');
 

@@ -14,7 +14,7 @@ import { qrText } from '../domain/qr-session';
 import { AppError } from '../errors';
 import type { RateLimiter } from '../ratelimit/limiter';
 import type { QrLoginService } from '../services/qr-login';
-import { parse, randomQuery } from './validation';
+import { parse, randomQuery } from '../edge/validation';
 
 /**
  * Images kept at once (4 kB for a QR with no customData, up to 10 kB with 512 bytes of it:

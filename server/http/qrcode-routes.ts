@@ -13,8 +13,8 @@ import type { AppRegistry } from '../services/apps';
 import type { AppGuard, QrLoginService } from '../services/qr-login';
 import type { UserService } from '../services/users';
 import { sendOk } from './envelope';
-import { appIdOf, bearerOf, originOf, requesterOf, secretHeaderOf } from './request-info';
-import { confirmBody, geneBody, parse, randomBody, randomQuery, ticketBody } from './validation';
+import { appIdOf, bearerOf, originOf, requesterOf, secretHeaderOf } from '../edge/request-info';
+import { confirmBody, geneBody, parse, randomBody, randomQuery, ticketBody } from '../edge/validation';
 
 export interface QrRouteDeps {
   qr: QrLoginService;

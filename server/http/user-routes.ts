@@ -8,8 +8,8 @@ import { Router } from 'express';
 import { API } from '../../shared/http';
 import type { UserService } from '../services/users';
 import { sendOk } from './envelope';
-import { bearerOf } from './request-info';
-import { loginBody, parse, registerBody } from './validation';
+import { bearerOf } from '../edge/request-info';
+import { loginBody, parse, registerBody } from '../edge/validation';
 
 export function userRoutes(users: UserService, limiter: RateLimiter): Router {
   const router = Router();

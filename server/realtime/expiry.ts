@@ -8,8 +8,8 @@ import { EVENTS } from '../../shared/protocol';
 import { effectiveStatus } from '../../shared/state-machine';
 import { QR_STATUS } from '../../shared/status';
 import type { Logger } from '../logger';
-import type { Clock } from '../store/memory';
-import type { QrStore } from '../store/types';
+import type { Clock } from '../domain/clock';
+import type { QrStore } from '../backend/stores';
 import { qrRoom, randomOfRoom } from './rooms';
 import type { QrServer } from './types';
 

@@ -6,9 +6,9 @@
 import { EVENTS } from '../../shared/protocol';
 import { QR_STATUS } from '../../shared/status';
 import { toGeneData } from '../domain/qr-session';
-import { parse, createPayload, subscribePayload, unsubscribePayload } from '../http/validation';
+import { parse, createPayload, subscribePayload, unsubscribePayload } from '../edge/validation';
 import type { OriginPolicy } from '../edge/origin-policy';
-import { clientIp, langOf, requesterOf, type TrustFunction } from '../http/request-info';
+import { clientIp, langOf, requesterOf, type TrustFunction } from '../edge/request-info';
 import type { Logger } from '../logger';
 import type { RateLimiter } from '../ratelimit/limiter';
 import type { AppRegistry } from '../services/apps';

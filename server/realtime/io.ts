@@ -7,7 +7,7 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import type { OriginPolicy } from '../edge/origin-policy';
-import { clientIp, originOf, type TrustFunction } from '../http/request-info';
+import { clientIp, originOf, type TrustFunction } from '../edge/request-info';
 import { createSocketCap, type SocketCap } from './socket-cap';
 import type { QrServer } from './types';
 

@@ -12,7 +12,7 @@ import { type QrSession, scannerInfo } from '../domain/qr-session';
 import type { Logger } from '../logger';
 import type { AppRegistry } from '../services/apps';
 import type { EventBus } from '../services/events';
-import type { QrStore } from '../store/types';
+import type { QrStore } from '../backend/stores';
 import { qrRoom, randomOfRoom } from './rooms';
 import type { QrServer } from './types';
 

@@ -2,7 +2,8 @@
  * @module
  * The app registry: which websites may use this qrlogin, and with which options.
  */
-import type { AppConfig, Config } from '../config';
+import type { Config } from '../config';
+import type { AppConfig } from '../domain/app';
 import { AppError } from '../errors';
 
 export interface AppRegistry {

@@ -9,8 +9,8 @@ import { hashPassword, verifyPassword } from '../auth/passwords';
 import type { TokenService, VerifiedUserToken } from '../auth/tokens';
 import { newUserId } from '../domain/secrets';
 import { AppError } from '../errors';
-import type { Clock } from '../store/memory';
-import type { RevokedTokens, UserRecord, UserStore } from '../store/types';
+import type { Clock } from '../domain/clock';
+import type { RevokedTokens, UserRecord, UserStore } from '../backend/stores';
 import type { EventBus } from './events';
 
 export interface RegisterInput {

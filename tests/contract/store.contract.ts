@@ -1,5 +1,5 @@
 /**
- * The storage contract (server/store/types.ts), one suite for every implementation:
+ * The storage contract (server/backend/stores.ts), one suite for every implementation:
  * `describeQrStore(name, factory)` defines the jest blocks; an implementation's test file calls it
  * with a factory (tests/unit/memory-store.test.ts for the memory stores,
  * tests/integration/redis-store.test.ts for the Redis stores).
@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { QrSession, TicketRecord } from '../../server/domain/qr-session';
-import type { NewTicket, QrStore, RevokedTokens, UserRecord, UserStore } from '../../server/store/types';
+import type { NewTicket, QrStore, RevokedTokens, UserRecord, UserStore } from '../../server/backend/stores';
 
 export interface ContractClock {
   /** Epoch ms, the same clock the store under test reads. */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import type { AdapterKind } from '../../server/backend/redis';
-import type { AnyRedisClient } from '../../server/store/redis';
+import type { AnyRedisClient } from '../../server/backend/redis/stores';
 import { type TestServer, startServer } from './server';
 
 /** The machine's Redis, or REDIS_TEST_URL. */

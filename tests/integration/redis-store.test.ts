@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
-import { type AnyRedisClient, RedisQrStore, RedisRevokedTokens, RedisUserStore } from '../../server/store/redis';
+import { type AnyRedisClient, RedisQrStore, RedisRevokedTokens, RedisUserStore } from '../../server/backend/redis/stores';
 import { describeQrStore } from '../contract/store.contract';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';

@@ -9,7 +9,7 @@ import { AppError } from '../../server/errors';
 import { createLogger } from '../../server/logger';
 import { createRateLimiter } from '../../server/ratelimit/limiter';
 import { DEFAULT_RATE_LIMITS } from '../../server/ratelimit/limits';
-import { createMemoryCounters } from '../../server/ratelimit/memory-counters';
+import { createMemoryCounters } from '../../server/backend/memory/counters';
 
 let now = 1_000_000;
 const clock = () => now;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isOriginPattern } from '../../server/apps-config';
+import { isOriginPattern } from '../../server/domain/app';
 import { ConfigError, loadConfig } from '../../server/config';
 
 const hash = (secret: string) => createHash('sha256').update(secret).digest('base64url');

@@ -1,9 +1,10 @@
 /**
- * `loadConfig(env)` (server/config.ts): defaults, overrides, every problem reported at once,
+ * `loadConfig(env)` (server/config/): defaults, overrides, every problem reported at once,
  * a frozen result; and `originAllowed` for the per-app origin patterns.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError, loadConfig, originAllowed, type AppConfig, type Config } from '../../server/config';
+import { ConfigError, loadConfig, type AppConfig, type Config } from '../../server/config';
+import { originAllowed } from '../../server/domain/app';
 import { sha256 } from '../../server/domain/secrets';
 import { DEFAULT_RATE_LIMITS } from '../../server/ratelimit/limits';
 

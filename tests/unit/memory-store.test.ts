@@ -1,8 +1,8 @@
 /**
- * The storage contract against the embedded memory stores (server/store/memory.ts) with a fake
+ * The storage contract against the embedded memory stores (server/backend/memory/stores.ts) with a fake
  * clock, plus what only a fake clock can pin: the exact expiry boundary and the sweep.
  */
-import { MemoryQrStore, MemoryRevokedTokens, MemoryUserStore, createMemoryStores } from '../../server/store/memory';
+import { MemoryQrStore, MemoryRevokedTokens, MemoryUserStore, createMemoryStores } from '../../server/backend/memory/stores';
 import { confirmed, describeQrStore, scanned, sessionFixture, userFixture } from '../contract/store.contract';
 
 const START = Date.UTC(2030, 0, 1);

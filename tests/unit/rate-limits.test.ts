@@ -4,7 +4,7 @@
 import { AppError } from '../../server/errors';
 import { createLogger } from '../../server/logger';
 import { createRateLimiter, ipSubject } from '../../server/ratelimit/limiter';
-import { createMemoryCounters } from '../../server/ratelimit/memory-counters';
+import { createMemoryCounters } from '../../server/backend/memory/counters';
 import { DEFAULT_RATE_LIMITS, RATE_RULES, parseRateLimits } from '../../server/ratelimit/limits';
 
 test('RATE_LIMITS overrides rules, turns them or all off, and reports bad entries', () => {

@@ -34,7 +34,7 @@ test('the socket event table lists exactly the events in shared/protocol.ts', ()
   expect([...documented].sort()).toEqual(Object.values(EVENTS).sort());
 });
 
-test('the configuration table lists every variable server/config.ts reads, and no other', () => {
+test('the configuration table lists every variable server/config reads, and no other', () => {
   const read = new Set<string>();
   const spy = new Proxy<Record<string, string | undefined>>({}, {
     get(_target, name) {

@@ -10,9 +10,9 @@
  *   token with a kid not seen yet makes an instance reload at once.
  */
 import { createPublicKey } from 'node:crypto';
-import type { Logger } from '../logger';
-import type { AnyRedisClient } from '../store/redis';
-import { type KeySet, type PublicJwk, type SigningKey, type VerificationKey, generateSigningKey, signingKeyFromPem } from './keys';
+import type { Logger } from '../../logger';
+import type { AnyRedisClient } from './stores';
+import { type KeySet, type PublicJwk, type SigningKey, type VerificationKey, generateSigningKey, signingKeyFromPem } from '../../auth/keys';
 
 interface Published {
   jwk: PublicJwk;

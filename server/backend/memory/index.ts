@@ -2,10 +2,11 @@
  * @module
  * The embedded default: memory stores and one local key. One instance only.
  */
-import { type SigningKey, createKeySet, generateSigningKey } from '../auth/keys';
-import { createMemoryCounters } from '../ratelimit/memory-counters';
-import { type Clock, createMemoryStores } from '../store/memory';
-import type { Backend } from './types';
+import { type SigningKey, createKeySet, generateSigningKey } from '../../auth/keys';
+import { createMemoryCounters } from './counters';
+import type { Clock } from '../../domain/clock';
+import { createMemoryStores } from './stores';
+import type { Backend } from '../types';
 
 export function createMemoryBackend(now: Clock, signingKey: SigningKey = generateSigningKey().key): Backend {
   const stores = createMemoryStores(now);

@@ -3,8 +3,8 @@
  * Rate-limit counters in Redis, shared by every instance: one INCR with the window set on the
  * first hit, in one script, under `<prefix>rl:`.
  */
-import { type AnyRedisClient, guarded } from '../store/redis';
-import type { RateCounterStore } from './limiter';
+import { type AnyRedisClient, guarded } from './stores';
+import type { RateCounterStore } from '../../ratelimit/limiter';
 
 const HIT = `
 local count = redis.call('INCR', KEYS[1])

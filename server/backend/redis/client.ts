@@ -10,8 +10,8 @@
  * connection that has been silent for 5 s, so a dead or stalled Redis is noticed even when idle. The URL (it may hold a password) is never logged.
  */
 import { createClient } from 'redis';
-import type { Logger } from '../logger';
-import type { AnyRedisClient } from '../store/redis';
+import type { Logger } from '../../logger';
+import type { AnyRedisClient } from './stores';
 
 export type RedisRole = 'data' | 'pub' | 'sub';
 

@@ -11,8 +11,9 @@
  * ```
  */
 import { z } from 'zod';
-import type { AppConfig } from './config';
-import { sha256 } from './domain/secrets';
+import type { Reader } from './reader';
+import { type AppConfig, isOriginPattern } from '../domain/app';
+import { sha256 } from '../domain/secrets';
 
 /** What an app entry may say; omitted options take the defaults below. */
 const appSchema = z
@@ -116,23 +117,31 @@ export function parseApps(text: string, source: string): { value: ParsedApps | n
 }
 
 /**
- * `scheme://host[:port]` or `scheme://host:*`, http(s) only, nothing after the host; or the
- * literal `null` (the origin of sandboxed iframes and `file:` pages), for an app that really
- * is shown there: any page can make a `null` origin, so listing it admits every website.
+ * The apps of `APPS_FILE` (read with `readText`) or `APPS`, or null when neither is set.
+ * Problems and warnings (plain secrets, the `null` origin) are pushed, never thrown.
  */
-export function isOriginPattern(pattern: string): boolean {
-  if (pattern === 'null') return true;
-  const wildcard = pattern.endsWith(':*');
-  const candidate = wildcard ? pattern.slice(0, -2) : pattern;
-  // No wildcard hosts: `*` is allowed only as the whole port.
-  if (candidate.includes('*')) return false;
-  try {
-    const url = new URL(candidate);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-    // An origin serializes to exactly itself: no path, query, credentials or trailing slash.
-    if (url.origin !== candidate) return false;
-    return !(wildcard && url.port !== '');
-  } catch {
-    return false;
+export function readApps(read: Reader, readText: (path: string) => string, problems: string[], warnings: string[]): ParsedApps | null {
+  const appsFile = read.raw('APPS_FILE');
+  const appsInline = read.raw('APPS');
+  let appsText: { text: string; source: string } | null = null;
+  if (appsFile && appsInline) problems.push('set APPS_FILE or APPS, not both');
+  else if (appsFile) {
+    try {
+      appsText = { text: readText(appsFile), source: `APPS_FILE ${appsFile}` };
+    } catch (error) {
+      problems.push(`APPS_FILE ${appsFile}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  } else if (appsInline) appsText = { text: appsInline, source: 'APPS' };
+  if (!appsText) return null;
+  const configured = parseApps(appsText.text, appsText.source);
+  problems.push(...configured.problems);
+  for (const id of configured.value?.plainSecrets ?? []) {
+    warnings.push(`app "${id}" has a plain secret in its configuration; give secretSha256 instead`);
   }
+  for (const app of configured.value?.apps ?? []) {
+    if (app.origins.includes('null')) {
+      warnings.push(`app "${app.id}" lists the origin "null": any website can make a page with that origin (a sandboxed iframe), so every website may use this app`);
+    }
+  }
+  return configured.value;
 }

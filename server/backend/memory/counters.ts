@@ -11,7 +11,7 @@
  *   the clock have stepped back (ended windows behind a live head), a full table is swept
  *   whole before it refuses anyone, at most once a second.
  */
-import type { RateCounterStore } from './limiter';
+import type { RateCounterStore } from '../../ratelimit/limiter';
 
 interface Window {
   count: number;

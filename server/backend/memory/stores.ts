@@ -4,11 +4,10 @@
  * without an `await` between its read and its write, which makes it atomic in Node's single
  * thread: the same guarantees the Redis store gets from Lua scripts.
  */
-import type { QrSession, TicketRecord } from '../domain/qr-session';
-import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from './types';
+import type { Clock } from '../../domain/clock';
+import type { QrSession, TicketRecord } from '../../domain/qr-session';
+import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from '../stores';
 
-/** Clock in epoch ms; injected so tests can move time. */
-export type Clock = () => number;
 
 interface Entry<T> {
   value: T;

@@ -5,14 +5,14 @@
  * key prefix serve one website together.
  */
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
-import { createSharedKeySet } from '../auth/shared-keys';
-import { createRedisCounters } from '../ratelimit/redis-counters';
-import type { SigningKey } from '../auth/keys';
-import type { Logger } from '../logger';
-import type { Clock } from '../store/memory';
-import { type AnyRedisClient, createRedisStores } from '../store/redis';
-import { type RedisClientOptions, createRedisClient } from './redis-client';
-import type { Backend } from './types';
+import { createSharedKeySet } from './shared-keys';
+import { createRedisCounters } from './counters';
+import type { SigningKey } from '../../auth/keys';
+import type { Logger } from '../../logger';
+import type { Clock } from '../../domain/clock';
+import { type AnyRedisClient, createRedisStores } from './stores';
+import { type RedisClientOptions, createRedisClient } from './client';
+import type { Backend } from '../types';
 
 /**
  * `classic`: one pattern subscription per instance, every emit reaches every instance.

@@ -5,34 +5,12 @@
  * passes `process.env`) and generates nothing but a demo app secret when none is set.
  */
 import { readFileSync } from 'node:fs';
-import { parseApps } from './apps-config';
-import { newSecret, sha256 } from './domain/secrets';
-import { type RateLimits, parseRateLimits } from './ratelimit/limits';
-
-/** A website (relying party) allowed to show qrlogin QR codes. */
-export interface AppConfig {
-  id: string;
-  name: string;
-  /** SHA-256 of the app secret used for server-side ticket exchange. */
-  secretHash: string;
-  /**
-   * Browser origins allowed to use this app: exact (`https://shop.example`) or any port of a
-   * host (`http://localhost:*`). The qrlogin server's own origin is always allowed.
-   */
-  origins: readonly string[];
-  /** Tickets reach only the browser that proves the QR's secret. @default true */
-  bindTicketToBrowser: boolean;
-  /** The browser may exchange the ticket itself (with the secret), not only the app's backend. */
-  allowBrowserExchange: boolean;
-  /** The website sees the scanner's nickname and photo once scanned. @default false */
-  showScannerOnWeb: boolean;
-  /** QR lifetime in seconds. @default QR_TTL_SECONDS */
-  qrTtlSeconds: number;
-  /** Ticket lifetime in seconds. @default TICKET_TTL_SECONDS */
-  ticketTtlSeconds: number;
-  /** The browser shows a 2-digit code the phone user must pick among three. @default false */
-  numberMatching: boolean;
-}
+import type { AppConfig } from '../domain/app';
+import { readApps } from './apps';
+import { checkDeployment } from './production';
+import { type Env, parseTrustProxy, reader } from './reader';
+import { newSecret, sha256 } from '../domain/secrets';
+import { type RateLimits, parseRateLimits } from '../ratelimit/limits';
 
 export interface Config {
   /** From `NODE_ENV`. @default 'development' */
@@ -84,6 +62,8 @@ export interface Config {
   demoPages: boolean;
 }
 
+export type { AppConfig } from '../domain/app';
+
 export interface LoadedConfig {
   config: Config;
   /** Set when `QRLOGIN_DEMO_APP_SECRET` was unset: print it once at start. */
@@ -97,55 +77,6 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-function reader(env: Env, problems: string[]) {
-  const raw = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  return {
-    raw,
-    int(name: string, fallback: number, min: number, max: number): number {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      const parsed = Number(value);
-      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-        problems.push(`${name} must be an integer from ${min} to ${max}`);
-        return fallback;
-      }
-      return parsed;
-    },
-    bool(name: string, fallback: boolean): boolean {
-      const value = raw(name)?.toLowerCase();
-      if (value === undefined) return fallback;
-      if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-      if (['0', 'false', 'no', 'off'].includes(value)) return false;
-      problems.push(`${name} must be true or false`);
-      return fallback;
-    },
-    url(name: string, protocols: readonly string[]): string | undefined {
-      const value = raw(name);
-      if (value === undefined) return undefined;
-      try {
-        const url = new URL(value);
-        if (!protocols.includes(url.protocol)) throw new Error('protocol');
-        return value.replace(/\/+$/, '');
-      } catch {
-        problems.push(`${name} must be a ${protocols.join(' or ')} URL`);
-        return undefined;
-      }
-    },
-  };
-}
-
-function parseTrustProxy(value: string | undefined): boolean | number | string {
-  if (value === undefined) return 'loopback';
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -179,15 +110,6 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
   if (pem && file) problems.push('set SIGNING_KEY or SIGNING_KEY_FILE, not both');
   const signingKey = pem ? { pem: pem.replace(/\\n/g, '\n') } : file ? { file } : null;
   const production = mode === 'production';
-  if (!signingKey && production) {
-    problems.push('NODE_ENV=production needs SIGNING_KEY or SIGNING_KEY_FILE (a generated key is for development only)');
-  } else if (!signingKey) {
-    warnings.push(
-      redisUrl
-        ? 'no SIGNING_KEY or SIGNING_KEY_FILE: the instances share a generated signing key kept in Redis; set a key of your own in production'
-        : 'no SIGNING_KEY or SIGNING_KEY_FILE: a signing key is generated at start; ID tokens stop verifying when the process restarts',
-    );
-  }
 
   const configuredDemoSecret = read.raw('QRLOGIN_DEMO_APP_SECRET');
   if (configuredDemoSecret !== undefined && configuredDemoSecret.length < 16) {
@@ -208,34 +130,8 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     numberMatching: false,
   });
 
-  const appsFile = read.raw('APPS_FILE');
-  const appsInline = read.raw('APPS');
-  let appsText: { text: string; source: string } | null = null;
-  if (appsFile && appsInline) problems.push('set APPS_FILE or APPS, not both');
-  else if (appsFile) {
-    try {
-      appsText = { text: readText(appsFile), source: `APPS_FILE ${appsFile}` };
-    } catch (error) {
-      problems.push(`APPS_FILE ${appsFile}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-  } else if (appsInline) appsText = { text: appsInline, source: 'APPS' };
-  const configured = appsText ? parseApps(appsText.text, appsText.source) : null;
-  if (configured) problems.push(...configured.problems);
-  for (const id of configured?.value?.plainSecrets ?? []) {
-    warnings.push(`app "${id}" has a plain secret in its configuration; give secretSha256 instead`);
-  }
-  for (const app of configured?.value?.apps ?? []) {
-    if (app.origins.includes('null')) {
-      warnings.push(`app "${app.id}" lists the origin "null": any website can make a page with that origin (a sandboxed iframe), so every website may use this app`);
-    }
-  }
-  for (const { id, explicit } of configured?.value?.observerTickets ?? []) {
-    const risk = `app "${id}" does not bind tickets to the browser: anyone who sees its QR code (over a shoulder, on a camera, in a screenshot) can poll check and collect the login`;
-    if (mode === 'production' && !explicit) {
-      problems.push(`NODE_ENV=production: ${risk}; if that is really wanted, say so with "insecureObserverTickets": true`);
-    } else warnings.push(`${risk} (insecureObserverTickets)`);
-  }
-  const ownApps: AppConfig[] = (configured?.value?.apps ?? []).map((app) =>
+  const configured = readApps(read, readText, problems, warnings);
+  const ownApps: AppConfig[] = (configured?.apps ?? []).map((app) =>
     Object.freeze({
       ...app,
       qrTtlSeconds: app.qrTtlSeconds ?? qrTtlSeconds,
@@ -245,22 +141,9 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
   // The demo app serves the demo pages. It admits any localhost port, so production never has
   // it: production lists its own apps (an app of one's own may take the id `demo`).
   const keepDemo = !production && !ownApps.some((app) => app.id === 'demo');
-  if (production) {
-    if (ownApps.length === 0) problems.push('NODE_ENV=production needs APPS_FILE or APPS (the built-in demo app admits any localhost origin)');
-    for (const app of ownApps) {
-      const wildcards = app.origins.filter((origin) => origin.endsWith(':*'));
-      if (wildcards.length > 0) problems.push(`NODE_ENV=production: app "${app.id}" has wildcard-port origins (${wildcards.join(', ')}); list exact origins`);
-    }
-    if (read.raw('TRUST_PROXY') === 'true') {
-      problems.push('NODE_ENV=production: TRUST_PROXY=true believes any X-Forwarded-For a client sends (its IP for rate limits and for the phone); give the number of proxy hops or their addresses');
-    }
-    if (read.raw('RATE_LIMITS') === 'off') warnings.push('RATE_LIMITS=off in production: nothing stops brute force on check, userinfo or login');
-    if (read.raw('ALLOW_REGISTRATION') === undefined) {
-      problems.push('NODE_ENV=production: set ALLOW_REGISTRATION to true or false (whether anyone may sign up must be a decision, not a default)');
-    }
-  }
+  checkDeployment({ production, read, signingKey, redisUrl, ownApps, observerTickets: configured?.observerTickets ?? [] }, problems, warnings);
   const apps = [...(keepDemo ? [demo] : []), ...ownApps];
-  const defaultAppId = configured?.value?.defaultAppId ?? apps[0]?.id ?? 'demo';
+  const defaultAppId = configured?.defaultAppId ?? apps[0]?.id ?? 'demo';
 
   const config: Config = Object.freeze({
     env: mode,
@@ -294,16 +177,4 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     generatedDemoAppSecret: configuredDemoSecret === undefined && keepDemo ? demoSecret : null,
     warnings,
   };
-}
-
-/** Whether `origin` is allowed by one of an app's origin patterns. */
-export function originAllowed(app: AppConfig, origin: string): boolean {
-  return app.origins.some((pattern) => {
-    if (!pattern.endsWith(':*')) return pattern === origin;
-    const host = pattern.slice(0, -2); // "http://localhost"
-    if (origin === host) return true; // the scheme's default port
-    if (!origin.startsWith(`${host}:`)) return false;
-    const port = origin.slice(host.length + 1);
-    return /^[1-9]\d{0,4}$/.test(port) && Number(port) <= 65_535;
-  });
 }

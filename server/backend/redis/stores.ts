@@ -8,10 +8,10 @@
  * Targets a standalone Redis (the scripts touch two keys).
  */
 import type { RedisClientType } from 'redis';
-import { AppError } from '../errors';
-import type { QrSession, TicketRecord } from '../domain/qr-session';
-import type { Clock } from './memory';
-import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from './types';
+import { AppError } from '../../errors';
+import type { QrSession, TicketRecord } from '../../domain/qr-session';
+import type { Clock } from '../../domain/clock';
+import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from '../stores';
 
 /** Any node-redis client (modules and scripts do not matter here). */
 // `any` on purpose: node-redis types its client over modules, functions and scripts; only core commands are used here.
