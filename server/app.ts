@@ -117,7 +117,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     trust,
     ...(backend.adapter ? { adapter: backend.adapter } : {}),
   });
-  const expiry = createExpiryScheduler(io, stores.qr, now, logger);
+  const expiry = createExpiryScheduler(io, qr, now, logger);
   wirePush(io, events, apps);
   // After the push: listeners run in order, and the browser should not wait for a log line.
   logDomainEvents(events, logger);
@@ -126,7 +126,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   let resyncTimer: NodeJS.Timeout | undefined;
   const resync = (attempt: number) => {
     clearTimeout(resyncTimer);
-    void resyncLocalRooms(io, stores.qr, apps, logger, now).then(({ failed }) => {
+    void resyncLocalRooms(io, qr, logger).then(({ failed }) => {
       // Redis may drop again right away: try the rooms again until every one was read.
       if (failed > 0 && attempt < 10 && !closing) resyncTimer = setTimeout(() => resync(attempt + 1), 500 * (attempt + 1));
     });

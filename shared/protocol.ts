@@ -91,7 +91,6 @@ export interface ServerToClientEvents {
   'qr:expired': (event: ExpiredEvent) => void;
 }
 
-/** No server-to-server events yet: the redis adapter carries room emits. */
 /** Between instances (through the Redis adapter), never seen by clients. */
 export interface InterServerEvents {
   /**

@@ -3,7 +3,7 @@
  * A QR login session as the stores keep it, and the projections the wire shows of it.
  */
 import type { CheckData, GeneData, Requester, ScannerInfo } from '../../shared/http';
-import type { QrSnapshot } from '../../shared/protocol';
+import { EVENTS, type QrSnapshot, type ServerToClientEvents } from '../../shared/protocol';
 import { QR_SCENE, type QrPayload, encodeQrPayload } from '../../shared/qr-payload';
 import { effectiveStatus, effectiveVersion, type QrState } from '../../shared/state-machine';
 import { QR_STATUS } from '../../shared/status';
@@ -137,4 +137,32 @@ export function toGeneData(session: QrSession, secret: string, baseUrl: string):
     expiresIn: Math.round((session.expireAt - session.createdAt) / 1000),
     ...(session.match ? { matchCode: session.match.code } : {}),
   };
+}
+
+/** A push to a QR's subscribers: the event and its payload, paired. */
+export type QrPush = {
+  [E in keyof ServerToClientEvents]: { event: E; payload: Parameters<ServerToClientEvents[E]>[0] };
+}[keyof ServerToClientEvents];
+
+/**
+ * The push announcing the session's stored status: `qr:scanned` (with the scanner where the
+ * app shows it), `qr:confirmed` (with the ticket), `qr:cancelled`; none while pending.
+ */
+export function toPush(session: QrSession, showScannerOnWeb: boolean): QrPush | null {
+  const base = { random: session.random, version: session.version };
+  switch (session.status) {
+    case QR_STATUS.SCANNED:
+      return { event: EVENTS.scanned, payload: { ...base, status: QR_STATUS.SCANNED, userInfo: scannerInfo(session, showScannerOnWeb) } };
+    case QR_STATUS.CONFIRMED:
+      return session.ticket === null ? null : { event: EVENTS.confirmed, payload: { ...base, status: QR_STATUS.CONFIRMED, ticket: session.ticket } };
+    case QR_STATUS.CANCELLED:
+      return { event: EVENTS.cancelled, payload: { ...base, status: QR_STATUS.CANCELLED } };
+    case QR_STATUS.PENDING:
+      return null;
+  }
+}
+
+/** `qr:expired` for a session past its deadline undecided: its last version + 1. */
+export function toExpiredPush(session: QrSession): QrPush {
+  return { event: EVENTS.expired, payload: { random: session.random, status: QR_STATUS.EXPIRED, version: session.version + 1 } };
 }

@@ -4,12 +4,10 @@
  * this instance, and at the deadline emits to its own sockets only (`io.local`), after
  * reading the store: a QR confirmed or cancelled in time gets no expiry push.
  */
-import { EVENTS } from '../../shared/protocol';
-import { effectiveStatus } from '../../shared/state-machine';
-import { QR_STATUS } from '../../shared/status';
-import type { Logger } from '../logger';
 import type { Clock } from '../domain/clock';
-import type { QrStore } from '../backend/stores';
+import type { Logger } from '../logger';
+import type { QrLoginService } from '../services/qr-login';
+import { emitPush } from './push';
 import { qrRoom, randomOfRoom } from './rooms';
 import type { QrServer } from './types';
 
@@ -19,15 +17,14 @@ export interface ExpiryScheduler {
   close(): void;
 }
 
-export function createExpiryScheduler(io: QrServer, store: QrStore, now: Clock, logger: Logger): ExpiryScheduler {
+export function createExpiryScheduler(io: QrServer, qr: QrLoginService, now: Clock, logger: Logger): ExpiryScheduler {
   const timers = new Map<string, NodeJS.Timeout>();
 
   const fire = async (random: string) => {
     timers.delete(random);
     try {
-      const session = await store.get(random);
-      if (!session || effectiveStatus(session, now()) !== QR_STATUS.EXPIRED) return;
-      io.local.to(qrRoom(random)).emit(EVENTS.expired, { random, status: QR_STATUS.EXPIRED, version: session.version + 1 });
+      const push = await qr.expiryPush(random);
+      if (push) emitPush(io.local.to(qrRoom(random)), push);
     } catch (error) {
       // The store is unreachable: subscribers see the expiry from their own clock and snapshot.
       logger.warn('expiry check failed', { random, error });

@@ -1,29 +1,41 @@
 /**
  * @module
- * The QR login use cases: create, check, snapshot, scan, confirm, cancel, redeem.
- * Every transition is read → pure `transition()` → version-checked write, retried on a lost
- * race; the change is written before `qr.changed` is emitted, so a lost push never loses a
- * login (a re-subscribing socket reads the stored state).
+ * The QR login use cases: create, check, snapshot, scan, confirm, cancel (redeem is
+ * ./redeem.ts). Every transition is read → a pure decision (`transition()`, number
+ * matching) → a version-checked write of the result and its patch, retried on a lost race;
+ * the change is written before `qr.changed` is emitted, so a lost push never loses a login (a
+ * re-subscribing socket reads the stored state).
  */
-import type { CheckData, DecisionData, ScannedData, UserInfoData } from '../../shared/http';
+import type { CheckData, DecisionData, ScannedData } from '../../shared/http';
 import type { QrSnapshot } from '../../shared/protocol';
 import { type QrAction, effectiveStatus, transition } from '../../shared/state-machine';
 import { QR_STATUS } from '../../shared/status';
 import type { TokenService } from '../auth/tokens';
-import type { AppConfig } from '../domain/app';
-import { type QrSession, type RequesterInfo, type TicketRecord, toCheckData, toSnapshot } from '../domain/qr-session';
-import { newRandom, newSecret, newTicket, secretMatches, sha256, newMatch } from '../domain/secrets';
-import { AppError } from '../errors';
-import type { Clock } from '../domain/clock';
 import type { NewTicket, Stores, UserRecord } from '../backend/stores';
+import type { AppConfig } from '../domain/app';
+import type { Clock } from '../domain/clock';
+import { decideMatch } from '../domain/number-matching';
+import {
+  type QrPush,
+  type QrSession,
+  type RequesterInfo,
+  toCheckData,
+  toExpiredPush,
+  toPush,
+  toSnapshot,
+} from '../domain/qr-session';
+import { newMatch, newRandom, newSecret, newTicket, secretMatches, sha256 } from '../domain/secrets';
+import { AppError } from '../errors';
 import type { AppRegistry } from './apps';
 import type { EventBus } from './events';
-import { toPublicUser } from './users';
+import { type AppGuard, MAX_ID_LENGTH } from './qr-guards';
+import { createRedeem } from './redeem';
+
+export type { AppGuard } from './qr-guards';
+export type { RedeemCredentials } from './redeem';
 
 /** How long a record outlives its deadline, so late pollers read "expired", not "not found". */
 const RETENTION_GRACE_MS = 5 * 60_000;
-/** Longer strings cannot be ours; they are answered without a store lookup. */
-const MAX_ID_LENGTH = 128;
 /** Lost races per transition are bounded by the number of transitions a QR has (3). */
 const MAX_ATTEMPTS = 8;
 /** QR codes one user may hold scanned and undecided at once (one per open screen, a few). */
@@ -35,25 +47,18 @@ export interface CreateInput {
   requester: RequesterInfo;
 }
 
-/** Runs once the QR's app is known; throws to refuse (e.g. an origin the app does not allow). */
-export type AppGuard = (app: AppConfig) => void;
 const allowAll: AppGuard = () => {};
 
-/** How a `userinfo` caller proves it may have the ticket's user. */
-export interface RedeemCredentials {
-  /** The `Authorization` value, when the request had one: it must be the app secret. */
-  appSecret: string | null;
-  /** The browser secret the caller proves for a QR (header or cookie), or null. */
-  browserSecretFor(random: string): string | null;
-  /** The app the caller says it is (`x-authing-app-id`), if any: must be the ticket's app. */
-  appId: string | null;
-  guard?: AppGuard;
-  /**
-   * Runs when a credential for an existing ticket is refused, before the refusal is thrown:
-   * the per-ticket rate limit, which so counts wrong guesses on real tickets only (strings
-   * that are no ticket cannot fill it, and the rightful holder is never refused by it).
-   */
-  onRefused?: () => Promise<void>;
+/**
+ * What a phone action does to the session it read: the state machine's action, what the write
+ * adds besides its fields (`patch`, `ticket`), and a refusal to answer once it is written (a
+ * wrong number cancels the QR, then says so).
+ */
+export interface Step {
+  action: QrAction;
+  patch?: Partial<QrSession>;
+  ticket?: NewTicket;
+  refusal?: AppError;
 }
 
 export interface QrLoginDeps {
@@ -68,10 +73,12 @@ export interface QrLoginDeps {
 export type QrLoginService = ReturnType<typeof createQrLoginService>;
 
 export function createQrLoginService(deps: QrLoginDeps) {
-  const { stores, apps, tokens, events, now } = deps;
+  const { stores, apps, events, now } = deps;
+
+  const find = async (random: string): Promise<QrSession | null> => (random.length <= MAX_ID_LENGTH ? stores.qr.get(random) : null);
 
   async function load(random: string): Promise<QrSession> {
-    const session = random.length <= MAX_ID_LENGTH ? await stores.qr.get(random) : null;
+    const session = await find(random);
     if (!session) throw new AppError('QR_NOT_FOUND');
     return session;
   }
@@ -84,61 +91,67 @@ export function createQrLoginService(deps: QrLoginDeps) {
   };
 
   /**
-   * Applies a phone action with optimistic concurrency. `decorate` adds what the action
-   * writes besides the state machine's fields (the scanner's profile, the ticket).
+   * Applies a phone action with optimistic concurrency: `decide` plans the step from each
+   * fresh read (it may refuse by throwing), the state machine checks it, and the result with
+   * its patch is written only if the version has not moved; otherwise it reads and decides
+   * again. A step's `refusal` comes back with the written session, for the caller to throw.
    */
   async function apply(
     random: string,
-    action: QrAction,
-    decorate: (next: QrSession, at: number, app: AppConfig) => NewTicket | undefined = () => undefined,
-    /** Runs on each read of the session, before the state machine; may refuse by throwing. */
-    precheck: (current: QrSession) => void = () => undefined,
-  ): Promise<{ session: QrSession; app: AppConfig }> {
+    decide: (current: QrSession, at: number, app: AppConfig) => Step,
+  ): Promise<{ session: QrSession; app: AppConfig; refusal?: AppError }> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await load(random);
-      precheck(current);
       const app = appOf(current);
       const at = now();
-      const result = transition(current, action, at);
+      const step = decide(current, at, app);
+      const result = transition(current, step.action, at);
       if (!result.ok) throw new AppError(result.error, { detail: result.reason });
       if (!result.changed) return { session: current, app };
-      const next = result.state;
-      const ticket = decorate(next, at, app);
-      if (await stores.qr.compareAndSet(next, current.version, ticket)) {
-        events.emit('qr.changed', { session: next, action: action.type });
-        return { session: next, app };
+      const next: QrSession = { ...result.state, ...step.patch };
+      if (await stores.qr.compareAndSet(next, current.version, step.ticket)) {
+        events.emit('qr.changed', { session: next, action: step.action.type });
+        return { session: next, app, ...(step.refusal ? { refusal: step.refusal } : {}) };
       }
       // Another request changed the QR in between: read it again and re-decide.
     }
     throw new AppError('INTERNAL', { cause: new Error('transition kept losing races') });
   }
 
-  /**
-   * A wrong number cancels the QR (2243, and `qr:cancelled` to the browser): with three
-   * choices, allowing more than one wrong pick would let a blind guesser always win (two wrong
-   * picks leave only the right one). Actions the state machine refuses anyway (not scanned,
-   * scanned by someone else, decided, expired) get their own error and change nothing.
-   */
-  async function refuseMismatch(random: string, user: UserRecord): Promise<never> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const current = await load(random);
-      const at = now();
-      const allowed = transition(current, { type: 'confirm', userId: user.id }, at);
-      if (!allowed.ok) throw new AppError(allowed.error, { detail: allowed.reason });
-      const match = current.match;
-      if (!match) throw new AppError('INTERNAL', { cause: new Error('no number to match') });
-      const counted = { ...current, match: { ...match, failures: match.failures + 1 } };
-      const cancelled = transition(counted, { type: 'cancel', userId: user.id }, at);
-      if (!cancelled.ok) throw new AppError(cancelled.error, { detail: cancelled.reason });
-      const next = cancelled.state;
-      if (await stores.qr.compareAndSet(next, current.version)) {
-        events.emit('qr.changed', { session: next, action: 'cancel' });
-        await stores.scans.remove(user.id, random);
-        throw new AppError('QR_INVALID_STATE', { detail: 'wrong number; the QR code is cancelled' });
+  /** Confirming `current` as `user` with the pick `matchCode` (number matching). */
+  const confirmStep =
+    (user: UserRecord, matchCode: string | null) =>
+    (current: QrSession, at: number, app: AppConfig): Step => {
+      const confirm: QrAction = { type: 'confirm', userId: user.id };
+      switch (decideMatch(current.match, matchCode)) {
+        case 'unanswered':
+          throw new AppError('QR_INVALID_STATE', { detail: 'pick the number shown on the other screen' });
+        case 'cancel': {
+          // Only a pick that could have confirmed counts: a QR not scanned by this user,
+          // decided or expired gets the state machine's own error and changes nothing.
+          const allowed = transition(current, confirm, at);
+          if (!allowed.ok) throw new AppError(allowed.error, { detail: allowed.reason });
+          const match = current.match;
+          return {
+            action: { type: 'cancel', userId: user.id },
+            ...(match ? { patch: { match: { ...match, failures: match.failures + 1 } } } : {}),
+            refusal: new AppError('QR_INVALID_STATE', { detail: 'wrong number; the QR code is cancelled' }),
+          };
+        }
+        case 'confirm': {
+          const ticket = newTicket();
+          const ticketExpireAt = at + app.ticketTtlSeconds * 1000;
+          return {
+            action: confirm,
+            patch: { ticket, ticketExpireAt, retainUntil: Math.max(current.retainUntil, ticketExpireAt + RETENTION_GRACE_MS) },
+            ticket: {
+              hash: sha256(ticket),
+              record: { random: current.random, appId: app.id, userId: user.id, secretHash: current.secretHash, expireAt: ticketExpireAt },
+            },
+          };
+        }
       }
-    }
-    throw new AppError('INTERNAL', { cause: new Error('mismatch kept losing races') });
-  }
+    };
 
   return {
     /** The app a session belongs to (for origin checks at the edges). */
@@ -198,6 +211,23 @@ export function createQrLoginService(deps: QrLoginDeps) {
       return { snapshot: toSnapshot(session, now(), app.showScannerOnWeb), session };
     },
 
+    /**
+     * The push announcing a QR's stored state, for subscribers that may have missed it (pub/sub
+     * was interrupted); null when the QR is unknown, pending or expired (expiry is each
+     * instance's own timer).
+     */
+    async currentPush(random: string): Promise<QrPush | null> {
+      const session = await find(random);
+      if (!session || effectiveStatus(session, now()) === QR_STATUS.EXPIRED) return null;
+      return toPush(session, apps.get(session.appId)?.showScannerOnWeb ?? false);
+    },
+
+    /** `qr:expired` once the QR's deadline has passed undecided; null otherwise (or unknown). */
+    async expiryPush(random: string): Promise<QrPush | null> {
+      const session = await find(random);
+      return session && effectiveStatus(session, now()) === QR_STATUS.EXPIRED ? toExpiredPush(session) : null;
+    },
+
     /** A QR that may still be shown (for its image), or `QR_NOT_FOUND`. */
     async displayable(random: string): Promise<QrSession> {
       const session = await load(random);
@@ -216,10 +246,10 @@ export function createQrLoginService(deps: QrLoginDeps) {
       }
       let scanned: Awaited<ReturnType<typeof apply>>;
       try {
-        scanned = await apply(random, { type: 'scan', userId: user.id }, (next) => {
-          next.scanner = { nickname: user.nickname, photo: user.photo };
-          return undefined;
-        });
+        scanned = await apply(random, () => ({
+          action: { type: 'scan', userId: user.id },
+          patch: { scanner: { nickname: user.nickname, photo: user.photo } },
+        }));
       } catch (error) {
         if (place === 'added') await stores.scans.remove(user.id, random).catch(() => undefined);
         throw error;
@@ -239,84 +269,21 @@ export function createQrLoginService(deps: QrLoginDeps) {
 
     /** `matchCode`: the user's pick, for apps with number matching (ignored otherwise). */
     async confirm(random: string, user: UserRecord, matchCode: string | null = null): Promise<DecisionData> {
-      // Number matching is checked on the session apply reads anyway: no extra read per confirm.
-      const checkMatch = (current: QrSession) => {
-        if (!current.match) return;
-        // An old client that cannot show the choices: refused, not counted as a guess.
-        if (matchCode === null) throw new AppError('QR_INVALID_STATE', { detail: 'pick the number shown on the other screen' });
-        if (matchCode !== current.match.code) throw new NumberMismatch();
-      };
-      const { session } = await apply(random, { type: 'confirm', userId: user.id }, (next, at, app) => {
-        const ticket = newTicket();
-        const ticketExpireAt = at + app.ticketTtlSeconds * 1000;
-        next.ticket = ticket;
-        next.ticketExpireAt = ticketExpireAt;
-        next.retainUntil = Math.max(next.retainUntil, ticketExpireAt + RETENTION_GRACE_MS);
-        return {
-          hash: sha256(ticket),
-          record: { random, appId: app.id, userId: user.id, secretHash: next.secretHash, expireAt: ticketExpireAt },
-        };
-      }, checkMatch).catch((error: unknown) => (error instanceof NumberMismatch ? refuseMismatch(random, user) : Promise.reject(error)));
+      const { session, refusal } = await apply(random, confirmStep(user, matchCode));
       await stores.scans.remove(user.id, random);
+      if (refusal) throw refusal;
       return { random: session.random, status: session.status };
     },
 
     async cancel(random: string, user: UserRecord): Promise<DecisionData> {
-      const { session } = await apply(random, { type: 'cancel', userId: user.id });
+      const { session } = await apply(random, () => ({ action: { type: 'cancel', userId: user.id } }));
       await stores.scans.remove(user.id, random);
       return { random: session.random, status: session.status };
     },
 
-    /**
-     * Exchanges a ticket for the user and a signed ID token, once.
-     * Every check that can fail runs before the destructive take, so a refused attempt never
-     * uses up the ticket, and of concurrent valid attempts exactly one wins the take.
-     */
-    async redeem(ticket: string, credentials: RedeemCredentials): Promise<UserInfoData> {
-      const hash = sha256(ticket);
-      const record = ticket.length <= MAX_ID_LENGTH ? await stores.qr.peekTicket(hash) : null;
-      if (!record) throw new AppError('TICKET_INVALID');
-      const app = apps.get(record.appId);
-      if (!app || (credentials.appId !== null && credentials.appId !== record.appId)) {
-        throw new AppError('TICKET_INVALID');
-      }
-      (credentials.guard ?? allowAll)(app);
-
-      const via = credentialOf(app, record, credentials);
-      if (typeof via !== 'string') {
-        await credentials.onRefused?.();
-        throw via;
-      }
-
-      const taken = await stores.qr.takeTicket(hash);
-      if (!taken) throw new AppError('TICKET_INVALID');
-      const user = await stores.users.findById(taken.userId);
-      if (!user) throw new AppError('TICKET_INVALID');
-      const signed = tokens.signIdToken(user, taken.appId);
-      events.emit('qr.redeemed', { random: taken.random, appId: taken.appId, userId: user.id, via });
-      return {
-        ...toPublicUser(user),
-        token: signed.token,
-        tokenExpiredAt: new Date(signed.expiresAt).toISOString(),
-      };
-    },
+    /** Exchanges a ticket for the user and a signed ID token, once (./redeem.ts). */
+    redeem: createRedeem(deps),
   };
-}
-
-/**
- * How a `userinfo` caller may have the ticket's user (`app-secret`: the app's backend;
- * `browser`: the browser that created the QR), or the error refusing it.
- */
-function credentialOf(app: AppConfig, record: TicketRecord, credentials: RedeemCredentials): 'app-secret' | 'browser' | AppError {
-  if (credentials.appSecret !== null) {
-    // An Authorization header is a claim to be the app's backend: no fallback if wrong.
-    return secretMatches(credentials.appSecret, app.secretHash) ? 'app-secret' : new AppError('APP_UNAUTHORIZED');
-  }
-  if (!app.allowBrowserExchange) return new AppError('APP_UNAUTHORIZED');
-  if (app.bindTicketToBrowser && !secretMatches(credentials.browserSecretFor(record.random), record.secretHash)) {
-    return new AppError('SECRET_INVALID');
-  }
-  return 'browser';
 }
 
 /** Two client addresses are the same host, IPv4-mapped IPv6 (`::ffff:1.2.3.4`) included. */
@@ -324,6 +291,3 @@ export function sameAddress(a: string, b: string): boolean {
   const plain = (ip: string) => ip.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
   return a !== '' && plain(a) === plain(b);
 }
-
-/** A wrong number-matching pick, turned into a cancellation by `refuseMismatch`. */
-class NumberMismatch extends Error {}

@@ -1,0 +1,90 @@
+/**
+ * @module
+ * `userinfo`: a ticket exchanged, once, for the user and a signed ID token. Every check that
+ * can fail runs before the destructive take, so a refused attempt never uses up the ticket,
+ * and of concurrent valid attempts exactly one wins the take.
+ */
+import type { UserInfoData } from '../../shared/http';
+import type { TokenService } from '../auth/tokens';
+import type { Stores } from '../backend/stores';
+import type { AppConfig } from '../domain/app';
+import type { TicketRecord } from '../domain/qr-session';
+import { secretMatches, sha256 } from '../domain/secrets';
+import { AppError } from '../errors';
+import type { AppRegistry } from './apps';
+import type { EventBus } from './events';
+import { type AppGuard, MAX_ID_LENGTH } from './qr-guards';
+import { toPublicUser } from './users';
+
+/** How a `userinfo` caller proves it may have the ticket's user. */
+export interface RedeemCredentials {
+  /** The `Authorization` value, when the request had one: it must be the app secret. */
+  appSecret: string | null;
+  /** The browser secret the caller proves for a QR (header or cookie), or null. */
+  browserSecretFor(random: string): string | null;
+  /** The app the caller says it is (`x-authing-app-id`), if any: must be the ticket's app. */
+  appId: string | null;
+  guard?: AppGuard;
+  /**
+   * Runs when a credential for an existing ticket is refused, before the refusal is thrown:
+   * the per-ticket rate limit, which so counts wrong guesses on real tickets only (strings
+   * that are no ticket cannot fill it, and the rightful holder is never refused by it).
+   */
+  onRefused?: () => Promise<void>;
+}
+
+export interface RedeemDeps {
+  stores: Stores;
+  apps: AppRegistry;
+  tokens: TokenService;
+  events: EventBus;
+}
+
+export type Redeem = (ticket: string, credentials: RedeemCredentials) => Promise<UserInfoData>;
+
+export function createRedeem({ stores, apps, tokens, events }: RedeemDeps): Redeem {
+  return async (ticket, credentials) => {
+    const hash = sha256(ticket);
+    const record = ticket.length <= MAX_ID_LENGTH ? await stores.qr.peekTicket(hash) : null;
+    if (!record) throw new AppError('TICKET_INVALID');
+    const app = apps.get(record.appId);
+    if (!app || (credentials.appId !== null && credentials.appId !== record.appId)) {
+      throw new AppError('TICKET_INVALID');
+    }
+    credentials.guard?.(app);
+
+    const via = credentialOf(app, record, credentials);
+    if (typeof via !== 'string') {
+      await credentials.onRefused?.();
+      throw via;
+    }
+
+    const taken = await stores.qr.takeTicket(hash);
+    if (!taken) throw new AppError('TICKET_INVALID');
+    const user = await stores.users.findById(taken.userId);
+    if (!user) throw new AppError('TICKET_INVALID');
+    const signed = tokens.signIdToken(user, taken.appId);
+    events.emit('qr.redeemed', { random: taken.random, appId: taken.appId, userId: user.id, via });
+    return {
+      ...toPublicUser(user),
+      token: signed.token,
+      tokenExpiredAt: new Date(signed.expiresAt).toISOString(),
+    };
+  };
+}
+
+/**
+ * How a `userinfo` caller may have the ticket's user (`app-secret`: the app's backend;
+ * `browser`: the browser that created the QR), or the error refusing it.
+ */
+function credentialOf(app: AppConfig, record: TicketRecord, credentials: RedeemCredentials): 'app-secret' | 'browser' | AppError {
+  if (credentials.appSecret !== null) {
+    // An Authorization header is a claim to be the app's backend: no fallback if wrong.
+    return secretMatches(credentials.appSecret, app.secretHash) ? 'app-secret' : new AppError('APP_UNAUTHORIZED');
+  }
+  if (!app.allowBrowserExchange) return new AppError('APP_UNAUTHORIZED');
+  if (app.bindTicketToBrowser && !secretMatches(credentials.browserSecretFor(record.random), record.secretHash)) {
+    return new AppError('SECRET_INVALID');
+  }
+  return 'browser';
+}
