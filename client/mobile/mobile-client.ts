@@ -6,6 +6,7 @@
  */
 import type { DecisionData, Lang, ScannedData, SessionData } from '../../shared';
 import { API, errorMessage, ERRORS } from '../../shared';
+import { errorCode, isNotLoggedIn } from '../common/errors';
 import { defaultFetch, normalizeHost, QrLoginError, request, type FetchLike, type HttpContext } from '../common/http';
 
 /** Options of `new QrLoginMobileClient(…)`. */
@@ -143,7 +144,7 @@ export class QrLoginMobileClient {
         headers: { authorization: `Bearer ${token}` },
       });
     } catch (error) {
-      if (!(error instanceof QrLoginError && error.code === ERRORS.NOT_LOGGED_IN.code)) throw error;
+      if (!isNotLoggedIn(errorCode(error))) throw error;
     } finally {
       // Only if no other token was set meanwhile (a login while the request was on its way).
       if (this.currentToken === token) this.setToken(null);
