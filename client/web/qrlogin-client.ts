@@ -6,7 +6,8 @@
 import type { CheckData, GeneData, Lang, UserInfoData } from '../../shared';
 import { API, HEADERS } from '../../shared';
 import { defaultFetch, normalizeHost, request, type HttpContext } from '../common/http';
-import { ScanSession, type ScanApi } from './scan-session';
+import type { ScanApi } from './scan-cycle';
+import { ScanSession } from './scan-session';
 import type { GeneCodeOptions, QrLoginClientOptions, ScanHandle, StartScanningOptions } from './types';
 
 /** The widget running in each container: a new `startScanning` there stops the old one. */
