@@ -9,7 +9,7 @@
  *              single = the floor and qrlogin on one instance, latency, polling and memory
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
@@ -229,7 +229,7 @@ async function machine() {
   await client.connect();
   const info = String(await client.info('server'));
   await client.close();
-  const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
+  const version = (name: string) => (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
   return {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,

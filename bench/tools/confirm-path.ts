@@ -62,7 +62,7 @@ async function main() {
   const floorProbe = await openFloorProbe(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
   show('floor: POST /emit written → event received', meanMicros(await floorProbe.run(N)));
   floorProbe.close();
-  floor.io.close();
+  await floor.io.close();
   browser.close();
   await server.close();
 }

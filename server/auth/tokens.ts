@@ -12,7 +12,9 @@ import jwt from 'jsonwebtoken';
 import { newJti } from '../domain/secrets';
 import { AppError } from '../errors';
 import type { KeySet } from './keys';
-import { VerifiedTokens } from './verified-tokens';
+import { type VerifiedUserToken, VerifiedTokens } from './verified-tokens';
+
+export type { VerifiedUserToken } from './verified-tokens';
 
 export const USER_TOKEN_TYPE = 'qrlogin-user+jwt';
 export const USER_TOKEN_AUDIENCE = 'qrlogin:user';
@@ -30,16 +32,6 @@ export interface IdTokenSubject {
 export interface SignedToken {
   token: string;
   /** Epoch ms. */
-  expiresAt: number;
-}
-
-/** What a valid user token says: whose it is, its id (for revocation) and when it ends. */
-export interface VerifiedUserToken {
-  /** The user id. */
-  sub: string;
-  /** The token's unique id: what a logout puts on the denylist. */
-  jti: string;
-  /** `exp` in epoch ms. */
   expiresAt: number;
 }
 

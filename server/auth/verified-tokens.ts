@@ -9,9 +9,18 @@
  * token at any time): services/users.ts asks the store on every request.
  */
 import type { VerificationKey } from './keys';
-import type { VerifiedUserToken } from './tokens';
 
 /** The token's claims (`expiresAt` in epoch ms), and the key that verified it. */
+/** What a valid user token says: whose it is, its id (for revocation) and when it ends. */
+export interface VerifiedUserToken {
+  /** The user id. */
+  sub: string;
+  /** The token's unique id: what a logout puts on the denylist. */
+  jti: string;
+  /** `exp` in epoch ms. */
+  expiresAt: number;
+}
+
 interface Entry extends VerifiedUserToken {
   kid: string;
   key: VerificationKey;

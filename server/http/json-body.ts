@@ -76,7 +76,8 @@ export function jsonBody(limitBytes: number): RequestHandler {
         req.body = {};
         return finish();
       }
-      const first = /^[\x20\x09\x0a\x0d]*(.)/.exec(text)?.[1];
+      // JSON's whitespace (RFC 8259): space, tab, line feed, carriage return.
+      const first = /^[ \t\n\r]*(.)/.exec(text)?.[1];
       if (first !== '{' && first !== '[') return finish(bodyError('entity.parse.failed', 400, 'the body is not a JSON object or array'));
       try {
         req.body = JSON.parse(text) as unknown;

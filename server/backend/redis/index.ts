@@ -48,7 +48,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     await withTimeout(Promise.all(connecting), options.connectTimeoutMs ?? 10_000);
   } catch (error) {
     await Promise.all(clients.map((client) => client.destroy()));
-    throw new Error(`cannot reach Redis (${describe(url)}): ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`cannot reach Redis (${describe(url)}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 
   const shared = await createSharedKeySet({

@@ -14,7 +14,7 @@ import type { Clock } from '../../domain/clock';
 import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from '../stores';
 
 /** Any node-redis client (modules and scripts do not matter here). */
-// `any` on purpose: node-redis types its client over modules, functions and scripts; only core commands are used here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- node-redis types its client over modules, functions and scripts; only core commands are used here
 export type AnyRedisClient = RedisClientType<any, any, any, any, any>;
 
 /** Replace the session only if its stored version matches; write the ticket in the same step. */

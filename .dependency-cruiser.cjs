@@ -1,0 +1,87 @@
+/**
+ * The layer rules of ARCHITECTURE.md ("Never: …"), checked by `npm run lint`:
+ * data flows from the transports down to the domain, never back up, and never sideways
+ * between the two transports.
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Modules import each other: one of them has the wrong responsibility.',
+      from: { path: '^(server|shared|client)/' },
+      to: { circular: true },
+    },
+    {
+      name: 'realtime-not-http',
+      severity: 'error',
+      comment: 'The transports share what they share through server/edge, never through each other.',
+      from: { path: '^server/realtime/' },
+      to: { path: '^server/http/' },
+    },
+    {
+      name: 'http-not-realtime',
+      severity: 'error',
+      from: { path: '^server/http/' },
+      to: { path: '^server/realtime/' },
+    },
+    {
+      name: 'transport-not-backend',
+      severity: 'error',
+      comment: 'A transport reaches state only through the services.',
+      from: { path: '^server/(http|realtime|edge)/' },
+      to: { path: '^server/backend/' },
+    },
+    {
+      name: 'edge-not-transport',
+      severity: 'error',
+      comment: 'server/edge is below both transports.',
+      from: { path: '^server/edge/' },
+      to: { path: '^server/(http|realtime)/' },
+    },
+    {
+      name: 'services-not-transport',
+      severity: 'error',
+      comment: 'Use cases know nothing of HTTP or sockets.',
+      from: { path: '^server/services/' },
+      to: { path: '^server/(http|realtime|edge)/' },
+    },
+    {
+      name: 'domain-only-shared',
+      severity: 'error',
+      comment: 'The domain is pure: it imports only the wire protocol (shared/) and itself.',
+      from: { path: '^server/domain/' },
+      to: { path: '^(server/(?!domain/)|client/)' },
+    },
+    {
+      name: 'shared-is-a-leaf',
+      severity: 'error',
+      comment: 'shared/ is the wire protocol: it imports nothing of the server or the clients.',
+      from: { path: '^shared/' },
+      to: { path: '^(server|client)/' },
+    },
+    {
+      name: 'client-not-server',
+      severity: 'error',
+      comment: 'Browser and app code carries no server code.',
+      from: { path: '^client/' },
+      to: { path: '^server/' },
+    },
+    {
+      name: 'backend-not-above',
+      severity: 'error',
+      comment: 'Backends implement the store contract; they do not call services or transports.',
+      from: { path: '^server/backend/' },
+      to: { path: '^server/(services|http|realtime|edge|config)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    includeOnly: '^(server|shared|client)/',
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.json'] },
+    moduleSystems: ['es6', 'cjs'],
+  },
+};
