@@ -1,0 +1,120 @@
+/**
+ * @module
+ * Reading a QR code on the demo phone page (`#scan-view`): with the camera, from a photo, or
+ * from pasted text. A qrlogin code hands its `random` on to "who is asking".
+ */
+import { parseQrCode } from '../../mobile';
+import { cameraUnavailableReason, readQrFromPhoto, startCameraScan, type CameraScan } from '../camera';
+import { byId } from '../dom';
+import type { Feedback } from './feedback';
+import type { ShowScreen } from './screens';
+
+/** What the rest of the page needs of the scan view. */
+export interface ScanView {
+  /** Shows the view with an empty text box. */
+  open(): void;
+  /** Releases the camera, if it runs. */
+  stopCamera(): void;
+}
+
+export interface ScanViewDeps {
+  feedback: Feedback;
+  show: ShowScreen;
+  /** A qrlogin code was read: ask the server who is asking (errors land in `#error`). */
+  onCode(random: string): Promise<void>;
+}
+
+/** Wires the camera, photo and paste controls. */
+export function createScanView({ feedback, show, onCode }: ScanViewDeps): ScanView {
+  const qrText = byId<HTMLTextAreaElement>('qr-text');
+  const qrSubmit = byId<HTMLButtonElement>('qr-submit');
+  const qrPhoto = byId<HTMLInputElement>('qr-photo');
+  const scanCamera = byId<HTMLButtonElement>('scan-camera');
+  const cameraBox = byId('camera');
+  const cameraHint = byId('camera-hint');
+  const video = byId<HTMLVideoElement>('video');
+  const frame = byId<HTMLCanvasElement>('frame');
+  let camera: CameraScan | null = null;
+
+  const stopCamera = (): void => {
+    camera?.stop();
+    camera = null;
+    cameraBox.hidden = true;
+    scanCamera.hidden = false;
+  };
+
+  /** Handles the text of a QR code; `false` when it is not a qrlogin code. */
+  const useQrText = (text: string): boolean => {
+    let random: string;
+    try {
+      random = parseQrCode(text).random;
+    } catch {
+      return false;
+    }
+    stopCamera();
+    void feedback.busy([qrSubmit], () => onCode(random));
+    return true;
+  };
+
+  qrPhoto.addEventListener('change', () => {
+    feedback.clear();
+    const file = qrPhoto.files?.[0];
+    qrPhoto.value = '';
+    if (!file) return;
+    readQrFromPhoto(file).then(
+      (text) => {
+        if (text === null) feedback.show(new Error('No QR code found in that photo. Try again closer, or paste the QR text.'));
+        else if (!useQrText(text)) feedback.show(new Error('That QR code is not a sign-in code.'));
+      },
+      () => feedback.show(new Error('That file could not be read as a picture.')),
+    );
+  });
+
+  scanCamera.addEventListener('click', () => {
+    feedback.clear();
+    const reason = cameraUnavailableReason();
+    if (reason) {
+      feedback.show(new Error(reason));
+      return;
+    }
+    scanCamera.hidden = true;
+    cameraBox.hidden = false;
+    cameraHint.textContent = 'Looking for a QR code…';
+    let warned = false;
+    startCameraScan(video, frame, (text) => {
+      const accepted = useQrText(text);
+      if (!accepted && !warned) {
+        warned = true;
+        cameraHint.textContent = 'That QR code is not a sign-in code. Keep looking…';
+      }
+      return accepted;
+    }).then(
+      (scan) => {
+        // The user may have pressed "stop" (or a code was read) while the camera started.
+        if (cameraBox.hidden) scan.stop();
+        else camera = scan;
+      },
+      (error: unknown) => {
+        stopCamera();
+        const denied = error instanceof DOMException && error.name === 'NotAllowedError';
+        feedback.show(denied ? new Error('Camera permission was refused. Paste the QR text instead.') : error);
+      },
+    );
+  });
+
+  byId('stop-camera').addEventListener('click', stopCamera);
+
+  qrSubmit.addEventListener('click', () => {
+    feedback.clear();
+    if (!useQrText(qrText.value)) {
+      feedback.show(new Error('That is not the text of a qrlogin QR code.'));
+    }
+  });
+
+  const open = (): void => {
+    qrText.value = '';
+    show('scan');
+  };
+
+  return { open, stopCamera };
+}

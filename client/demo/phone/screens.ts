@@ -1,0 +1,22 @@
+/**
+ * @module
+ * The four sections of the demo phone page, exactly one visible at a time.
+ */
+import { byId, showOnly } from '../dom';
+
+/** The page's views, by name. */
+export type ScreenName = 'auth' | 'scan' | 'confirm' | 'result';
+
+/** Shows one view and hides the others. */
+export type ShowScreen = (name: ScreenName) => void;
+
+/** The switch between `#auth-view`, `#scan-view`, `#confirm-view` and `#result-view`. */
+export function createScreens(): ShowScreen {
+  const screens: Record<ScreenName, HTMLElement> = {
+    auth: byId('auth-view'),
+    scan: byId('scan-view'),
+    confirm: byId('confirm-view'),
+    result: byId('result-view'),
+  };
+  return (name) => showOnly(Object.values(screens), screens[name]);
+}
