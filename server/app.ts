@@ -19,7 +19,7 @@ import { pageRoutes } from './http/pages';
 import { qrImageRoutes } from './http/qr-image';
 import { qrcodeRoutes } from './http/qrcode-routes';
 import { createHttpServer } from './http/server-options';
-import { compileTrust } from './edge/request-info';
+import type { TrustFunction } from './edge/request-info';
 import { userRoutes } from './http/user-routes';
 import { wellKnownRoutes } from './http/well-known';
 import { createLogger, type Logger } from './logger';
@@ -110,7 +110,8 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   const httpServer = deps.httpServer ?? createHttpServer();
   httpServer.on('request', web);
 
-  const trust = compileTrust(config.trustProxy);
+  // Express's own compiled `trust proxy`: sockets judge X-Forwarded-For exactly as routes do.
+  const trust = web.get('trust proxy fn') as TrustFunction;
   const io = createIo(httpServer, {
     origins,
     maxSocketsPerIp: config.maxSocketsPerIp,

@@ -9,6 +9,7 @@
  * Verification pins the algorithm, issuer, audience and type; failures never echo the token.
  */
 import jwt from 'jsonwebtoken';
+import type { PublicUser } from '../../shared/http';
 import { newJti } from '../domain/secrets';
 import { AppError } from '../errors';
 import type { KeySet } from './keys';
@@ -20,14 +21,7 @@ export const USER_TOKEN_TYPE = 'qrlogin-user+jwt';
 export const USER_TOKEN_AUDIENCE = 'qrlogin:user';
 
 /** What an ID token says about its user. */
-export interface IdTokenSubject {
-  id: string;
-  username: string;
-  nickname: string;
-  photo: string | null;
-  email: string | null;
-  phone: string | null;
-}
+export type IdTokenSubject = PublicUser;
 
 export interface SignedToken {
   token: string;

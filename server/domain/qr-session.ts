@@ -140,7 +140,7 @@ export function toGeneData(session: QrSession, secret: string, baseUrl: string):
 }
 
 /** A push to a QR's subscribers: the event and its payload, paired. */
-export type QrPush = {
+export type PushMessage = {
   [E in keyof ServerToClientEvents]: { event: E; payload: Parameters<ServerToClientEvents[E]>[0] };
 }[keyof ServerToClientEvents];
 
@@ -148,7 +148,7 @@ export type QrPush = {
  * The push announcing the session's stored status: `qr:scanned` (with the scanner where the
  * app shows it), `qr:confirmed` (with the ticket), `qr:cancelled`; none while pending.
  */
-export function toPush(session: QrSession, showScannerOnWeb: boolean): QrPush | null {
+export function toPush(session: QrSession, showScannerOnWeb: boolean): PushMessage | null {
   const base = { random: session.random, version: session.version };
   switch (session.status) {
     case QR_STATUS.SCANNED:
@@ -163,6 +163,6 @@ export function toPush(session: QrSession, showScannerOnWeb: boolean): QrPush | 
 }
 
 /** `qr:expired` for a session past its deadline undecided: its last version + 1. */
-export function toExpiredPush(session: QrSession): QrPush {
+export function toExpiredPush(session: QrSession): PushMessage {
   return { event: EVENTS.expired, payload: { random: session.random, status: QR_STATUS.EXPIRED, version: session.version + 1 } };
 }

@@ -47,14 +47,6 @@ export function secretHeaderOf(headers: IncomingHttpHeaders): string | null {
 
 export type TrustFunction = ReturnType<typeof proxyAddr.compile>;
 
-/** Compiles Express's `trust proxy` setting into the function proxy-addr uses. */
-export function compileTrust(setting: boolean | number | string): TrustFunction {
-  if (setting === true) return () => true;
-  if (setting === false) return () => false;
-  if (typeof setting === 'number') return (_address, hop) => hop < setting;
-  return proxyAddr.compile(setting.split(',').map((part) => part.trim()));
-}
-
 /**
  * The client address of a raw request, honouring `X-Forwarded-For` from trusted proxies only;
  * `''` when there is none (the client reset the connection before it was read: proxy-addr

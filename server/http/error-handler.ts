@@ -12,15 +12,13 @@ import { langOf } from '../edge/request-info';
 
 const isApi = (path: string) => path.startsWith('/api/');
 
-/** body-parser's `err.type` values that mean the client sent something unreadable. */
+/** The `type`s http/json-body.ts gives a body it cannot read (body-parser's names). */
 const PARSE_DETAIL: Record<string, string> = {
   'entity.parse.failed': 'malformed JSON body',
   'encoding.unsupported': 'unsupported content encoding',
   'charset.unsupported': 'unsupported charset',
   'request.aborted': 'request aborted',
   'request.size.invalid': 'request size did not match content-length',
-  'parameters.too.many': 'too many parameters',
-  'entity.verify.failed': 'body verification failed',
 };
 
 function classify(error: unknown): AppError | null {

@@ -6,7 +6,7 @@
  * cross-instance delivery was interrupted; clients ignore a push whose version they have.
  */
 import { EVENTS, type ServerToClientEvents } from '../../shared/protocol';
-import { type QrPush, toPush } from '../domain/qr-session';
+import { type PushMessage, toPush } from '../domain/qr-session';
 import type { Logger } from '../logger';
 import type { AppRegistry } from '../services/apps';
 import type { EventBus } from '../services/events';
@@ -17,7 +17,7 @@ import type { QrServer } from './types';
 type Emitter = { emit<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): boolean };
 
 /** Emits one push; the switch keeps each event paired with its payload type. */
-export function emitPush(target: Emitter, push: QrPush): void {
+export function emitPush(target: Emitter, push: PushMessage): void {
   switch (push.event) {
     case EVENTS.scanned:
       target.emit(push.event, push.payload);

@@ -16,7 +16,7 @@ import type { AppConfig } from '../domain/app';
 import type { Clock } from '../domain/clock';
 import { decideMatch } from '../domain/number-matching';
 import {
-  type QrPush,
+  type PushMessage,
   type QrSession,
   type RequesterInfo,
   toCheckData,
@@ -216,14 +216,14 @@ export function createQrLoginService(deps: QrLoginDeps) {
      * was interrupted); null when the QR is unknown, pending or expired (expiry is each
      * instance's own timer).
      */
-    async currentPush(random: string): Promise<QrPush | null> {
+    async currentPush(random: string): Promise<PushMessage | null> {
       const session = await find(random);
       if (!session || effectiveStatus(session, now()) === QR_STATUS.EXPIRED) return null;
       return toPush(session, apps.get(session.appId)?.showScannerOnWeb ?? false);
     },
 
     /** `qr:expired` once the QR's deadline has passed undecided; null otherwise (or unknown). */
-    async expiryPush(random: string): Promise<QrPush | null> {
+    async expiryPush(random: string): Promise<PushMessage | null> {
       const session = await find(random);
       return session && effectiveStatus(session, now()) === QR_STATUS.EXPIRED ? toExpiredPush(session) : null;
     },

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../server/config';
-import { errorCodes } from '../../shared/errors';
+import { ERRORS, errorCodes } from '../../shared/errors';
 import { EVENTS } from '../../shared/protocol';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
@@ -24,9 +24,11 @@ function tableAfter(heading: string): string[][] {
   return rows.slice(2); // header and separator
 }
 
-test('the error-code table lists exactly the codes in shared/errors.ts', () => {
+test('the error-code table lists exactly the codes in shared/errors.ts, and no two errors share a code', () => {
   const documented = tableAfter('### Error codes').map((row) => Number(row[0]));
   expect(documented).toEqual(errorCodes());
+  const codes = Object.values(ERRORS).map((error) => error.code);
+  expect(new Set(codes).size).toBe(codes.length);
 });
 
 test('the socket event table lists exactly the events in shared/protocol.ts', () => {

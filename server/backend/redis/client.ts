@@ -9,9 +9,12 @@
  * All reconnect with capped exponential backoff and jitter. They ping every 2 s and drop a
  * connection that has been silent for 5 s, so a dead or stalled Redis is noticed even when idle. The URL (it may hold a password) is never logged.
  */
-import { createClient } from 'redis';
+import { type RedisClientType, createClient } from 'redis';
 import type { Logger } from '../../logger';
-import type { AnyRedisClient } from './stores';
+
+/** Any node-redis client (modules and scripts do not matter here). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- node-redis types its client over modules, functions and scripts; only core commands are used here
+export type AnyRedisClient = RedisClientType<any, any, any, any, any>;
 
 export type RedisRole = 'data' | 'pub' | 'sub';
 

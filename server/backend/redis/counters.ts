@@ -3,7 +3,9 @@
  * Rate-limit counters in Redis, shared by every instance: one INCR with the window set on the
  * first hit, in one script, under `<prefix>rl:`.
  */
-import { type AnyRedisClient, guarded } from './stores';
+import type { AnyRedisClient } from './client';
+import { guarded } from './deadline';
+import { redisKeys } from './keys';
 import type { RateCounterStore } from '../../ratelimit/limiter';
 
 const HIT = `
@@ -15,9 +17,10 @@ return {count, ttl}
 `;
 
 export function createRedisCounters(client: AnyRedisClient, prefix: string): RateCounterStore {
+  const keys = redisKeys(prefix);
   return {
     async hit(rule, key, windowMs) {
-      const reply = (await guarded(client.eval(HIT, { keys: [`${prefix}rl:${rule}:${key}`], arguments: [String(windowMs)] }))) as [number, number];
+      const reply = (await guarded(client.eval(HIT, { keys: [keys.rateWindow(rule, key)], arguments: [String(windowMs)] }))) as [number, number];
       return { count: Number(reply[0]), resetMs: Number(reply[1]) };
     },
   };

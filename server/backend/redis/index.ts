@@ -10,8 +10,10 @@ import { createRedisCounters } from './counters';
 import type { SigningKey } from '../../auth/keys';
 import type { Logger } from '../../logger';
 import type { Clock } from '../../domain/clock';
-import { type AnyRedisClient, createRedisStores } from './stores';
-import { type RedisClientOptions, createRedisClient } from './client';
+import { createRedisStores } from './stores';
+import { withDeadline } from './deadline';
+import { redisKeys } from './keys';
+import { type AnyRedisClient, type RedisClientOptions, createRedisClient } from './client';
 import type { Backend } from '../types';
 
 /**
@@ -45,7 +47,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     const connecting = clients.map((client) => client.connect());
     // Given up on below, a connect still pending rejects when destroyed: not an unhandled error.
     for (const attempt of connecting) attempt.catch(() => undefined);
-    await withTimeout(Promise.all(connecting), options.connectTimeoutMs ?? 10_000);
+    await withDeadline(Promise.all(connecting), options.connectTimeoutMs ?? 10_000);
   } catch (error) {
     await Promise.all(clients.map((client) => client.destroy()));
     throw new Error(`cannot reach Redis (${describe(url)}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
@@ -59,7 +61,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     now,
     logger,
   });
-  const channelPrefix = `${prefix}socket.io`;
+  const channelPrefix = redisKeys(prefix).adapterChannel;
   const makeAdapter =
     (options.adapter ?? 'classic') === 'sharded'
       ? createShardedAdapter(pub, sub, { channelPrefix, subscriptionMode: 'dynamic' })
@@ -122,21 +124,13 @@ async function closeQuietly(client: AnyRedisClient): Promise<void> {
   if (!client.isOpen) return;
   if (client.isReady) {
     try {
-      await withTimeout(client.close(), 1_000);
+      await withDeadline(client.close(), 1_000);
       return;
     } catch {
       // fall through: cut it off
     }
   }
   if (client.isOpen) client.destroy();
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** host:port/db of a Redis URL, without credentials. */

@@ -11,7 +11,8 @@
  */
 import { createPublicKey } from 'node:crypto';
 import type { Logger } from '../../logger';
-import type { AnyRedisClient } from './stores';
+import type { AnyRedisClient } from './client';
+import { redisKeys } from './keys';
 import { type KeySet, type PublicJwk, type SigningKey, type VerificationKey, generateSigningKey, signingKeyFromPem } from '../../auth/keys';
 
 interface Published {
@@ -43,8 +44,9 @@ const MISS_RELOAD_MS = 1_000;
 
 export async function createSharedKeySet(options: SharedKeySetOptions): Promise<SharedKeySet> {
   const { client, prefix, now, logger } = options;
-  const jwksKey = `${prefix}jwks`;
-  const current = options.configured ?? (await sharedGeneratedKey(client, `${prefix}signing-key`));
+  const names = redisKeys(prefix);
+  const jwksKey = names.jwks;
+  const current = options.configured ?? (await sharedGeneratedKey(client, names.signingKey));
   let others = new Map<string, { jwk: PublicJwk; key: VerificationKey }>();
   let lastMissReload = 0;
 

@@ -7,15 +7,14 @@
  * `<prefix>username:<lowercased>`, `<prefix>scans:<userId>`, `<prefix>revoked:<jti>`.
  * Targets a standalone Redis (the scripts touch two keys).
  */
-import type { RedisClientType } from 'redis';
-import { AppError } from '../../errors';
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
 import type { Clock } from '../../domain/clock';
+import type { AnyRedisClient } from './client';
+import { guarded } from './deadline';
+import { redisKeys } from './keys';
 import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from '../stores';
 
-/** Any node-redis client (modules and scripts do not matter here). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- node-redis types its client over modules, functions and scripts; only core commands are used here
-export type AnyRedisClient = RedisClientType<any, any, any, any, any>;
+export type { AnyRedisClient } from './client';
 
 /** Replace the session only if its stored version matches; write the ticket in the same step. */
 const COMPARE_AND_SET = `
@@ -33,40 +32,6 @@ if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
 redis.call('SET', KEYS[2], ARGV[2])
 return 1
 `;
-
-export function redisKeys(prefix: string) {
-  return {
-    qr: (random: string) => `${prefix}qr:${random}`,
-    ticket: (hash: string) => `${prefix}ticket:${hash}`,
-    user: (id: string) => `${prefix}user:${id}`,
-    username: (name: string) => `${prefix}username:${name.toLowerCase()}`,
-    scans: (userId: string) => `${prefix}scans:${userId}`,
-    revoked: (jti: string) => `${prefix}revoked:${jti}`,
-  };
-}
-
-/** A store call that has no answer within this fails as unavailable (a stalled Redis). */
-export const REDIS_DEADLINE_MS = 2_000;
-
-/**
- * Any failure to talk to Redis (down, stalled past the deadline, reconnecting) becomes
- * `UNAVAILABLE` (503, retry after a second): the client gets a clear answer within the
- * deadline, never a hang or a 500. A write that timed out may still have been applied: every
- * write is version-checked, so a retry sees the truth.
- */
-export function guarded<T>(command: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${REDIS_DEADLINE_MS} ms`)), REDIS_DEADLINE_MS);
-  });
-  return Promise.race([command, deadline])
-    .catch((error: unknown) => {
-      // The command may still settle later; its outcome is not wanted any more.
-      command.catch(() => undefined);
-      throw new AppError('UNAVAILABLE', { cause: error, retryAfter: 1 });
-    })
-    .finally(() => clearTimeout(timer));
-}
 
 const parse = <T>(text: string | Buffer | null): T | null => (text === null ? null : (JSON.parse(text.toString()) as T));
 /** Milliseconds until `deadline`, at least 1 (PX 0 is an error). */

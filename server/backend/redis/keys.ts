@@ -1,0 +1,32 @@
+/**
+ * @module
+ * Every Redis key and channel name qrlogin uses, in one place, under the deployment's
+ * `REDIS_KEY_PREFIX` (the README's "What lives in Redis" lists them).
+ */
+
+export function redisKeys(prefix: string) {
+  return {
+    /** A QR session (JSON), TTL = its retention. */
+    qr: (random: string) => `${prefix}qr:${random}`,
+    /** A ticket's record by the ticket's SHA-256, TTL = the ticket's lifetime. */
+    ticket: (hash: string) => `${prefix}ticket:${hash}`,
+    /** A user of the built-in directory (JSON). */
+    user: (id: string) => `${prefix}user:${id}`,
+    /** A username's owner (lowercased: usernames are unique case-insensitively). */
+    username: (name: string) => `${prefix}username:${name.toLowerCase()}`,
+    /** A user's undecided scans (sorted set by deadline). */
+    scans: (userId: string) => `${prefix}scans:${userId}`,
+    /** A signed-out user token's `jti`, until the token's own expiry. */
+    revoked: (jti: string) => `${prefix}revoked:${jti}`,
+    /** A rate-limit window of a rule and a (hashed) subject. */
+    rateWindow: (rule: string, subject: string) => `${prefix}rl:${rule}:${subject}`,
+    /** The generated signing key shared by every instance (when none is configured). */
+    signingKey: `${prefix}signing-key`,
+    /** Every instance's public key and when it was last announced. */
+    jwks: `${prefix}jwks`,
+    /** The Socket.IO adapter's channel prefix. */
+    adapterChannel: `${prefix}socket.io`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;
