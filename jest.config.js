@@ -4,10 +4,7 @@
  * attack, and the fuzz), e2e (real Chromium).
  */
 const transform = {
-  '^.+\\.(t|j)sx?$': [
-    '@swc/jest',
-    { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
-  ],
+  '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
 };
 // jose is ESM-only: let swc turn it into CommonJS like our own sources.
 const common = {

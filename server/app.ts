@@ -81,7 +81,14 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     userTokenTtlSeconds: config.userTokenTtlSeconds,
     now,
   });
-  const users = createUserService({ users: stores.users, revoked: stores.revoked, tokens, events, now, allowRegistration: config.allowRegistration });
+  const users = createUserService({
+    users: stores.users,
+    revoked: stores.revoked,
+    tokens,
+    events,
+    now,
+    allowRegistration: config.allowRegistration,
+  });
   const qr = createQrLoginService({ stores, apps, tokens, events, now, userPoolId: config.userPoolId });
   const limiter = createRateLimiter(config.rateLimits, backend.counters, logger, now);
 
@@ -140,7 +147,9 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     io.serverSideEmit('qrlogin:resync');
   });
   io.on('qrlogin:resync', () => resync(0));
-  io.on('connection', (socket) => registerHandlers(socket, { qr, apps, origins, expiry, limiter, logger, publicUrl: config.publicUrl, trust }));
+  io.on('connection', (socket) =>
+    registerHandlers(socket, { qr, apps, origins, expiry, limiter, logger, publicUrl: config.publicUrl, trust }),
+  );
 
   async function close(): Promise<void> {
     if (closing) return;

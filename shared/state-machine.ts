@@ -23,14 +23,10 @@ export interface QrState {
   scannedUserId: string | null;
 }
 
-export type QrAction =
-  | { type: 'scan'; userId: string }
-  | { type: 'confirm'; userId: string }
-  | { type: 'cancel'; userId: string };
+export type QrAction = { type: 'scan'; userId: string } | { type: 'confirm'; userId: string } | { type: 'cancel'; userId: string };
 
 export type TransitionResult<S extends QrState> =
-  | { ok: true; state: S; changed: boolean }
-  | { ok: false; error: Extract<ErrorKey, 'QR_EXPIRED' | 'QR_INVALID_STATE'>; reason: string };
+  { ok: true; state: S; changed: boolean } | { ok: false; error: Extract<ErrorKey, 'QR_EXPIRED' | 'QR_INVALID_STATE'>; reason: string };
 
 /** The status to report: a stored 0 or 1 past `expireAt` reads as expired. */
 export function effectiveStatus(state: QrState, now: number): QrStatus {
@@ -53,11 +49,7 @@ const refuse = (reason: string) => ({ ok: false as const, error: 'QR_INVALID_STA
  * Applies a phone action to a QR. A repeated `scan` by the user who scanned is a no-op
  * (`changed: false`); every real change bumps `version` by one.
  */
-export function transition<S extends QrState>(
-  state: S,
-  action: QrAction,
-  now: number,
-): TransitionResult<S> {
+export function transition<S extends QrState>(state: S, action: QrAction, now: number): TransitionResult<S> {
   if (effectiveStatus(state, now) === QR_STATUS.EXPIRED) {
     return { ok: false, error: 'QR_EXPIRED', reason: 'expired' };
   }

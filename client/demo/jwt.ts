@@ -20,9 +20,7 @@ export function decodeJwtClaims(token: string): Record<string, unknown> | null {
   if (!payload) return null;
   try {
     const value: unknown = JSON.parse(new TextDecoder().decode(base64UrlDecode(payload)));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
   } catch {
     return null;
   }

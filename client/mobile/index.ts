@@ -8,13 +8,4 @@ export type { QrLoginMobileClientOptions, RegisterInput } from './mobile-client'
 export { QrLoginError } from '../common/http';
 export type { FetchLike } from '../common/http';
 export { QR_STATUS, QrCodeParseError, parseQrCode } from '../../shared';
-export type {
-  DecisionData,
-  Lang,
-  PublicUser,
-  QrPayload,
-  QrStatus,
-  Requester,
-  ScannedData,
-  SessionData,
-} from '../../shared';
+export type { DecisionData, Lang, PublicUser, QrPayload, QrStatus, Requester, ScannedData, SessionData } from '../../shared';

@@ -153,9 +153,7 @@ export class QrLoginMobileClient {
 
   private decide<T>(path: string, random: string, extra: Record<string, string> = {}): Promise<T> {
     if (!this.currentToken) {
-      return Promise.reject(
-        new QrLoginError(ERRORS.NOT_LOGGED_IN.code, errorMessage('NOT_LOGGED_IN', this.http.lang)),
-      );
+      return Promise.reject(new QrLoginError(ERRORS.NOT_LOGGED_IN.code, errorMessage('NOT_LOGGED_IN', this.http.lang)));
     }
     return request<T>(this.http, {
       method: 'POST',

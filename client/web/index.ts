@@ -9,13 +9,6 @@ export { STRINGS } from './strings';
 export type { ScanTips } from './strings';
 export { SCAN_STATUSES, reduceScanState } from './scan-state';
 export type { IncomingState, ScanState, ScanStatus } from './scan-state';
-export type {
-  GeneCodeOptions,
-  QrLoginClientOptions,
-  ScanHandle,
-  ScanResult,
-  ScanUser,
-  StartScanningOptions,
-} from './types';
+export type { GeneCodeOptions, QrLoginClientOptions, ScanHandle, ScanResult, ScanUser, StartScanningOptions } from './types';
 export { QR_STATUS, parseQrCode } from '../../shared';
 export type { CheckData, GeneData, Lang, QrStatus, ScannerInfo, UserInfoData } from '../../shared';

@@ -17,25 +17,10 @@ import type { ScannerInfo } from '../../shared';
 import { QR_STATUS } from '../../shared';
 
 /** The values of the container's `data-qrlogin-status` attribute (PROTOCOL §6). */
-export type ScanStatus =
-  | 'loading'
-  | 'pending'
-  | 'scanned'
-  | 'confirmed'
-  | 'cancelled'
-  | 'expired'
-  | 'error';
+export type ScanStatus = 'loading' | 'pending' | 'scanned' | 'confirmed' | 'cancelled' | 'expired' | 'error';
 
 /** Every {@link ScanStatus}, in the order a session usually passes through them. */
-export const SCAN_STATUSES: readonly ScanStatus[] = [
-  'loading',
-  'pending',
-  'scanned',
-  'confirmed',
-  'cancelled',
-  'expired',
-  'error',
-];
+export const SCAN_STATUSES: readonly ScanStatus[] = ['loading', 'pending', 'scanned', 'confirmed', 'cancelled', 'expired', 'error'];
 
 /** What the widget knows of its QR session. */
 export interface ScanState {

@@ -100,7 +100,11 @@ export class WidgetView {
     this.countdown = doc.createElement('p');
     this.countdown.className = 'qrlogin-countdown';
     this.countdown.hidden = true;
-    Object.assign(this.countdown.style, { margin: '0', opacity: '0.7', fontVariantNumeric: 'tabular-nums' } satisfies Partial<CSSStyleDeclaration>);
+    Object.assign(this.countdown.style, {
+      margin: '0',
+      opacity: '0.7',
+      fontVariantNumeric: 'tabular-nums',
+    } satisfies Partial<CSSStyleDeclaration>);
 
     // Who scanned: only filled in when the app lets the website see it (`showScannerOnWeb`).
     this.scanner = doc.createElement('div');

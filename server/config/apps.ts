@@ -27,7 +27,9 @@ const appSchema = z
       .optional(),
     origins: z
       .array(
-        z.string().refine(isOriginPattern, 'an origin like https://shop.example or http://localhost:* (scheme, host, optional port; no path)'),
+        z
+          .string()
+          .refine(isOriginPattern, 'an origin like https://shop.example or http://localhost:* (scheme, host, optional port; no path)'),
       )
       .max(100),
     bindTicketToBrowser: z.boolean().optional(),
@@ -83,7 +85,9 @@ export function parseApps(text: string, source: string): { value: ParsedApps | n
   // A bare array is the list of apps; otherwise `{apps, defaultApp}`.
   const result = Array.isArray(json) ? listSchema.safeParse(json) : fileSchema.safeParse(json);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${source}: ${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`);
+    const problems = result.error.issues.map(
+      (issue) => `${source}: ${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`,
+    );
     return { value: null, problems: [...new Set(problems)] };
   }
   const entries = Array.isArray(result.data) ? result.data : result.data.apps;
@@ -94,21 +98,20 @@ export function parseApps(text: string, source: string): { value: ParsedApps | n
     if (seen.has(app.id)) problems.push(`${source}: app id "${app.id}" appears twice`);
     seen.add(app.id);
   }
-  if (defaultAppId !== undefined && !seen.has(defaultAppId)) problems.push(`${source}: defaultApp "${defaultAppId}" is not one of the apps`);
-  const apps = entries.map(
-    (app): ParsedApp => ({
-      id: app.id,
-      name: app.name,
-      secretHash: app.secretSha256 ?? sha256(app.secret ?? ''),
-      origins: Object.freeze([...app.origins]),
-      bindTicketToBrowser: !app.insecureObserverTickets && app.bindTicketToBrowser !== false,
-      allowBrowserExchange: app.allowBrowserExchange,
-      showScannerOnWeb: app.showScannerOnWeb,
-      qrTtlSeconds: app.qrTtl,
-      ticketTtlSeconds: app.ticketTtl,
-      numberMatching: app.numberMatching,
-    }),
-  );
+  if (defaultAppId !== undefined && !seen.has(defaultAppId))
+    problems.push(`${source}: defaultApp "${defaultAppId}" is not one of the apps`);
+  const apps = entries.map((app): ParsedApp => ({
+    id: app.id,
+    name: app.name,
+    secretHash: app.secretSha256 ?? sha256(app.secret ?? ''),
+    origins: Object.freeze([...app.origins]),
+    bindTicketToBrowser: !app.insecureObserverTickets && app.bindTicketToBrowser !== false,
+    allowBrowserExchange: app.allowBrowserExchange,
+    showScannerOnWeb: app.showScannerOnWeb,
+    qrTtlSeconds: app.qrTtl,
+    ticketTtlSeconds: app.ticketTtl,
+    numberMatching: app.numberMatching,
+  }));
   const plainSecrets = entries.filter((app) => app.secret !== undefined).map((app) => app.id);
   const observerTickets = entries
     .filter((app) => app.insecureObserverTickets || app.bindTicketToBrowser === false)
@@ -140,7 +143,9 @@ export function readApps(read: Reader, readText: (path: string) => string, probl
   }
   for (const app of configured.value?.apps ?? []) {
     if (app.origins.includes('null')) {
-      warnings.push(`app "${app.id}" lists the origin "null": any website can make a page with that origin (a sandboxed iframe), so every website may use this app`);
+      warnings.push(
+        `app "${app.id}" lists the origin "null": any website can make a page with that origin (a sandboxed iframe), so every website may use this app`,
+      );
     }
   }
   return configured.value;

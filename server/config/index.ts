@@ -91,8 +91,7 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
   const read = reader(env, problems);
 
   const nodeEnv = read.raw('NODE_ENV');
-  const mode: Config['env'] =
-    nodeEnv === 'production' ? 'production' : nodeEnv === 'test' ? 'test' : 'development';
+  const mode: Config['env'] = nodeEnv === 'production' ? 'production' : nodeEnv === 'test' ? 'test' : 'development';
   const port = read.int('PORT', 3000, 0, 65535);
   const publicUrl = read.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
   const issuer = read.url('ISSUER', ['http:', 'https:']) ?? publicUrl;
@@ -141,7 +140,11 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
   // The demo app serves the demo pages. It admits any localhost port, so production never has
   // it: production lists its own apps (an app of one's own may take the id `demo`).
   const keepDemo = !production && !ownApps.some((app) => app.id === 'demo');
-  checkDeployment({ production, read, signingKey, redisUrl, ownApps, observerTickets: configured?.observerTickets ?? [] }, problems, warnings);
+  checkDeployment(
+    { production, read, signingKey, redisUrl, ownApps, observerTickets: configured?.observerTickets ?? [] },
+    problems,
+    warnings,
+  );
   const apps = [...(keepDemo ? [demo] : []), ...ownApps];
   const defaultAppId = configured?.defaultAppId ?? apps[0]?.id ?? 'demo';
 

@@ -35,16 +35,23 @@ export function checkDeployment(facts: DeploymentFacts, problems: string[], warn
     } else warnings.push(`${risk} (insecureObserverTickets)`);
   }
   if (!production) return;
-  if (facts.ownApps.length === 0) problems.push('NODE_ENV=production needs APPS_FILE or APPS (the built-in demo app admits any localhost origin)');
+  if (facts.ownApps.length === 0)
+    problems.push('NODE_ENV=production needs APPS_FILE or APPS (the built-in demo app admits any localhost origin)');
   for (const app of facts.ownApps) {
     const wildcards = app.origins.filter((origin) => origin.endsWith(':*'));
-    if (wildcards.length > 0) problems.push(`NODE_ENV=production: app "${app.id}" has wildcard-port origins (${wildcards.join(', ')}); list exact origins`);
+    if (wildcards.length > 0)
+      problems.push(`NODE_ENV=production: app "${app.id}" has wildcard-port origins (${wildcards.join(', ')}); list exact origins`);
   }
   if (read.raw('TRUST_PROXY') === 'true') {
-    problems.push('NODE_ENV=production: TRUST_PROXY=true believes any X-Forwarded-For a client sends (its IP for rate limits and for the phone); give the number of proxy hops or their addresses');
+    problems.push(
+      'NODE_ENV=production: TRUST_PROXY=true believes any X-Forwarded-For a client sends (its IP for rate limits and for the phone); give the number of proxy hops or their addresses',
+    );
   }
-  if (read.raw('RATE_LIMITS') === 'off') warnings.push('RATE_LIMITS=off in production: nothing stops brute force on check, userinfo or login');
+  if (read.raw('RATE_LIMITS') === 'off')
+    warnings.push('RATE_LIMITS=off in production: nothing stops brute force on check, userinfo or login');
   if (read.raw('ALLOW_REGISTRATION') === undefined) {
-    problems.push('NODE_ENV=production: set ALLOW_REGISTRATION to true or false (whether anyone may sign up must be a decision, not a default)');
+    problems.push(
+      'NODE_ENV=production: set ALLOW_REGISTRATION to true or false (whether anyone may sign up must be a decision, not a default)',
+    );
   }
 }

@@ -47,7 +47,6 @@ export interface NumberMatch {
   failures: number;
 }
 
-
 /** A ticket as redeemable: what `userinfo` needs to check and to issue the ID token. */
 export interface TicketRecord {
   random: string;
@@ -91,11 +90,7 @@ function visibleTicket(session: QrSession, now: number, entitled: boolean): stri
  * Data of `check`. `entitled`: the caller proved the secret, or the app does not bind tickets.
  * `showScanner`: the caller proved the secret and the app shows the scanner on the web.
  */
-export function toCheckData(
-  session: QrSession,
-  now: number,
-  options: { entitled: boolean; showScanner: boolean },
-): CheckData {
+export function toCheckData(session: QrSession, now: number, options: { entitled: boolean; showScanner: boolean }): CheckData {
   const ticket = visibleTicket(session, now, options.entitled);
   return {
     random: session.random,
@@ -154,7 +149,9 @@ export function toPush(session: QrSession, showScannerOnWeb: boolean): PushMessa
     case QR_STATUS.SCANNED:
       return { event: EVENTS.scanned, payload: { ...base, status: QR_STATUS.SCANNED, userInfo: scannerInfo(session, showScannerOnWeb) } };
     case QR_STATUS.CONFIRMED:
-      return session.ticket === null ? null : { event: EVENTS.confirmed, payload: { ...base, status: QR_STATUS.CONFIRMED, ticket: session.ticket } };
+      return session.ticket === null
+        ? null
+        : { event: EVENTS.confirmed, payload: { ...base, status: QR_STATUS.CONFIRMED, ticket: session.ticket } };
     case QR_STATUS.CANCELLED:
       return { event: EVENTS.cancelled, payload: { ...base, status: QR_STATUS.CANCELLED } };
     case QR_STATUS.PENDING:

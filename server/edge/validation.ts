@@ -56,10 +56,18 @@ export const randomQuery = z.looseObject({ random: z.string() });
 export const ticketBody = z.looseObject({ ticket: z.string() });
 
 export const registerBody = z.looseObject({
-  username: z.string().min(3).max(64).regex(/^[A-Za-z0-9._@-]+$/, 'may contain only letters, digits and . _ @ -'),
+  username: z
+    .string()
+    .min(3)
+    .max(64)
+    .regex(/^[A-Za-z0-9._@-]+$/, 'may contain only letters, digits and . _ @ -'),
   password: z.string().min(8).max(256),
   nickname: z.string().max(64).optional(),
-  photo: z.string().max(2048).regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
+  photo: z
+    .string()
+    .max(2048)
+    .regex(/^https?:\/\//, 'must be an http(s) URL')
+    .optional(),
 });
 
 export const loginBody = z.looseObject({

@@ -36,7 +36,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     let appError = classify(error);
     if (!appError) {
-      logger.error('unhandled error', { method: req.method, path: req.path, error, stack: error instanceof Error ? error.stack : undefined });
+      logger.error('unhandled error', {
+        method: req.method,
+        path: req.path,
+        error,
+        stack: error instanceof Error ? error.stack : undefined,
+      });
       appError = new AppError('INTERNAL');
     }
     if (res.headersSent) {

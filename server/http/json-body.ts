@@ -28,7 +28,11 @@ function mediaType(header: string | undefined): { type: string; charset: string 
   let charset: string | null = null;
   for (const parameter of parameters) {
     const [name = '', value = ''] = parameter.split('=');
-    if (name.trim().toLowerCase() === 'charset') charset = value.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (name.trim().toLowerCase() === 'charset')
+      charset = value
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase();
   }
   return { type: type.trim().toLowerCase(), charset };
 }
@@ -39,7 +43,8 @@ export function jsonBody(limitBytes: number): RequestHandler {
     if (!hasBody(req)) return next();
     const { type, charset } = mediaType(req.headers['content-type']);
     if (type !== 'application/json') return next();
-    if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') return next(bodyError('charset.unsupported', 415, `unsupported charset "${charset.slice(0, 20)}"`));
+    if (charset !== null && charset !== 'utf-8' && charset !== 'utf8')
+      return next(bodyError('charset.unsupported', 415, `unsupported charset "${charset.slice(0, 20)}"`));
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (encoding !== 'identity') return next(bodyError('encoding.unsupported', 415, 'unsupported content encoding'));
     const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
@@ -69,9 +74,12 @@ export function jsonBody(limitBytes: number): RequestHandler {
     };
     const onAbort = () => finish(bodyError('request.aborted', 400, 'request aborted'));
     const onEnd = () => {
-      if (declared !== null && received !== declared) return finish(bodyError('request.size.invalid', 400, 'request size did not match content length'));
+      if (declared !== null && received !== declared)
+        return finish(bodyError('request.size.invalid', 400, 'request size did not match content length'));
       // A leading byte-order mark is allowed, as body-parser allows it.
-      const text = Buffer.concat(chunks, received).toString('utf8').replace(/^\uFEFF/, '');
+      const text = Buffer.concat(chunks, received)
+        .toString('utf8')
+        .replace(/^\uFEFF/, '');
       if (text.length === 0) {
         req.body = {};
         return finish();

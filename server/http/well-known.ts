@@ -25,7 +25,22 @@ export function wellKnownRoutes(keys: KeySet, issuer: string, publicUrl: string)
       id_token_signing_alg_values_supported: [keys.current.alg],
       subject_types_supported: ['public'],
       response_types_supported: ['id_token'],
-      claims_supported: ['iss', 'sub', 'aud', 'iat', 'exp', 'jti', 'amr', 'auth_time', 'name', 'nickname', 'preferred_username', 'picture', 'email', 'phone_number'],
+      claims_supported: [
+        'iss',
+        'sub',
+        'aud',
+        'iat',
+        'exp',
+        'jti',
+        'amr',
+        'auth_time',
+        'name',
+        'nickname',
+        'preferred_username',
+        'picture',
+        'email',
+        'phone_number',
+      ],
     });
   });
 

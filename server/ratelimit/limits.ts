@@ -56,7 +56,10 @@ export function parseRateLimits(text: string | undefined, problems: string[]): R
   if (text === undefined) return DEFAULT_RATE_LIMITS;
   if (text === 'off') return Object.freeze(Object.fromEntries(RATE_RULES.map((rule) => [rule, null])) as Record<RateRule, null>);
   const limits: Record<RateRule, Limit | null> = { ...DEFAULT_RATE_LIMITS };
-  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const match = /^([a-z]+)=(?:off|(\d{1,9})\/(\d{1,6}))$/.exec(entry);
     const rule = match?.[1] as RateRule | undefined;
     if (!match || !rule || !(RATE_RULES as readonly string[]).includes(rule)) {

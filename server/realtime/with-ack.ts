@@ -31,7 +31,8 @@ export function withAck<E extends ClientEvent>(
       (data) => reply((data === undefined ? { ok: true } : { ok: true, data }) as ReplyOf<E>),
       (error: unknown) => {
         const appError = toAppError(error);
-        if (appError.code === 500) logger.error('socket handler failed', { event, error, stack: error instanceof Error ? error.stack : undefined });
+        if (appError.code === 500)
+          logger.error('socket handler failed', { event, error, stack: error instanceof Error ? error.stack : undefined });
         reply({ ok: false, error: appError.toPayload(lang) } as ReplyOf<E>);
       },
     );

@@ -15,15 +15,7 @@ import type { NewTicket, Stores, UserRecord } from '../backend/stores';
 import type { AppConfig } from '../domain/app';
 import type { Clock } from '../domain/clock';
 import { decideMatch } from '../domain/number-matching';
-import {
-  type PushMessage,
-  type QrSession,
-  type RequesterInfo,
-  toCheckData,
-  toExpiredPush,
-  toPush,
-  toSnapshot,
-} from '../domain/qr-session';
+import { type PushMessage, type QrSession, type RequesterInfo, toCheckData, toExpiredPush, toPush, toSnapshot } from '../domain/qr-session';
 import { newMatch, newRandom, newSecret, newTicket, secretMatches, sha256 } from '../domain/secrets';
 import { AppError } from '../errors';
 import type { AppRegistry } from './apps';
@@ -199,11 +191,7 @@ export function createQrLoginService(deps: QrLoginDeps) {
     },
 
     /** The state a socket starts from; only the holder of the secret gets it. */
-    async snapshot(
-      random: string,
-      secret: string,
-      guard: AppGuard = allowAll,
-    ): Promise<{ snapshot: QrSnapshot; session: QrSession }> {
+    async snapshot(random: string, secret: string, guard: AppGuard = allowAll): Promise<{ snapshot: QrSnapshot; session: QrSession }> {
       const session = await load(random);
       const app = appOf(session);
       guard(app);
@@ -288,6 +276,10 @@ export function createQrLoginService(deps: QrLoginDeps) {
 
 /** Two client addresses are the same host, IPv4-mapped IPv6 (`::ffff:1.2.3.4`) included. */
 export function sameAddress(a: string, b: string): boolean {
-  const plain = (ip: string) => ip.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  const plain = (ip: string) =>
+    ip
+      .trim()
+      .toLowerCase()
+      .replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
   return a !== '' && plain(a) === plain(b);
 }

@@ -44,9 +44,7 @@ export function createApproveView({ client, feedback, show, onDecided }: Approve
     byId('req-browser').textContent = info.requester.browser || info.requester.userAgent || 'unknown';
     byId('req-os').textContent = info.requester.os || 'unknown';
     byId('req-ip').textContent = info.requester.ip || 'unknown';
-    byId('req-network').textContent = info.sameNetwork
-      ? 'Same network as this phone'
-      : 'A different network from this phone';
+    byId('req-network').textContent = info.sameNetwork ? 'Same network as this phone' : 'A different network from this phone';
     byId('warning').textContent = `Only approve if you are signing in to ${origin} on a screen in front of you right now.`;
   };
 

@@ -8,7 +8,6 @@ import type { Clock } from '../../domain/clock';
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
 import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from '../stores';
 
-
 interface Entry<T> {
   value: T;
   expireAt: number;

@@ -20,7 +20,10 @@ export function createRedisCounters(client: AnyRedisClient, prefix: string): Rat
   const keys = redisKeys(prefix);
   return {
     async hit(rule, key, windowMs) {
-      const reply = (await guarded(client.eval(HIT, { keys: [keys.rateWindow(rule, key)], arguments: [String(windowMs)] }))) as [number, number];
+      const reply = (await guarded(client.eval(HIT, { keys: [keys.rateWindow(rule, key)], arguments: [String(windowMs)] }))) as [
+        number,
+        number,
+      ];
       return { count: Number(reply[0]), resetMs: Number(reply[1]) };
     },
   };

@@ -69,7 +69,12 @@ export async function createSharedKeySet(options: SharedKeySetOptions): Promise<
         }
         // An unchanged key keeps its object: tokens it verified stay remembered (auth/verified-tokens.ts).
         const known = others.get(kid);
-        next.set(kid, known && JSON.stringify(known.jwk) === JSON.stringify(jwk) ? known : { jwk, key: { publicKey: createPublicKey({ key: jwk, format: 'jwk' }), alg: jwk.alg } });
+        next.set(
+          kid,
+          known && JSON.stringify(known.jwk) === JSON.stringify(jwk)
+            ? known
+            : { jwk, key: { publicKey: createPublicKey({ key: jwk, format: 'jwk' }), alg: jwk.alg } },
+        );
       } catch (error) {
         logger.warn('ignoring an unreadable published key', { kid, error });
       }

@@ -50,7 +50,6 @@ abstract class RedisKeyed {
 }
 
 export class RedisQrStore extends RedisKeyed implements QrStore {
-
   async create(session: QrSession): Promise<boolean> {
     const reply = await guarded(
       this.client.set(this.keys.qr(session.random), JSON.stringify(session), {
@@ -88,12 +87,13 @@ export class RedisQrStore extends RedisKeyed implements QrStore {
 }
 
 export class RedisUserStore extends RedisKeyed implements UserStore {
-
   async create(user: UserRecord): Promise<boolean> {
-    const reply = await guarded(this.client.eval(CREATE_USER, {
-      keys: [this.keys.username(user.username), this.keys.user(user.id)],
-      arguments: [user.id, JSON.stringify(user)],
-    }));
+    const reply = await guarded(
+      this.client.eval(CREATE_USER, {
+        keys: [this.keys.username(user.username), this.keys.user(user.id)],
+        arguments: [user.id, JSON.stringify(user)],
+      }),
+    );
     return reply === 1;
   }
 
@@ -123,10 +123,12 @@ return 2
 
 /** A sorted set per user (`<prefix>scans:<userId>`), scored by each QR's deadline. */
 export class RedisScanIndex extends RedisKeyed implements ScanIndex {
-
   async reserve(userId: string, random: string, until: number, max: number): Promise<'held' | 'added' | 'full'> {
     const reply = await guarded(
-      this.client.eval(RESERVE_SCAN, { keys: [this.keys.scans(userId)], arguments: [String(this.now()), String(until), random, String(max)] }),
+      this.client.eval(RESERVE_SCAN, {
+        keys: [this.keys.scans(userId)],
+        arguments: [String(this.now()), String(until), random, String(max)],
+      }),
     );
     return reply === 1 ? 'held' : reply === 2 ? 'added' : 'full';
   }
@@ -138,7 +140,6 @@ export class RedisScanIndex extends RedisKeyed implements ScanIndex {
 
 /** One key per revoked `jti` (`<prefix>revoked:<jti>`, value `1`), expiring at the token's own expiry. */
 export class RedisRevokedTokens extends RedisKeyed implements RevokedTokens {
-
   async revoke(jti: string, until: number): Promise<void> {
     const now = this.now();
     // Already past: the token is refused for its expiry anyway (and PX must be positive).
