@@ -19,6 +19,9 @@ afterAll(async () => {
 test('registration turned off answers 2027 in both languages, never 403', async () => {
   const body = { username: 'newcomer', password: 'correct horse battery' };
   expect((await api(server.url).post(API.register, body)).body).toEqual({ code: 2027, message: 'Registration is disabled', data: null });
-  expect((await api(server.url).post(API.register, body, { 'x-authing-lang': 'zh-CN' })).body).toMatchObject({ code: 2027, message: '注册已关闭' });
+  expect((await api(server.url).post(API.register, body, { 'x-authing-lang': 'zh-CN' })).body).toMatchObject({
+    code: 2027,
+    message: '注册已关闭',
+  });
   expect((await api(server.url).post(API.login, body)).body.code).toBe(2333);
 });
