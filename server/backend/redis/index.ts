@@ -4,9 +4,11 @@
  * connections (data, pub, sub). Any number of instances configured with the same Redis and
  * key prefix serve one website together.
  */
-import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { createSharedKeySet } from './shared-keys';
+import { type AdapterKind, createRedisAdapter } from './adapter';
 import { createRedisCounters } from './counters';
+
+export type { AdapterKind } from './adapter';
 import type { SigningKey } from '../../auth/keys';
 import type { Logger } from '../../logger';
 import type { Clock } from '../../domain/clock';
@@ -15,13 +17,6 @@ import { withDeadline } from './deadline';
 import { redisKeys } from './keys';
 import { type AnyRedisClient, type RedisClientOptions, createRedisClient } from './client';
 import type { Backend } from '../types';
-
-/**
- * `classic`: one pattern subscription per instance, every emit reaches every instance.
- * `sharded`: Redis 7 sharded pub/sub, one channel per room, subscribed while the room has
- * local sockets. The README's "Choosing the adapter" has the measurements behind the default.
- */
-export type AdapterKind = 'classic' | 'sharded';
 
 export interface RedisBackendOptions extends RedisClientOptions {
   url: string;
@@ -61,21 +56,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     now,
     logger,
   });
-  const channelPrefix = redisKeys(prefix).adapterChannel;
-  const makeAdapter =
-    (options.adapter ?? 'classic') === 'sharded'
-      ? createShardedAdapter(pub, sub, { channelPrefix, subscriptionMode: 'dynamic' })
-      : createAdapter(pub, sub, { key: channelPrefix });
-  // Closing an adapter unsubscribes without awaiting; while Redis is unreachable those
-  // commands would wait in the queue and reject unhandled when the client is destroyed.
-  // The connection goes away with the backend anyway, so skip them then.
-  // A plain function: Socket.IO calls the adapter factory with `new`.
-  const adapter = function (nsp: Parameters<typeof makeAdapter>[0]) {
-    const instance = makeAdapter(nsp);
-    const close = instance.close.bind(instance);
-    instance.close = () => (sub.isReady ? close() : undefined);
-    return instance;
-  };
+  const adapter = createRedisAdapter(pub, sub, redisKeys(prefix).adapterChannel, options.adapter ?? 'classic');
 
   // Any connection of this instance that drops may cost a push: the publish of a transition
   // whose reply was lost, or messages for this instance's rooms while `sub` was away. Once
