@@ -6,6 +6,7 @@
  */
 import { sign, verify } from 'node:crypto';
 import type { Backend } from '../../server/backend/types';
+import { sleep } from '../helpers/time';
 
 export interface BackendContractOptions {
   /** A fresh backend for one test. */
@@ -48,7 +49,7 @@ export function backendContract(name: string, options: BackendContractOptions): 
       it('start a new window once the old one has ended', async () => {
         await backend.counters.hit('contract-short', 'dave', 50);
         await backend.counters.hit('contract-short', 'dave', 50);
-        await new Promise((resolve) => setTimeout(resolve, 120));
+        await sleep(120);
         expect((await backend.counters.hit('contract-short', 'dave', 50)).count).toBe(1);
       });
 

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { type Cluster, startCluster } from './cluster';
 import { freePort } from './redis-server';
 import { ROOT } from './server';
+import { sleep } from './time';
 
 /** Debian installs nginx in /usr/sbin, which a non-root PATH may not include. */
 const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
@@ -64,7 +65,7 @@ export async function startNginx(backends: readonly string[]): Promise<TestNginx
       child.kill('SIGKILL');
       throw new Error(`nginx did not start: ${stderr.slice(-1000)}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   return {
     url: `http://127.0.0.1:${port}`,

@@ -4,6 +4,7 @@
  */
 import { type Socket, io } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/protocol';
+import { sleep } from './time';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -57,6 +58,6 @@ export async function waitUntil(condition: () => boolean, timeoutMs = 10_000): P
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
   }
 }

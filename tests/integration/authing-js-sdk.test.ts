@@ -10,6 +10,7 @@ import { API, type CheckData } from '../../shared/http';
 import { api, dataOf, type Api } from '../helpers/api';
 import { confirm, registerUser, scan } from '../helpers/flow';
 import { type TestServer, startServer, testApp, withApps } from '../helpers/server';
+import { sleep } from '../helpers/time';
 
 let server: TestServer;
 let http: Api;
@@ -84,9 +85,9 @@ test('startPolling reports scanned then success (legacy app), and expiry for a s
       onSuccess: (_userInfo, ticket) => resolve(ticket),
     });
   });
-  await new Promise((resolve) => setTimeout(resolve, 250));
+  await sleep(250);
   await scan(http, phone.token, qr.random);
-  await new Promise((resolve) => setTimeout(resolve, 250));
+  await sleep(250);
   await confirm(http, phone.token, qr.random);
   const ticket = await success;
   expect(seen).toEqual(['scanned']);

@@ -13,6 +13,7 @@ import { api, dataOf } from '../helpers/api';
 import { bearer, gene, registerUser, scan } from '../helpers/flow';
 import { ROOT, startServer } from '../helpers/server';
 import { closeAllSockets, connect, recordPushes, waitFor } from '../helpers/sockets';
+import { sleep } from '../helpers/time';
 
 afterEach(() => closeAllSockets());
 
@@ -58,7 +59,7 @@ describe('expiry', () => {
       await scan(http, phone.token, qr.random);
       await http.post(API.confirm, { random: qr.random }, bearer(phone.token));
       const { ticket } = await confirmed;
-      await new Promise((resolve) => setTimeout(resolve, Date.parse(qr.expireAt) - Date.now() + 300));
+      await sleep(Date.parse(qr.expireAt) - Date.now() + 300);
       expect(pushes.map((p) => p.event)).toEqual([EVENTS.scanned, EVENTS.confirmed]);
       const check = dataOf(await http.get<CheckData>(`${API.check}?random=${qr.random}`, { 'x-qrlogin-secret': qr.secret }));
       expect(check).toMatchObject({ status: 2, ticket });
@@ -128,7 +129,7 @@ describe('shutdown', () => {
         const deadline = Date.now() + 10_000;
         while (!output.includes('qrlogin listening')) {
           if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start: ${output}`);
-          await new Promise((resolve) => setTimeout(resolve, 50));
+          await sleep(50);
         }
         const base = `http://127.0.0.1:${port}`;
         expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });

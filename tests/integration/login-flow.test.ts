@@ -12,6 +12,7 @@ import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
 import { type TestServer, startServer } from '../helpers/server';
 import { Socket as EngineSocket } from 'engine.io-client';
 import { closeAllSockets, connect, recordPushes, waitFor, waitUntil } from '../helpers/sockets';
+import { sleep } from '../helpers/time';
 
 let server: TestServer;
 let http: Api;
@@ -90,7 +91,7 @@ test('a second namespace connect on one Engine.IO connection is served like the 
   engine.send('1');
   // Let the server finish the disconnect before the next connect (it ignores a connect to a
   // namespace it still holds for this connection).
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await sleep(100);
   engine.send('0');
   await waitUntil(() => connects() === 2).catch((error: unknown) => {
     throw new Error(`${String(error)}; received ${JSON.stringify(messages)}`);

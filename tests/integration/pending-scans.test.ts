@@ -8,6 +8,7 @@ import { api } from '../helpers/api';
 import { type Cluster, startCluster } from '../helpers/cluster';
 import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
 import { startServer } from '../helpers/server';
+import { sleep } from '../helpers/time';
 
 describe.each(['memory', 'redis'] as const)('on %s', (backend) => {
   let urls: string[];
@@ -75,7 +76,7 @@ test('scans that expired undecided stop counting', async () => {
     const phone = await registerUser(http);
     for (let i = 0; i < MAX_PENDING_SCANS; i += 1) await scan(http, phone.token, (await gene(http)).random);
     expect((await http.post(API.scanned, { random: (await gene(http)).random }, bearer(phone.token))).body.code).toBe(429);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await sleep(1_100);
     expect((await http.post(API.scanned, { random: (await gene(http)).random }, bearer(phone.token))).body.code).toBe(200);
   } finally {
     await server.close();

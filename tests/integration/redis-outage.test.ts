@@ -12,6 +12,7 @@ import { type Cluster, startCluster } from '../helpers/cluster';
 import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
 import { type ThrowawayRedis, startThrowawayRedis } from '../helpers/redis-server';
 import { type ClientSocket, closeAllSockets, connect, recordPushes, waitFor, waitUntil } from '../helpers/sockets';
+import { sleep } from '../helpers/time';
 
 let redis: ThrowawayRedis;
 let cluster: Cluster;
@@ -42,7 +43,7 @@ describe('two instances', () => {
       const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) });
       if (response.status === status) return;
       if (Date.now() > deadline) throw new Error(`/readyz stayed ${response.status}, wanted ${status}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
   }
 

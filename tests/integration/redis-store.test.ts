@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { type AnyRedisClient, RedisQrStore, RedisRevokedTokens, RedisUserStore } from '../../server/backend/redis/stores';
 import { describeQrStore } from '../contract/store.contract';
+import { sleep } from '../helpers/time';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 
@@ -23,7 +24,7 @@ describeQrStore('redis', async () => {
     store: new RedisQrStore(client, prefix, Date.now),
     users: new RedisUserStore(client, prefix),
     revoked: new RedisRevokedTokens(client, prefix, Date.now),
-    clock: { now: Date.now, advance: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) },
+    clock: { now: Date.now, advance: sleep },
     cleanup: async () => {
       await deleteByPrefix(client, prefix);
       await client.close();

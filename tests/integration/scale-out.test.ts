@@ -10,6 +10,7 @@ import { api, dataOf } from '../helpers/api';
 import { CLUSTER_ISSUER, type Cluster, keysMatching, startCluster } from '../helpers/cluster';
 import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
 import { closeAllSockets, connect, recordPushes, waitFor, waitUntil } from '../helpers/sockets';
+import { sleep } from '../helpers/time';
 
 let cluster: Cluster;
 
@@ -94,7 +95,7 @@ test('50 concurrent confirm and cancel calls spread over three instances: exactl
   // The browser hears of the one decision, once.
   const event = expected === QR_STATUS.CONFIRMED ? EVENTS.confirmed : EVENTS.cancelled;
   await waitUntil(() => pushes.some((p) => p.event === event));
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await sleep(100);
   expect(pushes.map((p) => p.event)).toEqual([EVENTS.scanned, event]);
   const check = dataOf(await api(cluster.at(1).url).get<CheckData>(`${API.check}?random=${qr.random}`, { 'x-qrlogin-secret': qr.secret }));
   expect(check.status).toBe(expected);

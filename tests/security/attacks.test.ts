@@ -13,6 +13,7 @@ import { api, dataOf } from '../helpers/api';
 import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
 import { type TestServer, startServer } from '../helpers/server';
 import { closeAllSockets, connect, recordPushes, waitFor } from '../helpers/sockets';
+import { sleep } from '../helpers/time';
 
 let server: TestServer;
 const http = () => api(server.url);
@@ -68,7 +69,7 @@ test('subscribe without or with a wrong secret is refused, and such a socket hea
   }
   await scan(http(), phone.token, qr.random);
   await confirm(http(), phone.token, qr.random);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await sleep(100);
   expect(heard).toEqual([]);
 });
 
@@ -154,7 +155,7 @@ test('confirm after expiry is refused', async () => {
     const phone = await registerUser(api(short.url));
     const qr = await gene(api(short.url));
     await scan(api(short.url), phone.token, qr.random);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await sleep(1_100);
     expect((await api(short.url).post(API.confirm, { random: qr.random }, bearer(phone.token))).body.code).toBe(2242);
   } finally {
     await short.close();

@@ -9,6 +9,7 @@ import { type Socket, connect as tcpConnect } from 'node:net';
 import { HTTP_SERVER_OPTIONS } from '../../server/http/server-options';
 import { type TestServer, startServer } from '../helpers/server';
 import { type ClientSocket, closeAllSockets, connect, waitUntil } from '../helpers/sockets';
+import { sleep } from '../helpers/time';
 
 let servers: TestServer[] = [];
 
@@ -55,7 +56,7 @@ test('a handshake whose client resets the connection at once is refused, and the
     socket.write(requests[i % 2] ?? '');
     socket.resetAndDestroy();
   }
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await sleep(200);
   expect((await fetch(`${server.url}/livez`)).status).toBe(200);
   await expect(connect(server.url)).resolves.toMatchObject({ connected: true });
 });

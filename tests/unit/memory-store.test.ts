@@ -4,6 +4,7 @@
  */
 import { MemoryQrStore, MemoryRevokedTokens, MemoryUserStore, createMemoryStores } from '../../server/backend/memory/stores';
 import { confirmed, describeQrStore, scanned, sessionFixture, userFixture } from '../contract/store.contract';
+import { sleep } from '../helpers/time';
 
 const START = Date.UTC(2030, 0, 1);
 
@@ -139,7 +140,7 @@ describe('createMemoryStores', () => {
     try {
       await stores.revoked.revoke('jti-swept', START + 1000);
       clock.set(START + 2000);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       clock.set(START);
       expect(await stores.revoked.isRevoked('jti-swept')).toBe(false);
     } finally {
