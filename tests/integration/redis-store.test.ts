@@ -4,8 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
-import { type AnyRedisClient, RedisQrStore, RedisRevokedTokens, RedisUserStore } from '../../server/backend/redis/stores';
-import { describeQrStore } from '../contract/store.contract';
+import {
+  type AnyRedisClient,
+  RedisQrStore,
+  RedisRevokedTokens,
+  RedisScanIndex,
+  RedisUserStore,
+} from '../../server/backend/redis/stores';
+import { storeContract } from '../contract/store.contract';
 import { sleep } from '../helpers/time';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
@@ -16,13 +22,14 @@ async function deleteByPrefix(client: AnyRedisClient, prefix: string): Promise<v
   }
 }
 
-describeQrStore('redis', async () => {
+storeContract('redis', async () => {
   const client: AnyRedisClient = createClient({ url: REDIS_URL });
   await client.connect();
   const prefix = `qrlogin-test:${randomBytes(6).toString('base64url')}:`;
   return {
     store: new RedisQrStore(client, prefix, Date.now),
     users: new RedisUserStore(client, prefix),
+    scans: new RedisScanIndex(client, prefix, Date.now),
     revoked: new RedisRevokedTokens(client, prefix, Date.now),
     clock: { now: Date.now, advance: sleep },
     cleanup: async () => {

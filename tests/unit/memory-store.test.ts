@@ -2,8 +2,14 @@
  * The storage contract against the embedded memory stores (server/backend/memory/stores.ts) with a fake
  * clock, plus what only a fake clock can pin: the exact expiry boundary and the sweep.
  */
-import { MemoryQrStore, MemoryRevokedTokens, MemoryUserStore, createMemoryStores } from '../../server/backend/memory/stores';
-import { confirmed, describeQrStore, scanned, sessionFixture, userFixture } from '../contract/store.contract';
+import {
+  MemoryQrStore,
+  MemoryRevokedTokens,
+  MemoryScanIndex,
+  MemoryUserStore,
+  createMemoryStores,
+} from '../../server/backend/memory/stores';
+import { confirmed, scanned, sessionFixture, storeContract, userFixture } from '../contract/store.contract';
 import { sleep } from '../helpers/time';
 
 const START = Date.UTC(2030, 0, 1);
@@ -21,11 +27,12 @@ function fakeClock() {
   };
 }
 
-describeQrStore('memory', async () => {
+storeContract('memory', async () => {
   const clock = fakeClock();
   return {
     store: new MemoryQrStore(clock.now),
     users: new MemoryUserStore(),
+    scans: new MemoryScanIndex(clock.now),
     revoked: new MemoryRevokedTokens(clock.now),
     clock,
     cleanup: async () => {},
