@@ -47,20 +47,34 @@ describe('expiry', () => {
   });
 
   test('a QR confirmed in time gets no expiry push, and its ticket outlives expireAt', async () => {
-    const server = await startServer({ env: { QR_TTL_SECONDS: '1' } });
+    // Real timers decide here; the clock only dates a sentinel QR 300 ms later than the first.
+    const shift = { ms: 0 };
+    const server = await startServer({ env: { QR_TTL_SECONDS: '1' }, deps: { now: () => Date.now() + shift.ms } });
     try {
       const http = api(server.url);
       const phone = await registerUser(http);
       const qr = await gene(http);
+      shift.ms = 300;
+      const sentinel = await gene(http);
+      shift.ms = 0;
       const browser = await connect(server.url);
       const pushes = recordPushes(browser);
       await browser.emitWithAck(EVENTS.subscribe, { random: qr.random, secret: qr.secret });
+      // Its expiry timer fires 300 ms after the first QR's: once its qr:expired is in, the first
+      // QR's timer has fired and read the store too.
+      await browser.emitWithAck(EVENTS.subscribe, { random: sentinel.random, secret: sentinel.secret });
+      const sentinelExpired = waitFor(browser, EVENTS.expired, 5000);
       const confirmed = waitFor(browser, EVENTS.confirmed);
       await scan(http, phone.token, qr.random);
       await http.post(API.confirm, { random: qr.random }, bearer(phone.token));
       const { ticket } = await confirmed;
-      await sleep(Date.parse(qr.expireAt) - Date.now() + 300);
-      expect(pushes.map((p) => p.event)).toEqual([EVENTS.scanned, EVENTS.confirmed]);
+      expect(await sentinelExpired).toEqual({ random: sentinel.random, status: -1, version: 1 });
+      expect(Date.now()).toBeGreaterThan(Date.parse(qr.expireAt));
+      expect(pushes.map((p) => [p.event, (p.payload as { random: string }).random])).toEqual([
+        [EVENTS.scanned, qr.random],
+        [EVENTS.confirmed, qr.random],
+        [EVENTS.expired, sentinel.random],
+      ]);
       const check = dataOf(await http.get<CheckData>(`${API.check}?random=${qr.random}`, { 'x-qrlogin-secret': qr.secret }));
       expect(check).toMatchObject({ status: 2, ticket });
       expect(dataOf(await http.post<{ id: string }>(API.userinfo, { ticket }, { 'x-qrlogin-secret': qr.secret })).id).toBe(phone.user.id);
