@@ -10,13 +10,16 @@ import { API, type CheckData } from '../../shared/http';
 import { api, dataOf, type Api } from '../helpers/api';
 import { confirm, registerUser, scan } from '../helpers/flow';
 import { type TestServer, startServer, testApp, withApps } from '../helpers/server';
-import { sleep } from '../helpers/time';
+import { movableClock, sleep } from '../helpers/time';
 
 let server: TestServer;
 let http: Api;
+/** The server's clock: it stands still unless a test moves it (expiry without waiting). */
+const clock = movableClock();
 
 beforeAll(async () => {
   server = await startServer({
+    deps: { now: clock.now },
     configure: withApps(
       (config) => testApp(config, { id: 'legacy', bindTicketToBrowser: false, allowBrowserExchange: true }),
       (config) => testApp(config, { id: 'legacy-short', bindTicketToBrowser: false, qrTtlSeconds: 1 }),
@@ -95,8 +98,12 @@ test('startPolling reports scanned then success (legacy app), and expiry for a s
 
   const short = sdk('legacy-short');
   const shortQr = await short.qrcode.geneCode();
-  await new Promise<void>((resolve) => {
+  expect((await short.qrcode.checkStatus(shortQr.random)).status).toBe(0);
+  const expired = new Promise<void>((resolve) => {
     void short.qrcode.startPolling(shortQr.random, { interval: 100, onExpired: () => resolve() });
   });
+  // The app's QR lifetime is 1 s: move the server's clock to its end instead of waiting.
+  clock.advance(1000);
+  await expired;
   expect((await short.qrcode.checkStatus(shortQr.random)).status).toBe(-1);
 });

@@ -8,7 +8,7 @@ import { api } from '../helpers/api';
 import { type Cluster, startCluster } from '../helpers/cluster';
 import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
 import { startServer } from '../helpers/server';
-import { sleep } from '../helpers/time';
+import { movableClock } from '../helpers/time';
 
 describe.each(['memory', 'redis'] as const)('on %s', (backend) => {
   let urls: string[];
@@ -70,13 +70,20 @@ describe.each(['memory', 'redis'] as const)('on %s', (backend) => {
 });
 
 test('scans that expired undecided stop counting', async () => {
-  const server = await startServer({ env: { QR_TTL_SECONDS: '1' } });
+  const clock = movableClock();
+  const server = await startServer({ deps: { now: clock.now } });
   try {
     const http = api(server.url);
     const phone = await registerUser(http);
-    for (let i = 0; i < MAX_PENDING_SCANS; i += 1) await scan(http, phone.token, (await gene(http)).random);
+    const held = [];
+    for (let i = 0; i < MAX_PENDING_SCANS; i += 1) held.push(await gene(http));
+    for (const qr of held) await scan(http, phone.token, qr.random);
     expect((await http.post(API.scanned, { random: (await gene(http)).random }, bearer(phone.token))).body.code).toBe(429);
-    await sleep(1_100);
+    // 1 ms before their deadline they still count; at it they stop.
+    const deadline = Date.parse(held[0]?.expireAt ?? '');
+    clock.set(deadline - 1);
+    expect((await http.post(API.scanned, { random: (await gene(http)).random }, bearer(phone.token))).body.code).toBe(429);
+    clock.set(deadline);
     expect((await http.post(API.scanned, { random: (await gene(http)).random }, bearer(phone.token))).body.code).toBe(200);
   } finally {
     await server.close();

@@ -14,7 +14,7 @@ import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
 import { type TestServer, startServer } from '../helpers/server';
 import { sentinelPush, sentinelScanned } from '../helpers/sentinel';
 import { closeAllSockets, connect, recordPushes, waitFor } from '../helpers/sockets';
-import { sleep } from '../helpers/time';
+import { movableClock } from '../helpers/time';
 
 let server: TestServer;
 const http = () => api(server.url);
@@ -153,12 +153,14 @@ test('the scanner’s identity is not leaked to the website before confirmation 
 });
 
 test('confirm after expiry is refused', async () => {
-  const short = await startServer({ env: { QR_TTL_SECONDS: '1' } });
+  const clock = movableClock();
+  const short = await startServer({ deps: { now: clock.now } });
   try {
     const phone = await registerUser(api(short.url));
     const qr = await gene(api(short.url));
     await scan(api(short.url), phone.token, qr.random);
-    await sleep(1_100);
+    // Exactly at expireAt the QR is over.
+    clock.set(Date.parse(qr.expireAt));
     expect((await api(short.url).post(API.confirm, { random: qr.random }, bearer(phone.token))).body.code).toBe(2242);
   } finally {
     await short.close();
