@@ -10,6 +10,7 @@ import { API, type CheckData } from '../../shared/http';
 import { api, dataOf, type Api } from '../helpers/api';
 import { confirm, registerUser, scan } from '../helpers/flow';
 import { type TestServer, startServer, testApp, withApps } from '../helpers/server';
+import { waitUntil } from '../helpers/sockets';
 import { movableClock, sleep } from '../helpers/time';
 
 let server: TestServer;
@@ -90,7 +91,8 @@ test('startPolling reports scanned then success (legacy app), and expiry for a s
   });
   await sleep(250);
   await scan(http, phone.token, qr.random);
-  await sleep(250);
+  // The SDK reports the scan before the confirm makes it stale.
+  await waitUntil(() => seen.length > 0);
   await confirm(http, phone.token, qr.random);
   const ticket = await success;
   expect(seen).toEqual(['scanned']);

@@ -12,7 +12,6 @@ import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
 import { type TestServer, startServer } from '../helpers/server';
 import { Socket as EngineSocket } from 'engine.io-client';
 import { closeAllSockets, connect, recordPushes, waitFor, waitUntil } from '../helpers/sockets';
-import { sleep } from '../helpers/time';
 
 let server: TestServer;
 let http: Api;
@@ -88,10 +87,14 @@ test('a second namespace connect on one Engine.IO connection is served like the 
   const connects = () => messages.filter((message) => message.startsWith('0{')).length;
   engine.send('0');
   await waitUntil(() => connects() === 1);
+  // The connect's answer names the server-side socket: 0{"sid":"…"}.
+  const first = messages.find((message) => message.startsWith('0{')) ?? '';
+  const { sid } = JSON.parse(first.slice(1)) as { sid: string };
+  expect(server.app.io.of('/').sockets.has(sid)).toBe(true);
   engine.send('1');
-  // Let the server finish the disconnect before the next connect (it ignores a connect to a
-  // namespace it still holds for this connection).
-  await sleep(100);
+  // Let the server finish the disconnect before the next connect (a connect to a namespace it
+  // still holds for this connection is an invalid state that closes the connection).
+  await waitUntil(() => !server.app.io.of('/').sockets.has(sid));
   engine.send('0');
   await waitUntil(() => connects() === 2).catch((error: unknown) => {
     throw new Error(`${String(error)}; received ${JSON.stringify(messages)}`);
