@@ -1,10 +1,12 @@
 /**
  * @module
  * The servers under test, each started as its own process: qrlogin as shipped (the built
- * `dist/server/index.js`, configured only through its environment), and the bare floor.
+ * `dist/server/index.js`, configured only through its environment), the bare floor, and the
+ * device-flow peer; `using()` stops them after the part that needs them.
  */
 import { randomBytes } from 'node:crypto';
 import { RATE_RULES } from '../../server/ratelimit/limits';
+import { closeIdleConnections } from './http';
 import { type BenchProcess, bundle, freePort, startProcess } from './processes';
 
 /**
@@ -61,4 +63,23 @@ export async function startFloor(): Promise<Server> {
   const port = await freePort();
   const proc = await startProcess({ name: 'floor', args: [file], env: { PORT: String(port) }, readyLine: /READY/ });
   return { url: `http://127.0.0.1:${port}`, process: proc };
+}
+
+/** The OpenID Connect device flow of `oidc-provider` (bench/peers), the peer qrlogin is compared with. */
+export async function startOidcDevice(): Promise<Server> {
+  const file = await bundle('bench/peers/oidc-device-server.ts');
+  const port = await freePort();
+  const proc = await startProcess({ name: 'oidc-provider', args: [file], env: { PORT: String(port) }, readyLine: /READY/ });
+  return { url: `http://127.0.0.1:${port}`, process: proc };
+}
+
+/** Starts servers, runs `body` with them, and stops them whatever happens. */
+export async function using<T>(start: () => Promise<Server[]>, body: (servers: Server[]) => Promise<T>): Promise<T> {
+  const servers = await start();
+  try {
+    return await body(servers);
+  } finally {
+    closeIdleConnections();
+    await Promise.all(servers.map((server) => server.process.stop()));
+  }
 }

@@ -1,0 +1,78 @@
+/**
+ * @module
+ * The command line of `npm run bench` and the settings it selects (quick or full).
+ */
+
+export const USAGE = `usage: npm run bench [-- --quick] [-- --profile] [-- --only=PART,...]
+  --quick    a smoke run (fewer logins and idle sockets, short windows), under two minutes
+  --profile  also profiles one instance under load (node --cpu-prof) and prints where its
+             CPU goes; the .cpuprofile is kept in bench/results/profiles/
+  --only=single,redis,throughput,profile   runs only these parts (while working on one);
+             single = the floor and qrlogin on one instance, latency, polling and memory
+  --help     prints this and exits
+Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379). Server: BENCH_SERVER (default dist/server/index.js).`;
+
+export interface BenchSettings {
+  logins: number;
+  idleLevels: number[];
+  pollingSamples: number;
+  pollingConcurrency: number;
+  throughputMs: number;
+  concurrencies: number[];
+  idleCpuWindowMs: number;
+}
+
+export interface BenchOptions {
+  help: boolean;
+  quick: boolean;
+  /** The parts named by `--only`, if given. */
+  only: string[] | undefined;
+  profile: boolean;
+  redisUrl: string;
+  settings: BenchSettings;
+  /** The most idle sockets any part holds. */
+  maxIdle: number;
+  /** Whether a part runs (the profile part only with --profile or --only=profile). */
+  runs(part: string): boolean;
+}
+
+const QUICK: BenchSettings = {
+  logins: 200,
+  idleLevels: [1000, 2000],
+  pollingSamples: 100,
+  pollingConcurrency: 100,
+  throughputMs: 2000,
+  concurrencies: [1, 10, 50],
+  idleCpuWindowMs: 2000,
+};
+
+const FULL: BenchSettings = {
+  logins: 2000,
+  idleLevels: [1000, 5000, 10000],
+  pollingSamples: 2000,
+  pollingConcurrency: 100,
+  throughputMs: 10_000,
+  concurrencies: [1, 10, 50],
+  idleCpuWindowMs: 25_000,
+};
+
+export function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const args = new Set(argv);
+  const quick = args.has('--quick');
+  const only = [...args]
+    .find((arg) => arg.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
+  const profile = args.has('--profile') || (only?.includes('profile') ?? false);
+  const settings = quick ? QUICK : FULL;
+  return {
+    help: args.has('--help') || args.has('-h'),
+    quick,
+    only,
+    profile,
+    redisUrl: env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    settings,
+    maxIdle: Math.max(...settings.idleLevels),
+    runs: (part) => (part === 'profile' ? profile : !only || only.includes(part)),
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * @module
+ * What a bench run measures, filled in part by part, and the progress lines it prints.
+ */
+import type { ProfileSummary } from './cpuprofile';
+import { type Summary, summarize } from './stats';
+import type { CapacityResult } from '../scenarios/capacity';
+import type { ThroughputResult } from '../scenarios/throughput';
+
+export interface LatencyRow {
+  name: string;
+  target: 'floor' | 'qrlogin';
+  instances: number;
+  store: 'none' | 'memory' | 'redis';
+  idleSockets: number;
+  ms: Summary;
+}
+
+export interface BenchResults {
+  latency: LatencyRow[];
+  capacity: Record<'floor' | 'qrlogin', CapacityResult>;
+  /** oidcDevice: browsers that stay logged in at the provider; oidcDeviceFresh: a new browser per login. */
+  throughput: Record<'qrlogin' | 'oidcDevice' | 'oidcDeviceFresh', ThroughputResult[]>;
+  polling?: Summary;
+  profile?: { file: string; summary: ProfileSummary; throughput: ThroughputResult };
+}
+
+export function emptyResults(): BenchResults {
+  return {
+    latency: [],
+    capacity: {
+      floor: { baselineMb: Number.NaN, readings: [], idleCpuPercent: Number.NaN },
+      qrlogin: { baselineMb: Number.NaN, readings: [], idleCpuPercent: Number.NaN },
+    },
+    throughput: { qrlogin: [], oidcDevice: [], oidcDeviceFresh: [] },
+  };
+}
+
+export const progress = (text: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+};
+
+/** Adds a latency row from its samples, and says so. */
+export function record(results: BenchResults, row: Omit<LatencyRow, 'ms'>, samples: number[]): void {
+  const ms = summarize(samples);
+  results.latency.push({ ...row, ms });
+  progress(`${row.name}, ${row.idleSockets} idle: p50 ${ms.p50.toFixed(2)} p95 ${ms.p95.toFixed(2)} p99 ${ms.p99.toFixed(2)} ms (${ms.n})`);
+}
