@@ -10,22 +10,11 @@ import {
   createMemoryStores,
 } from '../../server/backend/memory/stores';
 import { confirmed, scanned, sessionFixture, storeContract, userFixture } from '../contract/store.contract';
-import { sleep } from '../helpers/time';
+import { movableClock, sleep } from '../helpers/time';
 
 const START = Date.UTC(2030, 0, 1);
 
-function fakeClock() {
-  let t = START;
-  return {
-    now: () => t,
-    advance: (ms: number) => {
-      t += ms;
-    },
-    set: (value: number) => {
-      t = value;
-    },
-  };
-}
+const fakeClock = () => movableClock(START);
 
 storeContract('memory', async () => {
   const clock = fakeClock();
