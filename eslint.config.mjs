@@ -9,7 +9,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-results/', 'bench/results/', 'bench/runs/'] },
+  { ignores: ['dist/', 'node_modules/', '.cache/', 'coverage/', 'test-results/', 'bench/results/', 'bench/runs/', 'data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

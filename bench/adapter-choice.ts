@@ -18,7 +18,6 @@ import { closeAllSockets, connect, waitFor } from '../tests/helpers/sockets';
 const LOGINS = Number(process.argv[2] ?? 500);
 const IDLE = Number(process.argv[3] ?? 200);
 
-
 async function info(client: AnyRedisClient): Promise<Record<string, number>> {
   const text = String(await client.info());
   const values: Record<string, number> = {};

@@ -15,7 +15,17 @@ const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf
 /** A TypeScript entry bundled to CommonJS in .cache/ (node_modules stay external). */
 export async function bundle(entry: string): Promise<string> {
   const outfile = join('.cache', 'bench', `${basename(entry, '.ts')}.cjs`);
-  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external', sourcemap: 'inline', logLevel: 'warning' });
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
   return outfile;
 }
 

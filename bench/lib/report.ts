@@ -5,7 +5,8 @@
 
 export type Cell = string | number;
 
-const show = (cell: Cell): string => (typeof cell === 'number' ? (Number.isFinite(cell) ? String(Math.round(cell * 100) / 100) : '—') : cell);
+const show = (cell: Cell): string =>
+  typeof cell === 'number' ? (Number.isFinite(cell) ? String(Math.round(cell * 100) / 100) : '—') : cell;
 
 export function table(headers: string[], rows: Cell[][]): string {
   const cells = [headers, ...rows.map((row) => row.map(show))];

@@ -134,7 +134,9 @@ const snippet = (text: string) => text.replace(/\s+/g, ' ').slice(0, 300);
 
 function assertPage(page: Page, status: number, marker: RegExp, what: string): void {
   if (page.status !== status || !marker.test(page.body)) {
-    throw new Error(`${what}: expected HTTP ${status} matching ${marker} at ${page.url.pathname}, got HTTP ${page.status}: ${snippet(page.body)}`);
+    throw new Error(
+      `${what}: expected HTTP ${status} matching ${marker} at ${page.url.pathname}, got HTTP ${page.status}: ${snippet(page.body)}`,
+    );
   }
 }
 
@@ -147,7 +149,11 @@ function decodeJwtPart(jwt: string, index: 0 | 1): Record<string, unknown> {
 }
 
 /** One complete device-flow login; throws with a clear message on any unexpected answer. */
-export async function deviceFlowLogin(baseUrl: string, login: string, browser?: DeviceBrowser): Promise<{ idToken: string; accessToken: string; requests: number }> {
+export async function deviceFlowLogin(
+  baseUrl: string,
+  login: string,
+  browser?: DeviceBrowser,
+): Promise<{ idToken: string; accessToken: string; requests: number }> {
   let requests = 0;
   const jar = browser?.jar ?? new CookieJar();
   const fresh = browser === undefined;
@@ -193,7 +199,12 @@ export async function deviceFlowLogin(baseUrl: string, login: string, browser?: 
   // 1. Device authorization request.
   const authorization = await devicePost('/device/auth', { client_id: CLIENT_ID, scope: 'openid' });
   const { device_code: deviceCode, user_code: userCode, verification_uri: verificationUri } = authorization.json;
-  if (authorization.status !== 200 || typeof deviceCode !== 'string' || typeof userCode !== 'string' || typeof verificationUri !== 'string') {
+  if (
+    authorization.status !== 200 ||
+    typeof deviceCode !== 'string' ||
+    typeof userCode !== 'string' ||
+    typeof verificationUri !== 'string'
+  ) {
     throw new Error(`device authorization: HTTP ${authorization.status} ${JSON.stringify(authorization.json)}`);
   }
   const poll = () => devicePost('/token', { grant_type: DEVICE_CODE_GRANT, device_code: deviceCode, client_id: CLIENT_ID });
@@ -201,7 +212,9 @@ export async function deviceFlowLogin(baseUrl: string, login: string, browser?: 
   // 2. One poll before the approval: pending.
   const pending = await poll();
   if (pending.status !== 400 || pending.json.error !== 'authorization_pending') {
-    throw new Error(`poll before approval: expected HTTP 400 authorization_pending, got HTTP ${pending.status} ${JSON.stringify(pending.json)}`);
+    throw new Error(
+      `poll before approval: expected HTTP 400 authorization_pending, got HTTP ${pending.status} ${JSON.stringify(pending.json)}`,
+    );
   }
 
   // 3. The user's browser: enter the code, confirm the device, log in, consent.
@@ -232,13 +245,16 @@ export async function deviceFlowLogin(baseUrl: string, login: string, browser?: 
     page = await browse(form.action, form.fields);
   }
   assertPage(page, 200, SUCCESS, 'device flow success page');
-  if (fresh && asked.join(',') !== 'login,consent') throw new Error(`a fresh browser was asked for ${asked.join(',') || 'nothing'}, not login then consent`);
+  if (fresh && asked.join(',') !== 'login,consent')
+    throw new Error(`a fresh browser was asked for ${asked.join(',') || 'nothing'}, not login then consent`);
 
   // 4. One poll after the approval: the tokens.
   const tokens = await poll();
   const { id_token: idToken, access_token: accessToken } = tokens.json;
   if (tokens.status !== 200 || typeof idToken !== 'string' || typeof accessToken !== 'string') {
-    throw new Error(`poll after approval: expected HTTP 200 with id_token and access_token, got HTTP ${tokens.status} ${JSON.stringify(tokens.json)}`);
+    throw new Error(
+      `poll after approval: expected HTTP 200 with id_token and access_token, got HTTP ${tokens.status} ${JSON.stringify(tokens.json)}`,
+    );
   }
   const header = decodeJwtPart(idToken, 0);
   const payload = decodeJwtPart(idToken, 1);

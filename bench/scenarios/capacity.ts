@@ -29,7 +29,14 @@ export interface CapacityResult {
   idleCpuPercent: number;
 }
 
-export async function capacityRamp(server: BenchProcess, fleet: Fleet, mode: FleetMode, urls: string[], levels: number[], idleWindowMs: number): Promise<CapacityResult> {
+export async function capacityRamp(
+  server: BenchProcess,
+  fleet: Fleet,
+  mode: FleetMode,
+  urls: string[],
+  levels: number[],
+  idleWindowMs: number,
+): Promise<CapacityResult> {
   await fleet.grow(WARM_UP, mode, urls);
   await fleet.closeAll();
   await settle(3000);

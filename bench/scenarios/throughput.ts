@@ -91,7 +91,13 @@ export function combine(results: ThroughputResult[]): ThroughputResult {
 
 const isJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
 
-export function qrloginThroughput(server: BenchProcess, base: string, concurrency: number, durationMs: number, warmUpMs?: number): Promise<ThroughputResult> {
+export function qrloginThroughput(
+  server: BenchProcess,
+  base: string,
+  concurrency: number,
+  durationMs: number,
+  warmUpMs?: number,
+): Promise<ThroughputResult> {
   return closedLoop(
     [server],
     concurrency,

@@ -18,7 +18,9 @@ const ANSWER = '{"code":200,"message":"ok","data":{"status":2}}';
 
 function variants(): [string, RequestListener][] {
   const routeOnly = express().set('etag', false);
-  routeOnly.post(PATH, (req, res) => readJson(req, () => res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(ANSWER)));
+  routeOnly.post(PATH, (req, res) =>
+    readJson(req, () => res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(ANSWER)),
+  );
   const withJson = express().set('etag', false);
   withJson.post(PATH, (req, res) => readJson(req, () => res.json({ code: 200, message: 'ok', data: { status: 2 } })));
   const withParser = express().set('etag', false);
@@ -55,7 +57,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -31,9 +31,32 @@ async function main() {
   if (!file) throw new Error('no profile');
   const summary = summarizeProfile(join(dir, file), 30);
   console.log(`${join(dir, file)}: ${summary.busyMs.toFixed(0)} ms busy`);
-  console.log(table(['area', 'ms', '%'], summary.areas.slice(0, 15).map((a) => [a.area, a.ms, a.share * 100])));
-  console.log(table(['self', 'area', 'ms', '%'], summary.functions.map((f) => [f.fn, f.area, f.ms, f.share * 100])));
-  console.log(table(['inclusive', 'area', 'ms', '%'], summary.inclusive.map((f) => [f.fn, f.area, f.ms, f.share * 100])));
+  console.log(
+    table(
+      ['area', 'ms', '%'],
+      summary.areas.slice(0, 15).map((a) => [a.area, a.ms, a.share * 100]),
+    ),
+  );
+  console.log(
+    table(
+      ['self', 'area', 'ms', '%'],
+      summary.functions.map((f) => [f.fn, f.area, f.ms, f.share * 100]),
+    ),
+  );
+  console.log(
+    table(
+      ['inclusive', 'area', 'ms', '%'],
+      summary.inclusive.map((f) => [f.fn, f.area, f.ms, f.share * 100]),
+    ),
+  );
 }
 
-main().catch((e) => { console.error(e); process.exitCode = 1; }).finally(async () => { await stopAll(); process.exit(); });
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await stopAll();
+    process.exit();
+  });

@@ -16,7 +16,10 @@ async function main() {
   const floorRows: Record<string, string> = {};
   for (const [name, run] of [
     ['floor: GET /livez (bare node:http)', () => send('GET', `${floor.url}/livez`)],
-    ['floor: POST /emit (no one in the room)', () => send('POST', `${floor.url}/emit`, '{"room":"nobody"}', { 'content-type': 'application/json' })],
+    [
+      'floor: POST /emit (no one in the room)',
+      () => send('POST', `${floor.url}/emit`, '{"room":"nobody"}', { 'content-type': 'application/json' }),
+    ],
   ] as const) {
     for (let i = 0; i < 200; i += 1) await run();
     const before = floor.process.cpuMs();
@@ -41,12 +44,16 @@ async function main() {
   const sockets: Awaited<ReturnType<typeof connect>>[] = [];
   await measure('socket connect (websocket)', async () => sockets.push(await connect(base)), 500);
   let s = 0;
-  await measure('qr:subscribe', async () => {
-    const qr = qrs[s % qrs.length]!;
-    const socket = sockets[s % sockets.length]!;
-    s += 1;
-    await request(socket, 'qr:subscribe', { random: qr.random, secret: qr.secret });
-  }, 700);
+  await measure(
+    'qr:subscribe',
+    async () => {
+      const qr = qrs[s % qrs.length]!;
+      const socket = sockets[s % sockets.length]!;
+      s += 1;
+      await request(socket, 'qr:subscribe', { random: qr.random, secret: qr.secret });
+    },
+    700,
+  );
   await measure('socket close', async () => sockets.pop()?.close(), 500);
   await new Promise((r) => setTimeout(r, 500));
   // Full scans/confirms on fresh QRs.
@@ -74,14 +81,26 @@ async function main() {
     if (ack.data.ticket) tickets.push({ ticket: ack.data.ticket, secret: qr.secret });
   }
   k = 0;
-  await measure('POST userinfo (exchange, ID token signed)', async () => {
-    const t = tickets[k++]!;
-    await exchange(base, t.ticket, t.secret);
-  }, tickets.length - 200);
+  await measure(
+    'POST userinfo (exchange, ID token signed)',
+    async () => {
+      const t = tickets[k++]!;
+      await exchange(base, t.ticket, t.secret);
+    },
+    tickets.length - 200,
+  );
   void next;
   browser.close();
   console.table(rows);
   closeIdleConnections();
 }
 
-main().catch((e) => { console.error(e); process.exitCode = 1; }).finally(async () => { await stopAll(); process.exit(); });
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await stopAll();
+    process.exit();
+  });

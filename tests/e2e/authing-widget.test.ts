@@ -60,7 +60,11 @@ test('authing-js-sdk startScanning logs in through qrlogin, the ticket proven by
   await confirm(api(qrlogin.url), phone.token, random);
 
   await page.locator('body[data-user]').waitFor({ state: 'attached', timeout: 10_000 });
-  const user = JSON.parse((await page.locator('body').getAttribute('data-user')) ?? '{}') as { id?: string; nickname?: string; token?: string };
+  const user = JSON.parse((await page.locator('body').getAttribute('data-user')) ?? '{}') as {
+    id?: string;
+    nickname?: string;
+    token?: string;
+  };
   expect(user).toMatchObject({ id: phone.user.id, nickname: 'Authing Fan', token: expect.any(String) });
   expect(await page.locator('body').getAttribute('data-error')).toBeNull();
   // The SDK knows nothing of secrets: the cookie did the proving.

@@ -52,7 +52,6 @@ async function scanSiteWithPhone(site: Page, phone: Page): Promise<string> {
   return text;
 }
 
-
 test('the website and the phone page complete a login together', async () => {
   const site = await openSite();
   await snap(site, 'widget-pending');
@@ -83,7 +82,10 @@ test('the website and the phone page complete a login together', async () => {
   await phone.click('#scan-another');
   await phone.fill('#qr-text', text);
   await phone.click('#qr-submit');
-  await phone.locator('#error', { hasText: '2243' }).or(phone.locator('#error', { hasText: 'not allowed' })).waitFor();
+  await phone
+    .locator('#error', { hasText: '2243' })
+    .or(phone.locator('#error', { hasText: 'not allowed' }))
+    .waitFor();
 });
 
 test('denying on the phone cancels the website’s QR, and its refresh button gives a new QR that works', async () => {
@@ -107,7 +109,14 @@ test('denying on the phone cancels the website’s QR, and its refresh button gi
 
 test('number matching: the website shows a code, the phone offers three; a wrong pick is refused, the right one signs in', async () => {
   const apps = [
-    { id: 'demo', name: 'Matching demo', secret: 'matching-demo-secret-0123', origins: ['http://127.0.0.1:*'], allowBrowserExchange: true, numberMatching: true },
+    {
+      id: 'demo',
+      name: 'Matching demo',
+      secret: 'matching-demo-secret-0123',
+      origins: ['http://127.0.0.1:*'],
+      allowBrowserExchange: true,
+      numberMatching: true,
+    },
   ];
   const matching = await startServer({ env: { APPS: JSON.stringify(apps) } });
   try {

@@ -38,7 +38,11 @@ test('the phone page scans the website’s QR with the camera, shows who is aski
   const clip = join(dir, 'qr.y4m');
   writeQrClip(text, clip);
 
-  phoneBrowser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${clip}`]);
+  phoneBrowser = await launchChromium([
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${clip}`,
+  ]);
   const context = await phoneBrowser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   context.setDefaultTimeout(10_000);
   await context.grantPermissions(['camera'], { origin: server.url });

@@ -110,11 +110,27 @@ test('a QR that cannot be created shows the error with a retry button that works
 });
 
 test('the scanner’s avatar and name appear once scanned, only for an app that shows them', async () => {
-  const apps = [{ id: 'demo', name: 'Friendly', secret: 'friendly-demo-secret-0123', origins: ['http://127.0.0.1:*'], allowBrowserExchange: true, showScannerOnWeb: true }];
+  const apps = [
+    {
+      id: 'demo',
+      name: 'Friendly',
+      secret: 'friendly-demo-secret-0123',
+      origins: ['http://127.0.0.1:*'],
+      allowBrowserExchange: true,
+      showScannerOnWeb: true,
+    },
+  ];
   const friendly = await startServer({ env: { APPS: JSON.stringify(apps) } });
   afterAllClose.push(() => friendly.close());
   const photo = `${friendly.url}/favicon.svg`;
-  const phone = dataOf(await api(friendly.url).post<SessionData>(API.register, { username: `avatar${Date.now()}`, password: 'correct horse battery', nickname: 'Ava', photo }));
+  const phone = dataOf(
+    await api(friendly.url).post<SessionData>(API.register, {
+      username: `avatar${Date.now()}`,
+      password: 'correct horse battery',
+      nickname: 'Ava',
+      photo,
+    }),
+  );
 
   for (const [url, shows] of [
     [server.url, false],
@@ -124,7 +140,17 @@ test('the scanner’s avatar and name appear once scanned, only for an app that 
     await page.goto(`${url}/`);
     await waitForStatus(page, 'pending', 10_000);
     const random = parseQrCode(await readQrFrom(page.locator('#qrcode canvas, #qrcode img').first())).random;
-    const token = url === friendly.url ? phone.token : (await (async () => dataOf(await api(url).post<SessionData>(API.register, { username: `plain${Date.now()}`, password: 'correct horse battery', nickname: 'Hidden' })).token)());
+    const token =
+      url === friendly.url
+        ? phone.token
+        : await (async () =>
+            dataOf(
+              await api(url).post<SessionData>(API.register, {
+                username: `plain${Date.now()}`,
+                password: 'correct horse battery',
+                nickname: 'Hidden',
+              }),
+            ).token)();
     await scan(api(url), token, random);
     await waitForStatus(page, 'scanned');
     const scanner = page.locator('#qrcode .qrlogin-scanner');

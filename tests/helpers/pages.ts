@@ -57,7 +57,10 @@ export async function snap(page: Page, name: string, selector?: string): Promise
 }
 
 /** A website of its own origin (127.0.0.1, a free port): `routes` maps paths to bodies, else `html`. */
-export async function serveSite(html: string, routes: Record<string, { type: string; body: Buffer | string }> = {}): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveSite(
+  html: string,
+  routes: Record<string, { type: string; body: Buffer | string }> = {},
+): Promise<{ url: string; close(): Promise<void> }> {
   const site = createServer((req, res) => {
     const route = routes[req.url ?? ''];
     if (route) res.writeHead(200, { 'content-type': route.type }).end(route.body);

@@ -61,7 +61,10 @@ test('over Socket.IO: the handshake admits the app’s origin, and qr:create che
   expect(created).toMatchObject({ ok: true, data: { expiresIn: 30 } });
 
   const other = await connect(server.url, { extraHeaders: { origin: 'http://localhost:5173' } });
-  expect(await other.emitWithAck(EVENTS.create, { appId: 'shop' })).toEqual({ ok: false, error: { code: 403, message: expect.any(String) } });
+  expect(await other.emitWithAck(EVENTS.create, { appId: 'shop' })).toEqual({
+    ok: false,
+    error: { code: 403, message: expect.any(String) },
+  });
   // Its own app (demo) still works from there.
   expect(await other.emitWithAck(EVENTS.create, {})).toMatchObject({ ok: true });
 });

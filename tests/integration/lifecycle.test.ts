@@ -88,7 +88,12 @@ describe('origins', () => {
   test('a socket handshake from an origin no app allows is refused; allowed and absent origins connect', async () => {
     const server = await startServer();
     try {
-      const refused = io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { origin: 'https://evil.example' } });
+      const refused = io(server.url, {
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        extraHeaders: { origin: 'https://evil.example' },
+      });
       const error = await new Promise<Error>((resolve) => refused.once('connect_error', resolve));
       expect(error.message).toBeTruthy();
       expect(refused.connected).toBe(false);

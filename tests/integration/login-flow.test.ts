@@ -38,7 +38,13 @@ test('create → subscribe → scanned → confirm pushes the ticket; the exchan
   const scanned = waitFor(browser, EVENTS.scanned);
   const scanData = await scan(http, phone.token, qr.random);
   expect(scanData).toMatchObject({ random: qr.random, status: 1, app: { id: 'demo', name: expect.any(String) } });
-  expect(scanData.requester).toEqual({ ip: '127.0.0.1', userAgent: expect.any(String), browser: expect.any(String), os: expect.any(String), origin: null });
+  expect(scanData.requester).toEqual({
+    ip: '127.0.0.1',
+    userAgent: expect.any(String),
+    browser: expect.any(String),
+    os: expect.any(String),
+    origin: null,
+  });
   expect(scanData.sameNetwork).toBe(true);
   // The website learns nothing about the scanner unless the app allows it.
   expect(await scanned).toEqual({ random: qr.random, status: 1, version: 1, userInfo: {} });
@@ -57,7 +63,13 @@ test('create → subscribe → scanned → confirm pushes the ticket; the exchan
   const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
   const { payload, protectedHeader } = await jwtVerify(user.token, jwks, { issuer: discovery.issuer, audience: 'demo' });
   expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'JWT', kid: server.app.keys.current.kid });
-  expect(payload).toMatchObject({ sub: phone.user.id, aud: 'demo', amr: ['qr'], nickname: 'Alice', preferred_username: phone.user.username });
+  expect(payload).toMatchObject({
+    sub: phone.user.id,
+    aud: 'demo',
+    amr: ['qr'],
+    nickname: 'Alice',
+    preferred_username: phone.user.username,
+  });
   expect(typeof payload.jti).toBe('string');
   expect(payload.exp! - payload.iat!).toBe(server.config.idTokenTtlSeconds);
 });
@@ -231,7 +243,9 @@ test('a browser that reconnects re-subscribes and finds the confirmation it miss
   if (!ack.ok) throw new Error(JSON.stringify(ack));
   const snapshot: QrSnapshot = ack.data;
   expect(snapshot).toMatchObject({ status: 2, version: 2, ticket: expect.any(String) });
-  expect(dataOf(await http.post<UserInfoData>(API.userinfo, { ticket: snapshot.ticket }, { 'x-qrlogin-secret': qr.secret })).id).toBe(phone.user.id);
+  expect(dataOf(await http.post<UserInfoData>(API.userinfo, { ticket: snapshot.ticket }, { 'x-qrlogin-secret': qr.secret })).id).toBe(
+    phone.user.id,
+  );
 });
 
 test('50 concurrent confirms and cancels: exactly one wins, the others get 2243, one ticket exists', async () => {
@@ -274,6 +288,8 @@ test('scanned tells the phone whether the browser asking is on its network (the 
   expect(farScan.sameNetwork).toBe(false);
   // The phone behind the same public address as the browser: yes.
   const near = await gene(http, { 'x-forwarded-for': '203.0.113.9' });
-  const nearScan = dataOf(await http.post<ScannedData>(API.scanned, { random: near.random }, { ...bearer(phone.token), 'x-forwarded-for': '203.0.113.9' }));
+  const nearScan = dataOf(
+    await http.post<ScannedData>(API.scanned, { random: near.random }, { ...bearer(phone.token), 'x-forwarded-for': '203.0.113.9' }),
+  );
   expect(nearScan.sameNetwork).toBe(true);
 });

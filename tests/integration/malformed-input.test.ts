@@ -91,12 +91,18 @@ test('check: a random that is not one string → 400; any string that is not a Q
 });
 
 /** A POST written by hand: chunked (no Content-Length) when `chunks` has several parts. */
-function rawPost(path: string, chunks: string[], headers: Record<string, string>): Promise<{ status: number; body: { code: number; message: string; data: unknown } }> {
+function rawPost(
+  path: string,
+  chunks: string[],
+  headers: Record<string, string>,
+): Promise<{ status: number; body: { code: number; message: string; data: unknown } }> {
   return new Promise((resolve, reject) => {
     const req = request(`${server.url}${path}`, { method: 'POST', headers }, (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as { code: number; message: string; data: unknown } }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as { code: number; message: string; data: unknown } }),
+      );
     });
     req.on('error', reject);
     for (const chunk of chunks) req.write(chunk);
@@ -106,7 +112,9 @@ function rawPost(path: string, chunks: string[], headers: Record<string, string>
 
 describe('the JSON body reader (server/http/json-body.ts)', () => {
   test('a chunked body that grows past 16 kB → HTTP 413, and the server goes on serving', async () => {
-    const response = await rawPost(API.gene, ['{"customData":{"blob":"', 'x'.repeat(10_000), 'x'.repeat(10_000), '"}}'], { 'content-type': 'application/json' });
+    const response = await rawPost(API.gene, ['{"customData":{"blob":"', 'x'.repeat(10_000), 'x'.repeat(10_000), '"}}'], {
+      'content-type': 'application/json',
+    });
     expect(response.status).toBe(413);
     expect(response.body).toEqual({ code: 413, message: ERRORS.PAYLOAD_TOO_LARGE.en, data: null });
     expect((await gene(http)).random).toEqual(expect.any(String));
@@ -142,7 +150,10 @@ describe('the JSON body reader (server/http/json-body.ts)', () => {
   });
 
   test('charset=UTF-8 (any case, quoted) is read; a body that is not JSON is left unread', async () => {
-    const quoted = await rawPost(API.confirm, ['{"random":"abc"}'], { 'content-type': 'Application/JSON; charset="UTF-8"', ...bearer(token) });
+    const quoted = await rawPost(API.confirm, ['{"random":"abc"}'], {
+      'content-type': 'Application/JSON; charset="UTF-8"',
+      ...bearer(token),
+    });
     expect(quoted.body.code).toBe(2241);
     const text = await rawPost(API.confirm, ['random=abc'], { 'content-type': 'application/x-www-form-urlencoded', ...bearer(token) });
     expect(text.body.code).toBe(400);

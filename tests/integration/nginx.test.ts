@@ -82,7 +82,12 @@ test('an instance shut down while its browser waits: the socket reconnects throu
   const qr = await gene(lb);
 
   // As the web SDK does: reconnect automatically, and (re)subscribe on every connect.
-  const browser: ClientSocket = io(nginx.url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 500 });
+  const browser: ClientSocket = io(nginx.url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 500,
+  });
   const snapshots: unknown[] = [];
   browser.on('connect', () => {
     void browser.emitWithAck(EVENTS.subscribe, { random: qr.random, secret: qr.secret }).then((ack) => snapshots.push(ack));
@@ -101,7 +106,8 @@ test('an instance shut down while its browser waits: the socket reconnects throu
 
     // The re-subscribe happens before or after the confirm: either its snapshot or the push
     // that follows carries the ticket.
-    const ticketOf = (value: unknown) => (value as { data?: { ticket?: string }; ticket?: string }).data?.ticket ?? (value as { ticket?: string }).ticket;
+    const ticketOf = (value: unknown) =>
+      (value as { data?: { ticket?: string }; ticket?: string }).data?.ticket ?? (value as { ticket?: string }).ticket;
     await waitUntil(() => snapshots.length >= 2 && [...snapshots.slice(1), ...pushes].some((value) => typeof ticketOf(value) === 'string'));
     expect(snapshots[1]).toMatchObject({ ok: true, data: { random: qr.random } });
     expect(other.app.io.engine.clientsCount).toBe(1);

@@ -17,7 +17,13 @@ const BANK = { [HEADERS.appId]: 'bank' };
 
 beforeAll(async () => {
   const apps = [
-    { id: 'bank', name: 'Bank', secretSha256: createHash('sha256').update('bank-secret-0123456789').digest('base64url'), origins: ['https://bank.example'], numberMatching: true },
+    {
+      id: 'bank',
+      name: 'Bank',
+      secretSha256: createHash('sha256').update('bank-secret-0123456789').digest('base64url'),
+      origins: ['https://bank.example'],
+      numberMatching: true,
+    },
   ];
   // Many users and decisions from one address in a few seconds: lift those two limits.
   server = await startServer({ env: { APPS: JSON.stringify(apps), RATE_LIMITS: 'register=1000/3600,decide=1000/60' } });

@@ -11,7 +11,8 @@ import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
 import { type TestServer, startServer } from '../helpers/server';
 import { closeAllSockets, connect } from '../helpers/sockets';
 
-const LIMITS = 'check=20/60,userinfo=10/60,ticket=3/60,login=5/300,subscribe=8/60,decide=4/60,gene=30/60,phone=12/60,register=4/3600,scanned=3/60';
+const LIMITS =
+  'check=20/60,userinfo=10/60,ticket=3/60,login=5/300,subscribe=8/60,decide=4/60,gene=30/60,phone=12/60,register=4/3600,scanned=3/60';
 let server: TestServer;
 
 beforeEach(async () => {
@@ -84,7 +85,8 @@ test('password guessing on login gets 429 after 5 tries in the window', async ()
 test('a user hammering confirm/cancel is limited per user, and another user is not', async () => {
   const http = api(server.url);
   const [alice, bob] = [await registerUser(http), await registerUser(http)];
-  for (let i = 0; i < 4; i += 1) expect((await http.post(API.cancel, { random: `nope${i}AAAAAAAAAAAAAAAAAA` }, bearer(alice.token))).status).toBe(200);
+  for (let i = 0; i < 4; i += 1)
+    expect((await http.post(API.cancel, { random: `nope${i}AAAAAAAAAAAAAAAAAA` }, bearer(alice.token))).status).toBe(200);
   expectLimited(await http.post(API.confirm, { random: 'nopeAAAAAAAAAAAAAAAAAAA' }, bearer(alice.token)), 60);
   const qr = await gene(http);
   await scan(http, bob.token, qr.random);
@@ -94,7 +96,8 @@ test('a user hammering confirm/cancel is limited per user, and another user is n
 test('socket qr:subscribe floods get an ack with code 429', async () => {
   const socket = await connect(server.url);
   const acks = [];
-  for (let i = 0; i < 9; i += 1) acks.push(await socket.emitWithAck(EVENTS.subscribe, { random: `r${i}AAAAAAAAAAAAAAAAAAAAA`, secret: 'x'.repeat(43) }));
+  for (let i = 0; i < 9; i += 1)
+    acks.push(await socket.emitWithAck(EVENTS.subscribe, { random: `r${i}AAAAAAAAAAAAAAAAAAAAA`, secret: 'x'.repeat(43) }));
   expect(acks.slice(0, 8).every((ack) => !ack.ok && ack.error.code !== 429)).toBe(true);
   expect(acks[8]).toEqual({ ok: false, error: { code: 429, message: expect.stringMatching(/too many/i) } });
 });
@@ -130,7 +133,10 @@ test('a socket message over 16 kB drops that socket; the server goes on', async 
   const socket = await connect(server.url);
   const dropped = new Promise<string>((resolve) => socket.once('disconnect', resolve));
   // Without an ack on purpose: the server never answers, it drops the connection.
-  (socket as unknown as { emit(event: string, payload: unknown): void }).emit(EVENTS.subscribe, { random: 'x'.repeat(20_000), secret: 'y' });
+  (socket as unknown as { emit(event: string, payload: unknown): void }).emit(EVENTS.subscribe, {
+    random: 'x'.repeat(20_000),
+    secret: 'y',
+  });
   expect(await dropped).toBe('transport close');
   expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
 });

@@ -35,7 +35,6 @@ describe('two instances', () => {
     await cluster.close();
   });
 
-
   /** Polls `/readyz` of `url` until it answers `status`. */
   async function readyzBecomes(url: string, status: number, timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -112,7 +111,12 @@ describe('two instances', () => {
 
     // Requests during the outage get a clear 503 promptly (the fetch gives up after 5 s).
     const signal = () => ({ signal: AbortSignal.timeout(5_000) });
-    const duringGene = await fetch(`${a.url}${API.gene}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', ...signal() });
+    const duringGene = await fetch(`${a.url}${API.gene}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      ...signal(),
+    });
     expectUnavailable({ status: duringGene.status, headers: duringGene.headers, body: (await duringGene.json()) as never });
     expectUnavailable(await api(b.url).post(API.confirm, { random: qr2.random }, bearer(phone.token)));
     expectUnavailable(await api(b.url).get(`${API.check}?random=${qr1.random}`));
@@ -184,7 +188,10 @@ describe('two instances', () => {
     expect([200, 2243]).toContain(decision.body.code);
     await waitUntil(() => pushes.some((push) => push.event === EVENTS.confirmed));
     expect(pushes.filter((push) => push.event === EVENTS.confirmed)).toEqual([
-      { event: EVENTS.confirmed, payload: expect.objectContaining({ random: qr.random, status: QR_STATUS.CONFIRMED, ticket: expect.any(String) }) },
+      {
+        event: EVENTS.confirmed,
+        payload: expect.objectContaining({ random: qr.random, status: QR_STATUS.CONFIRMED, ticket: expect.any(String) }),
+      },
     ]);
   });
 
@@ -200,7 +207,6 @@ describe('two instances', () => {
     const check = dataOf(await api(a.url).get<CheckData>(`${API.check}?random=${qr.random}`, { 'x-qrlogin-secret': qr.secret }));
     expect(check.status).toBe(QR_STATUS.CONFIRMED);
   });
-
 });
 
 test('an instance that cannot reach Redis at start fails with a clear error naming the address, not the password', async () => {

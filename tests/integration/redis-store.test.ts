@@ -4,13 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
-import {
-  type AnyRedisClient,
-  RedisQrStore,
-  RedisRevokedTokens,
-  RedisScanIndex,
-  RedisUserStore,
-} from '../../server/backend/redis/stores';
+import { type AnyRedisClient, RedisQrStore, RedisRevokedTokens, RedisScanIndex, RedisUserStore } from '../../server/backend/redis/stores';
 import { storeContract } from '../contract/store.contract';
 import { sleep } from '../helpers/time';
 

@@ -23,7 +23,6 @@ afterEach(async () => {
   await cluster.close();
 });
 
-
 test('browser socket on A, scanned on B, confirm on C: the browser gets both pushes and the ticket exchanges on any instance', async () => {
   const [a, b, c] = [cluster.at(0), cluster.at(1), cluster.at(2)];
   // Registered on C, logged in by token everywhere: the instances share the signing key.
@@ -41,7 +40,12 @@ test('browser socket on A, scanned on B, confirm on C: the browser gets both pus
   const confirmed = waitFor(browser, EVENTS.confirmed);
   await confirm(api(c.url), phone.token, qr.random);
   const push = await confirmed;
-  expect(push).toEqual({ random: qr.random, status: QR_STATUS.CONFIRMED, version: 2, ticket: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+  expect(push).toEqual({
+    random: qr.random,
+    status: QR_STATUS.CONFIRMED,
+    version: 2,
+    ticket: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+  });
   expect(pushes.map((p) => p.event)).toEqual([EVENTS.scanned, EVENTS.confirmed]);
 
   // Every instance sees the same state.
@@ -76,7 +80,9 @@ test('50 concurrent confirm and cancel calls spread over three instances: exactl
   const calls = Array.from({ length: 50 }, (_, i) => {
     const server = cluster.at(i % 3);
     const path = i % 2 === 0 ? API.confirm : API.cancel;
-    return api(server.url).post(path, { random: qr.random }, bearer(phone.token)).then((response) => ({ path, response }));
+    return api(server.url)
+      .post(path, { random: qr.random }, bearer(phone.token))
+      .then((response) => ({ path, response }));
   });
   const results = await Promise.all(calls);
 

@@ -35,8 +35,7 @@ async function instance(signingKey: ReturnType<typeof generateSigningKey>['key']
   return server;
 }
 
-const jwksOf = async (server: TestServer) =>
-  (await (await fetch(`${server.url}${API.jwks}`)).json()) as { keys: { kid: string }[] };
+const jwksOf = async (server: TestServer) => (await (await fetch(`${server.url}${API.jwks}`)).json()) as { keys: { kid: string }[] };
 
 test('mid-rotation, instances on different keys accept each other’s user tokens and list both keys', async () => {
   const oldKey = generateSigningKey().key;
@@ -79,7 +78,13 @@ test('a garbage kid does not make an instance accept anything', async () => {
   const a = await instance(null);
   const phone = await registerUser(api(a.url));
   const [header, payload, signature] = phone.token.split('.') as [string, string, string];
-  const forgedHeader = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), kid: 'nope' })).toString('base64url');
-  const response = await api(a.url).post(API.scanned, { random: (await gene(api(a.url))).random }, bearer(`${forgedHeader}.${payload}.${signature}`));
+  const forgedHeader = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), kid: 'nope' })).toString(
+    'base64url',
+  );
+  const response = await api(a.url).post(
+    API.scanned,
+    { random: (await gene(api(a.url))).random },
+    bearer(`${forgedHeader}.${payload}.${signature}`),
+  );
   expect(response.body.code).toBe(2020);
 });

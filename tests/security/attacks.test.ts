@@ -170,7 +170,10 @@ test('confirm after expiry is refused', async () => {
 test('brute force on check and userinfo gets 429', async () => {
   const guesses = async (path: string, body?: unknown) => {
     for (let i = 0; i < 40; i += 1) {
-      const response = body === undefined ? await http().get(`${path}?random=g${i}AAAAAAAAAAAAAAAAAAAA`) : await http().post(path, { ticket: `guess-${i}-${'z'.repeat(40)}` });
+      const response =
+        body === undefined
+          ? await http().get(`${path}?random=g${i}AAAAAAAAAAAAAAAAAAAA`)
+          : await http().post(path, { ticket: `guess-${i}-${'z'.repeat(40)}` });
       if (response.status === 429) return i;
     }
     return -1;
@@ -205,7 +208,17 @@ test('a full flow writes no secret, ticket, password or token to any log line', 
     const text = quiet.logs.join('\n');
     expect(quiet.logs.length).toBeGreaterThan(5);
     const hashOf = (value: string) => createHash('sha256').update(value).digest('base64url');
-    for (const secret of [password, 'wrong but secret password', registered.token, loggedIn.token, qr.secret, ticket, user.token, quiet.demoAppSecret, hashOf(ticket)]) {
+    for (const secret of [
+      password,
+      'wrong but secret password',
+      registered.token,
+      loggedIn.token,
+      qr.secret,
+      ticket,
+      user.token,
+      quiet.demoAppSecret,
+      hashOf(ticket),
+    ]) {
       expect(text).not.toContain(secret);
       for (const part of secret.split('.').filter((p) => p.length >= 16)) expect(text).not.toContain(part);
     }
@@ -227,7 +240,11 @@ test('QRLJacking: the phone is told where the browser asking is, and whether it 
   // The attacker's browser, elsewhere, created the QR he relays to the victim.
   const relayed = await gene(http(), { 'x-forwarded-for': '198.51.100.66', origin: 'http://localhost:5173' });
   const shown = await scan(http(), victim.token, relayed.random);
-  expect(shown).toMatchObject({ app: { id: 'demo' }, requester: { ip: '198.51.100.66', origin: 'http://localhost:5173' }, sameNetwork: false });
+  expect(shown).toMatchObject({
+    app: { id: 'demo' },
+    requester: { ip: '198.51.100.66', origin: 'http://localhost:5173' },
+    sameNetwork: false,
+  });
 });
 
 test('production refuses insecure defaults at start', () => {
@@ -238,7 +255,9 @@ test('production refuses insecure defaults at start', () => {
     error = caught;
   }
   expect(error).toBeInstanceOf(ConfigError);
-  expect((error as ConfigError).problems.join('\n')).toMatch(/SIGNING_KEY[\s\S]*APPS_FILE or APPS[\s\S]*TRUST_PROXY=true[\s\S]*ALLOW_REGISTRATION/);
+  expect((error as ConfigError).problems.join('\n')).toMatch(
+    /SIGNING_KEY[\s\S]*APPS_FILE or APPS[\s\S]*TRUST_PROXY=true[\s\S]*ALLOW_REGISTRATION/,
+  );
 });
 
 test('pages carry security headers (no framing, no sniffing, a strict CSP)', async () => {

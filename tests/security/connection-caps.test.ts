@@ -95,7 +95,11 @@ test('slow headers and slow bodies are cut off instead of holding a connection; 
   polling.on('disconnect', () => (drops += 1));
   const [slowHeaders, slowBody] = await Promise.all([
     heldFor(server.port, 'GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ', limitMs),
-    heldFor(server.port, 'POST /api/v2/qrcode/gene HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":', limitMs),
+    heldFor(
+      server.port,
+      'POST /api/v2/qrcode/gene HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":',
+      limitMs,
+    ),
   ]);
   // Cut by the server (with 408), not by this test's own guard.
   expect(slowHeaders.reply).toMatch(/^HTTP\/1\.1 408/);

@@ -42,7 +42,19 @@ afterAll(async () => {
 const nearString = () =>
   fc.oneof(
     fc.string({ maxLength: 60 }),
-    fc.constantFrom(realRandom, realSecret, token, '', ' ', '__proto__', 'constructor', '%00', '\u0000', 'A'.repeat(43), '../../etc/passwd'),
+    fc.constantFrom(
+      realRandom,
+      realSecret,
+      token,
+      '',
+      ' ',
+      '__proto__',
+      'constructor',
+      '%00',
+      '\u0000',
+      'A'.repeat(43),
+      '../../etc/passwd',
+    ),
     fc.string({ unit: 'binary', maxLength: 30 }),
   );
 const jsonValue = () =>
@@ -55,7 +67,14 @@ const jsonValue = () =>
       fc.boolean(),
       fc.constant(null),
       fc.array(tie('value'), { maxLength: 4 }),
-      fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('random', 'secret', 'ticket', 'username', 'password', 'appId', 'customData', '__proto__')), tie('value'), { maxKeys: 5 }),
+      fc.dictionary(
+        fc.oneof(
+          fc.string({ maxLength: 12 }),
+          fc.constantFrom('random', 'secret', 'ticket', 'username', 'password', 'appId', 'customData', '__proto__'),
+        ),
+        tie('value'),
+        { maxKeys: 5 },
+      ),
     ),
   })).value;
 /** Bodies shaped like the real ones, with random field values. */
@@ -71,27 +90,37 @@ const nearBody = () =>
       appId: jsonValue(),
       customData: jsonValue(),
       scene: jsonValue(),
-      matchCode: fc.oneof(jsonValue(), fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(2, '0'))),
+      matchCode: fc.oneof(
+        jsonValue(),
+        fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(2, '0')),
+      ),
     },
     { requiredKeys: [] },
   );
 const headers = () =>
-  fc.record(
-    {
-      authorization: fc.oneof(fc.string({ maxLength: 40 }), fc.constant(bearer(token).authorization), fc.constant(`Bearer ${'x'.repeat(300)}`)),
-      [HEADERS.appId]: fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('demo', 'bank')),
-      [HEADERS.lang]: fc.constantFrom('zh-CN', 'en', 'xx', ''),
-      [HEADERS.secret]: fc.oneof(fc.string({ maxLength: 50 }), fc.constant(realSecret)),
-      origin: fc.constantFrom('http://localhost:5173', 'https://evil.example', 'null', 'not a url'),
-      'x-forwarded-for': fc.constantFrom('203.0.113.9', 'garbage', '::1, 10.0.0.1'),
-    },
-    { requiredKeys: [] },
-  ).map((record) => {
-    // fetch refuses header values with control characters; those cannot reach a server anyway.
-    const clean: Record<string, string> = {};
-    for (const [name, value] of Object.entries(record)) if (typeof value === 'string' && /^[\x20-\x7e]*$/.test(value)) clean[name] = value;
-    return clean;
-  });
+  fc
+    .record(
+      {
+        authorization: fc.oneof(
+          fc.string({ maxLength: 40 }),
+          fc.constant(bearer(token).authorization),
+          fc.constant(`Bearer ${'x'.repeat(300)}`),
+        ),
+        [HEADERS.appId]: fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('demo', 'bank')),
+        [HEADERS.lang]: fc.constantFrom('zh-CN', 'en', 'xx', ''),
+        [HEADERS.secret]: fc.oneof(fc.string({ maxLength: 50 }), fc.constant(realSecret)),
+        origin: fc.constantFrom('http://localhost:5173', 'https://evil.example', 'null', 'not a url'),
+        'x-forwarded-for': fc.constantFrom('203.0.113.9', 'garbage', '::1, 10.0.0.1'),
+      },
+      { requiredKeys: [] },
+    )
+    .map((record) => {
+      // fetch refuses header values with control characters; those cannot reach a server anyway.
+      const clean: Record<string, string> = {};
+      for (const [name, value] of Object.entries(record))
+        if (typeof value === 'string' && /^[\x20-\x7e]*$/.test(value)) clean[name] = value;
+      return clean;
+    });
 
 function expectEnvelope(status: number, text: string): void {
   expect(status).toBeLessThan(500);
@@ -138,8 +167,19 @@ test('GET check: 1,200 random query strings', async () => {
     fc.asyncProperty(
       fc.oneof(
         fc.string({ maxLength: 80 }).map((text) => `?random=${encodeURIComponent(text)}`),
-        fc.constantFrom('', '?', '?random', '?random=&random=x', '?random[]=a', `?random=${realRandom}`, '?random=%E0%A4%A', '?random[a]=1'),
-        fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 20 }), { maxKeys: 4 }).map((query) => `?${new URLSearchParams(query).toString()}`),
+        fc.constantFrom(
+          '',
+          '?',
+          '?random',
+          '?random=&random=x',
+          '?random[]=a',
+          `?random=${realRandom}`,
+          '?random=%E0%A4%A',
+          '?random[a]=1',
+        ),
+        fc
+          .dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 20 }), { maxKeys: 4 })
+          .map((query) => `?${new URLSearchParams(query).toString()}`),
       ),
       headers(),
       async (query, extra) => {
@@ -161,7 +201,10 @@ describe('socket events', () => {
       fc.asyncProperty(fc.oneof(jsonValue(), nearBody()), async (payload) => {
         cases += 1;
         // `never`: the payload is deliberately not of the event's type.
-        const ack = (await socket.timeout(5_000).emitWithAck(event, payload as never)) as { ok: boolean; error?: { code: unknown; message: unknown } };
+        const ack = (await socket.timeout(5_000).emitWithAck(event, payload as never)) as {
+          ok: boolean;
+          error?: { code: unknown; message: unknown };
+        };
         expect(typeof ack.ok).toBe('boolean');
         if (!ack.ok) {
           expect(typeof ack.error?.code).toBe('number');
@@ -178,13 +221,19 @@ describe('socket events', () => {
 test('with the rate limits on, 600 random requests: the 429s are well-formed envelopes too', async () => {
   // Small limits: the random headers spread the requests over four client addresses
   // (X-Forwarded-For from loopback is believed), and refused origins never reach a limit.
-  const limited = await startServer({ env: { LOG_LEVEL: 'warn', RATE_LIMITS: 'gene=5/60,check=5/60,userinfo=5/60,login=5/60,register=5/60,phone=5/60' } });
+  const limited = await startServer({
+    env: { LOG_LEVEL: 'warn', RATE_LIMITS: 'gene=5/60,check=5/60,userinfo=5/60,login=5/60,register=5/60,phone=5/60' },
+  });
   let tooMany = 0;
   try {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...POSTS), fc.oneof(jsonValue(), nearBody()), headers(), async (path, body, extra) => {
         cases += 1;
-        const response = await fetch(`${limited.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...extra }, body: JSON.stringify(body) });
+        const response = await fetch(`${limited.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...extra },
+          body: JSON.stringify(body),
+        });
         const text = await response.text();
         expectEnvelope(response.status, text);
         if (response.status === 429) {

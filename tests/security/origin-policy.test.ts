@@ -43,7 +43,12 @@ test('HTTP gene with Origin: null is refused (403) for the demo app and for an a
   // check and userinfo pass the same gate.
   for (const path of [`${API.check}?random=${'a'.repeat(22)}`, API.userinfo]) {
     const method = path === API.userinfo ? 'POST' : 'GET';
-    const answer = await rawRequest(server.url, { method, path, headers: { origin: 'null' }, ...(method === 'POST' ? { body: { ticket: 'x' } } : {}) });
+    const answer = await rawRequest(server.url, {
+      method,
+      path,
+      headers: { origin: 'null' },
+      ...(method === 'POST' ? { body: { ticket: 'x' } } : {}),
+    });
     expect(codeOf(answer.body)).toBe(403);
   }
   // The preflight of such a page is refused too.
@@ -56,7 +61,9 @@ test('HTTP gene with Origin: null is refused (403) for the demo app and for an a
 });
 
 test('an app that lists "null" is warned about at start', () => {
-  expect(loadConfig({ APPS: JSON.stringify([SANDBOXED]) }).warnings.join('\n')).toMatch(/app "sandboxed" lists the origin "null": any website can/);
+  expect(loadConfig({ APPS: JSON.stringify([SANDBOXED]) }).warnings.join('\n')).toMatch(
+    /app "sandboxed" lists the origin "null": any website can/,
+  );
 });
 
 test('an app that lists "null" admits it (echoed), and only for itself', async () => {

@@ -24,10 +24,18 @@ async function flood(rule: string, windowMs: number): Promise<void> {
 test('a full table refuses a new subject instead of counting it as 1', async () => {
   await flood('login', 300_000);
   const lines: string[] = [];
-  const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMITS, login: { limit: 30, windowSeconds: 300 } }, counters, createLogger('warn', (line) => lines.push(line)), clock);
+  const limiter = createRateLimiter(
+    { ...DEFAULT_RATE_LIMITS, login: { limit: 30, windowSeconds: 300 } },
+    counters,
+    createLogger('warn', (line) => lines.push(line)),
+    clock,
+  );
   let allowed = 0;
   for (let i = 0; i < 200; i += 1) {
-    const refused = await limiter.take('login', '198.51.100.77').then(() => false, (error: unknown) => error instanceof AppError && error.code === 429);
+    const refused = await limiter.take('login', '198.51.100.77').then(
+      () => false,
+      (error: unknown) => error instanceof AppError && error.code === 429,
+    );
     if (!refused) allowed += 1;
   }
   expect(allowed).toBe(0);

@@ -18,7 +18,13 @@ import { startThrowawayRedis } from '../helpers/redis-server';
 import { ROOT, type TestServer, startServer } from '../helpers/server';
 import { closeAllSockets, connect } from '../helpers/sockets';
 
-const SCANNER_APP = { id: 'faces', name: 'Shows faces', secret: 'faces-secret-0123456789', origins: ['https://faces.example'], showScannerOnWeb: true };
+const SCANNER_APP = {
+  id: 'faces',
+  name: 'Shows faces',
+  secret: 'faces-secret-0123456789',
+  origins: ['https://faces.example'],
+  showScannerOnWeb: true,
+};
 let server: TestServer;
 const http = () => api(server.url);
 
@@ -36,7 +42,13 @@ const nested = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}${']'
 
 describe('2. tickets not bound to the browser', () => {
   const PRODUCTION = { NODE_ENV: 'production', SIGNING_KEY_FILE: '/run/secrets/key.pem', ALLOW_REGISTRATION: 'false' };
-  const legacy = { id: 'legacy', name: 'Legacy', secret: 'legacy-secret-0123456789', origins: ['https://legacy.example'], bindTicketToBrowser: false };
+  const legacy = {
+    id: 'legacy',
+    name: 'Legacy',
+    secret: 'legacy-secret-0123456789',
+    origins: ['https://legacy.example'],
+    bindTicketToBrowser: false,
+  };
 
   test('production refuses bindTicketToBrowser: false unless the app says insecureObserverTickets: true', () => {
     let error: unknown;
@@ -46,15 +58,24 @@ describe('2. tickets not bound to the browser', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems.join('\n')).toMatch(/app "legacy" does not bind tickets[\s\S]*anyone who sees its QR code[\s\S]*insecureObserverTickets/);
-    const explicit = loadConfig({ ...PRODUCTION, APPS: JSON.stringify([{ ...legacy, bindTicketToBrowser: undefined, insecureObserverTickets: true }]) });
+    expect((error as ConfigError).problems.join('\n')).toMatch(
+      /app "legacy" does not bind tickets[\s\S]*anyone who sees its QR code[\s\S]*insecureObserverTickets/,
+    );
+    const explicit = loadConfig({
+      ...PRODUCTION,
+      APPS: JSON.stringify([{ ...legacy, bindTicketToBrowser: undefined, insecureObserverTickets: true }]),
+    });
     expect(explicit.config.apps[0]).toMatchObject({ id: 'legacy', bindTicketToBrowser: false });
     expect(explicit.warnings.join('\n')).toMatch(/app "legacy" does not bind tickets/);
   });
 
   test('development starts with a loud warning, and a contradiction is a configuration error', () => {
-    expect(loadConfig({ APPS: JSON.stringify([legacy]) }).warnings.join('\n')).toMatch(/app "legacy" does not bind tickets to the browser: anyone who sees its QR code/);
-    expect(() => loadConfig({ APPS: JSON.stringify([{ ...legacy, bindTicketToBrowser: true, insecureObserverTickets: true }]) })).toThrow(/insecureObserverTickets: true contradicts bindTicketToBrowser: true/);
+    expect(loadConfig({ APPS: JSON.stringify([legacy]) }).warnings.join('\n')).toMatch(
+      /app "legacy" does not bind tickets to the browser: anyone who sees its QR code/,
+    );
+    expect(() => loadConfig({ APPS: JSON.stringify([{ ...legacy, bindTicketToBrowser: true, insecureObserverTickets: true }]) })).toThrow(
+      /insecureObserverTickets: true contradicts bindTicketToBrowser: true/,
+    );
   });
 });
 

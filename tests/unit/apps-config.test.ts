@@ -54,10 +54,25 @@ test('APPS_FILE adds apps with defaults; demo stays outside production and is th
 });
 
 test('every option is read, and APPS takes the same JSON inline (a bare array too)', () => {
-  const full = { ...shop, bindTicketToBrowser: false, allowBrowserExchange: true, showScannerOnWeb: true, qrTtl: 30, ticketTtl: 20, numberMatching: true };
+  const full = {
+    ...shop,
+    bindTicketToBrowser: false,
+    allowBrowserExchange: true,
+    showScannerOnWeb: true,
+    qrTtl: 30,
+    ticketTtl: 20,
+    numberMatching: true,
+  };
   for (const env of [{ APPS: JSON.stringify({ apps: [full] }) }, { APPS: JSON.stringify([full]) }, { APPS_FILE: file([full]) }]) {
     const app = loadConfig(env).config.apps.find((a) => a.id === 'shop');
-    expect(app).toMatchObject({ bindTicketToBrowser: false, allowBrowserExchange: true, showScannerOnWeb: true, qrTtlSeconds: 30, ticketTtlSeconds: 20, numberMatching: true });
+    expect(app).toMatchObject({
+      bindTicketToBrowser: false,
+      allowBrowserExchange: true,
+      showScannerOnWeb: true,
+      qrTtlSeconds: 30,
+      ticketTtlSeconds: 20,
+      numberMatching: true,
+    });
   }
 });
 
@@ -101,13 +116,26 @@ test.each([
 
 test('a missing file, or both variables, is a problem reported with the others', () => {
   const problems = problemsOf({ APPS_FILE: join(dir, 'missing.json'), PORT: 'x' });
-  expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/missing\.json: cannot be read \(ENOENT\)/), expect.stringMatching(/PORT/)]));
+  expect(problems).toEqual(
+    expect.arrayContaining([expect.stringMatching(/missing\.json: cannot be read \(ENOENT\)/), expect.stringMatching(/PORT/)]),
+  );
   expect(problemsOf({ APPS_FILE: file([shop]), APPS: '[]' })).toContain('set APPS_FILE or APPS, not both');
 });
 
 test('origin patterns', () => {
-  for (const ok of ['https://shop.example', 'http://localhost:*', 'http://127.0.0.1:8080', 'https://a.b.c:8443']) expect(isOriginPattern(ok)).toBe(true);
-  for (const bad of ['*', 'shop.example', 'https://shop.example/', 'https://shop.example/x', 'ftp://x.example', 'https://u:p@x.example', 'https://x.example:80:*', 'https://*.example', 'https://x.example?a=1']) {
+  for (const ok of ['https://shop.example', 'http://localhost:*', 'http://127.0.0.1:8080', 'https://a.b.c:8443'])
+    expect(isOriginPattern(ok)).toBe(true);
+  for (const bad of [
+    '*',
+    'shop.example',
+    'https://shop.example/',
+    'https://shop.example/x',
+    'ftp://x.example',
+    'https://u:p@x.example',
+    'https://x.example:80:*',
+    'https://*.example',
+    'https://x.example?a=1',
+  ]) {
     expect(isOriginPattern(bad)).toBe(false);
   }
 });
@@ -123,9 +151,13 @@ test('production refuses insecure defaults, all reported at once with what to do
   );
   const wild = problemsOf({ ...PRODUCTION, APPS: JSON.stringify([{ ...shop, origins: ['https://shop.example', 'http://localhost:*'] }]) });
   expect(wild).toEqual([expect.stringMatching(/app "shop" has wildcard-port origins \(http:\/\/localhost:\*\)/)]);
-  expect(problemsOf({ ...PRODUCTION, TRUST_PROXY: 'true', APPS: JSON.stringify([shop]) })).toEqual([expect.stringMatching(/TRUST_PROXY=true believes any X-Forwarded-For/)]);
+  expect(problemsOf({ ...PRODUCTION, TRUST_PROXY: 'true', APPS: JSON.stringify([shop]) })).toEqual([
+    expect.stringMatching(/TRUST_PROXY=true believes any X-Forwarded-For/),
+  ]);
   expect(() => loadConfig({ ...PRODUCTION, TRUST_PROXY: '1', APPS: JSON.stringify([shop]) })).not.toThrow();
   // The same settings are accepted outside production (with warnings where it matters).
   expect(() => loadConfig({ APPS: JSON.stringify([{ ...shop, origins: ['http://localhost:*'] }]) })).not.toThrow();
-  expect(loadConfig({ ...PRODUCTION, RATE_LIMITS: 'off', APPS: JSON.stringify([shop]) }).warnings.join('\n')).toMatch(/RATE_LIMITS=off in production/);
+  expect(loadConfig({ ...PRODUCTION, RATE_LIMITS: 'off', APPS: JSON.stringify([shop]) }).warnings.join('\n')).toMatch(
+    /RATE_LIMITS=off in production/,
+  );
 });

@@ -13,7 +13,9 @@ describe('percentiles (nearest rank)', () => {
   const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
 
   it('p50, p95 and p99 of 1..100 are 50, 95 and 99; p100 is the max', () => {
-    expect([percentile(hundred, 50), percentile(hundred, 95), percentile(hundred, 99), percentile(hundred, 100)]).toEqual([50, 95, 99, 100]);
+    expect([percentile(hundred, 50), percentile(hundred, 95), percentile(hundred, 99), percentile(hundred, 100)]).toEqual([
+      50, 95, 99, 100,
+    ]);
   });
 
   it('summarize sorts a copy and reports n, mean, min and max', () => {
@@ -43,7 +45,11 @@ describe('CPU profile summary', () => {
     nodes: [
       { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 }, children: [2, 4, 5] },
       { id: 2, callFrame: { functionName: 'handler', url: 'file:///srv/dist/server/index.js', lineNumber: 9 }, children: [3] },
-      { id: 3, callFrame: { functionName: 'verify', url: 'file:///srv/node_modules/jsonwebtoken/verify.js', lineNumber: 20 }, children: [] },
+      {
+        id: 3,
+        callFrame: { functionName: 'verify', url: 'file:///srv/node_modules/jsonwebtoken/verify.js', lineNumber: 20 },
+        children: [],
+      },
       { id: 4, callFrame: { functionName: '(garbage collector)', url: '', lineNumber: -1 }, children: [] },
       { id: 5, callFrame: { functionName: '(idle)', url: '', lineNumber: -1 }, children: [] },
     ],
@@ -80,11 +86,14 @@ describe('CPU profile summary', () => {
 
 describe('report tables', () => {
   it('are Markdown with padded columns and 2-decimal numbers; NaN shows as a dash', () => {
-    expect(table(['a', 'value'], [['x', 1.23456], ['long name', Number.NaN]]).split('\n')).toEqual([
-      '| a         | value |',
-      '|-----------|-------|',
-      '| x         | 1.23  |',
-      '| long name | —     |',
-    ]);
+    expect(
+      table(
+        ['a', 'value'],
+        [
+          ['x', 1.23456],
+          ['long name', Number.NaN],
+        ],
+      ).split('\n'),
+    ).toEqual(['| a         | value |', '|-----------|-------|', '| x         | 1.23  |', '| long name | —     |']);
   });
 });

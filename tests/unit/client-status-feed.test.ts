@@ -81,7 +81,15 @@ describe('polling', () => {
     const { feed, page, heard } = pollingFeed(() => {
       checks += 1;
       version += 1;
-      return Promise.resolve({ random: R, status: QR_STATUS.PENDING, ticket: null, userInfo: {}, scannedUserId: null, expireAt: '', version });
+      return Promise.resolve({
+        random: R,
+        status: QR_STATUS.PENDING,
+        ticket: null,
+        userInfo: {},
+        scannedUserId: null,
+        expireAt: '',
+        version,
+      });
     });
     feed.start();
     await jest.advanceTimersByTimeAsync(INTERVAL - 1);

@@ -173,9 +173,7 @@ describe('demo app secret', () => {
   });
 
   it('a configured secret shorter than 16 characters is refused', () => {
-    expect(configError({ QRLOGIN_DEMO_APP_SECRET: 'short' }).problems).toEqual([
-      'QRLOGIN_DEMO_APP_SECRET must be at least 16 characters',
-    ]);
+    expect(configError({ QRLOGIN_DEMO_APP_SECRET: 'short' }).problems).toEqual(['QRLOGIN_DEMO_APP_SECRET must be at least 16 characters']);
   });
 });
 
@@ -222,11 +220,7 @@ describe('invalid configuration', () => {
 
   it('reports late-read integers together with early problems', () => {
     const problems = configError({ PORT: '-5', ID_TOKEN_TTL_SECONDS: '1', SHUTDOWN_TIMEOUT_MS: 'x' }).problems;
-    expect(problems.map((problem) => problem.split(' ')[0])).toEqual([
-      'PORT',
-      'ID_TOKEN_TTL_SECONDS',
-      'SHUTDOWN_TIMEOUT_MS',
-    ]);
+    expect(problems.map((problem) => problem.split(' ')[0])).toEqual(['PORT', 'ID_TOKEN_TTL_SECONDS', 'SHUTDOWN_TIMEOUT_MS']);
   });
 
   it('reports a bad variable read late (REDIS_URL) on its own', () => {

@@ -2,14 +2,7 @@
  * The QR text (PROTOCOL §5, shared/qr-payload.ts): a stable JSON encoding, a strict parser,
  * and never a secret.
  */
-import {
-  QR_SCENE,
-  QrCodeParseError,
-  RANDOM_PATTERN,
-  encodeQrPayload,
-  parseQrCode,
-  type QrPayload,
-} from '../../shared/qr-payload';
+import { QR_SCENE, QrCodeParseError, RANDOM_PATTERN, encodeQrPayload, parseQrCode, type QrPayload } from '../../shared/qr-payload';
 
 const KEYS = ['scene', 'random', 'userPoolId', 'appId', 'createdAt', 'expireAt', 'customData'];
 

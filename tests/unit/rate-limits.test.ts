@@ -24,10 +24,17 @@ test('RATE_LIMITS overrides rules, turns them or all off, and reports bad entrie
 
 test('a fixed window allows `limit` hits, refuses with Retry-After until it ends, then starts again', async () => {
   let now = 1_000_000;
-  const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMITS, check: { limit: 3, windowSeconds: 10 } }, createMemoryCounters(() => now), createLogger('silent'));
+  const limiter = createRateLimiter(
+    { ...DEFAULT_RATE_LIMITS, check: { limit: 3, windowSeconds: 10 } },
+    createMemoryCounters(() => now),
+    createLogger('silent'),
+  );
   for (let i = 0; i < 3; i += 1) await expect(limiter.take('check', '10.0.0.1')).resolves.toBeUndefined();
   now += 4_000;
-  const refused = await limiter.take('check', '10.0.0.1').then(() => null, (error: unknown) => error);
+  const refused = await limiter.take('check', '10.0.0.1').then(
+    () => null,
+    (error: unknown) => error,
+  );
   expect(refused).toBeInstanceOf(AppError);
   expect(refused).toMatchObject({ code: 429, retryAfter: 6 });
   // Another subject has its own window.
@@ -52,7 +59,11 @@ test('IP subjects: IPv4 as is (also when IPv4-mapped), IPv6 by its /64', async (
   expect(ipSubject('2001:db8::1')).toBe('2001:db8:0:0::/64');
   expect(ipSubject('::1')).toBe('0:0:0:0::/64');
   // Rotating addresses inside one /64 shares one window.
-  const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMITS, login: { limit: 2, windowSeconds: 60 } }, createMemoryCounters(() => 0), createLogger('silent'));
+  const limiter = createRateLimiter(
+    { ...DEFAULT_RATE_LIMITS, login: { limit: 2, windowSeconds: 60 } },
+    createMemoryCounters(() => 0),
+    createLogger('silent'),
+  );
   await limiter.take('login', '2001:db8:1:2::1');
   await limiter.take('login', '2001:db8:1:2::2');
   await expect(limiter.take('login', '2001:db8:1:2::3')).rejects.toMatchObject({ code: 429 });
@@ -61,7 +72,11 @@ test('IP subjects: IPv4 as is (also when IPv4-mapped), IPv6 by its /64', async (
 
 test('a failing counter store answers 503 (the store behind it is down too), never lets requests through uncounted', async () => {
   const lines: string[] = [];
-  const limiter = createRateLimiter(DEFAULT_RATE_LIMITS, { hit: () => Promise.reject(new Error('down')) }, createLogger('debug', (line) => lines.push(line)));
+  const limiter = createRateLimiter(
+    DEFAULT_RATE_LIMITS,
+    { hit: () => Promise.reject(new Error('down')) },
+    createLogger('debug', (line) => lines.push(line)),
+  );
   await expect(limiter.take('gene', '10.0.0.1')).rejects.toMatchObject({ code: 503, retryAfter: 1 });
   expect(lines.join('\n')).toMatch(/rate limit counter unavailable/);
   expect(lines.join('\n')).not.toContain('10.0.0.1');

@@ -19,7 +19,12 @@ function tableAfter(heading: string): string[][] {
   const rows: string[][] = [];
   for (const line of lines.slice(first)) {
     if (!line.startsWith('|')) break;
-    rows.push(line.split('|').slice(1, -1).map((cell) => cell.trim()));
+    rows.push(
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
   }
   return rows.slice(2); // header and separator
 }
@@ -38,12 +43,15 @@ test('the socket event table lists exactly the events in shared/protocol.ts', ()
 
 test('the configuration table lists every variable server/config reads, and no other', () => {
   const read = new Set<string>();
-  const spy = new Proxy<Record<string, string | undefined>>({}, {
-    get(_target, name) {
-      if (typeof name === 'string') read.add(name);
-      return undefined;
+  const spy = new Proxy<Record<string, string | undefined>>(
+    {},
+    {
+      get(_target, name) {
+        if (typeof name === 'string') read.add(name);
+        return undefined;
+      },
     },
-  });
+  );
   loadConfig(spy);
   const documented = tableAfter('## Configuration').map((row) => row[0]?.replace(/`/g, ''));
   expect([...documented].sort()).toEqual([...read].sort());

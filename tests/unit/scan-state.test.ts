@@ -33,40 +33,150 @@ interface Row {
 
 const rows: Row[] = [
   // fresh QR (version -1) takes the first snapshot, whatever its version
-  { name: 'first snapshot pending', from: createdScanState(R), incoming: { random: R, status: QR_STATUS.PENDING, version: 0 }, expect: { status: 'pending', version: 0 } },
-  { name: 'first snapshot scanned', from: createdScanState(R), incoming: { random: R, status: QR_STATUS.SCANNED, version: 1 }, expect: { status: 'scanned', version: 1 } },
+  {
+    name: 'first snapshot pending',
+    from: createdScanState(R),
+    incoming: { random: R, status: QR_STATUS.PENDING, version: 0 },
+    expect: { status: 'pending', version: 0 },
+  },
+  {
+    name: 'first snapshot scanned',
+    from: createdScanState(R),
+    incoming: { random: R, status: QR_STATUS.SCANNED, version: 1 },
+    expect: { status: 'scanned', version: 1 },
+  },
   {
     name: 'snapshot at status 2 carries the ticket',
     from: createdScanState(R),
     incoming: { random: R, status: QR_STATUS.CONFIRMED, version: 2, ticket: 'T1' },
     expect: { status: 'confirmed', version: 2, ticket: 'T1' },
   },
-  { name: 'status 2 without a ticket is ignored', from: at('scanned', 1), incoming: { random: R, status: QR_STATUS.CONFIRMED, version: 2, ticket: null }, expect: null },
-  { name: 'status 2 with an empty ticket is ignored', from: at('scanned', 1), incoming: { random: R, status: QR_STATUS.CONFIRMED, version: 2, ticket: '' }, expect: null },
+  {
+    name: 'status 2 without a ticket is ignored',
+    from: at('scanned', 1),
+    incoming: { random: R, status: QR_STATUS.CONFIRMED, version: 2, ticket: null },
+    expect: null,
+  },
+  {
+    name: 'status 2 with an empty ticket is ignored',
+    from: at('scanned', 1),
+    incoming: { random: R, status: QR_STATUS.CONFIRMED, version: 2, ticket: '' },
+    expect: null,
+  },
   // normal pushes
-  { name: 'push scanned', from: at('pending', 0), incoming: { random: R, status: QR_STATUS.SCANNED, version: 1, userInfo: { nickname: 'Ann' } }, expect: { status: 'scanned', version: 1, userInfo: { nickname: 'Ann' } } },
-  { name: 'push confirmed', from: at('scanned', 1), incoming: { random: R, status: QR_STATUS.CONFIRMED, version: 2, ticket: 'T2' }, expect: { status: 'confirmed', ticket: 'T2' } },
-  { name: 'push cancelled from pending', from: at('pending', 0), incoming: { random: R, status: QR_STATUS.CANCELLED, version: 1 }, expect: { status: 'cancelled', version: 1, ticket: null } },
-  { name: 'push expired', from: at('scanned', 1), incoming: { random: R, status: QR_STATUS.EXPIRED, version: 2 }, expect: { status: 'expired', version: 2 } },
-  { name: 'a ticket on a non-confirmed status is dropped', from: at('pending', 0), incoming: { random: R, status: QR_STATUS.SCANNED, version: 1, ticket: 'X' }, expect: { status: 'scanned', ticket: null } },
-  { name: 'no random in the report (check answer) applies', from: at('pending', 0), incoming: { status: QR_STATUS.SCANNED, version: 1 }, expect: { status: 'scanned' } },
-  { name: 'a version may jump (a missed push)', from: at('pending', 0), incoming: { random: R, status: QR_STATUS.CONFIRMED, version: 2, ticket: 'T' }, expect: { status: 'confirmed', version: 2 } },
+  {
+    name: 'push scanned',
+    from: at('pending', 0),
+    incoming: { random: R, status: QR_STATUS.SCANNED, version: 1, userInfo: { nickname: 'Ann' } },
+    expect: { status: 'scanned', version: 1, userInfo: { nickname: 'Ann' } },
+  },
+  {
+    name: 'push confirmed',
+    from: at('scanned', 1),
+    incoming: { random: R, status: QR_STATUS.CONFIRMED, version: 2, ticket: 'T2' },
+    expect: { status: 'confirmed', ticket: 'T2' },
+  },
+  {
+    name: 'push cancelled from pending',
+    from: at('pending', 0),
+    incoming: { random: R, status: QR_STATUS.CANCELLED, version: 1 },
+    expect: { status: 'cancelled', version: 1, ticket: null },
+  },
+  {
+    name: 'push expired',
+    from: at('scanned', 1),
+    incoming: { random: R, status: QR_STATUS.EXPIRED, version: 2 },
+    expect: { status: 'expired', version: 2 },
+  },
+  {
+    name: 'a ticket on a non-confirmed status is dropped',
+    from: at('pending', 0),
+    incoming: { random: R, status: QR_STATUS.SCANNED, version: 1, ticket: 'X' },
+    expect: { status: 'scanned', ticket: null },
+  },
+  {
+    name: 'no random in the report (check answer) applies',
+    from: at('pending', 0),
+    incoming: { status: QR_STATUS.SCANNED, version: 1 },
+    expect: { status: 'scanned' },
+  },
+  {
+    name: 'a version may jump (a missed push)',
+    from: at('pending', 0),
+    incoming: { random: R, status: QR_STATUS.CONFIRMED, version: 2, ticket: 'T' },
+    expect: { status: 'confirmed', version: 2 },
+  },
   // stale / out of order
   { name: 'same version ignored', from: at('scanned', 1), incoming: { random: R, status: QR_STATUS.SCANNED, version: 1 }, expect: null },
-  { name: 'older version ignored (late pending poll after scanned)', from: at('scanned', 1), incoming: { random: R, status: QR_STATUS.PENDING, version: 0 }, expect: null },
-  { name: 'older cancelled ignored', from: at('scanned', 3), incoming: { random: R, status: QR_STATUS.CANCELLED, version: 2 }, expect: null },
-  { name: 'non-integer version ignored', from: at('pending', 0), incoming: { random: R, status: QR_STATUS.SCANNED, version: 1.5 }, expect: null },
-  { name: 'NaN version ignored', from: at('pending', 0), incoming: { random: R, status: QR_STATUS.SCANNED, version: Number.NaN }, expect: null },
+  {
+    name: 'older version ignored (late pending poll after scanned)',
+    from: at('scanned', 1),
+    incoming: { random: R, status: QR_STATUS.PENDING, version: 0 },
+    expect: null,
+  },
+  {
+    name: 'older cancelled ignored',
+    from: at('scanned', 3),
+    incoming: { random: R, status: QR_STATUS.CANCELLED, version: 2 },
+    expect: null,
+  },
+  {
+    name: 'non-integer version ignored',
+    from: at('pending', 0),
+    incoming: { random: R, status: QR_STATUS.SCANNED, version: 1.5 },
+    expect: null,
+  },
+  {
+    name: 'NaN version ignored',
+    from: at('pending', 0),
+    incoming: { random: R, status: QR_STATUS.SCANNED, version: Number.NaN },
+    expect: null,
+  },
   // other QR codes, unknown statuses, no QR yet
-  { name: 'other random ignored', from: at('pending', 0), incoming: { random: OTHER, status: QR_STATUS.CONFIRMED, version: 5, ticket: 'T' }, expect: null },
+  {
+    name: 'other random ignored',
+    from: at('pending', 0),
+    incoming: { random: OTHER, status: QR_STATUS.CONFIRMED, version: 5, ticket: 'T' },
+    expect: null,
+  },
   { name: 'unknown status ignored', from: at('pending', 0), incoming: { random: R, status: 7, version: 1 }, expect: null },
-  { name: 'loading (no QR yet) ignores everything', from: initialScanState(), incoming: { status: QR_STATUS.SCANNED, version: 1 }, expect: null },
+  {
+    name: 'loading (no QR yet) ignores everything',
+    from: initialScanState(),
+    incoming: { status: QR_STATUS.SCANNED, version: 1 },
+    expect: null,
+  },
   // terminal wins once
-  { name: 'confirmed then expired: confirmed stays', from: at('confirmed', 2, 'T'), incoming: { random: R, status: QR_STATUS.EXPIRED, version: 3 }, expect: null },
-  { name: 'confirmed then a second confirmed: ignored', from: at('confirmed', 2, 'T'), incoming: { random: R, status: QR_STATUS.CONFIRMED, version: 9, ticket: 'T9' }, expect: null },
-  { name: 'cancelled then confirmed: cancelled stays', from: at('cancelled', 2), incoming: { random: R, status: QR_STATUS.CONFIRMED, version: 3, ticket: 'T' }, expect: null },
-  { name: 'expired then scanned: expired stays', from: at('expired', 1), incoming: { random: R, status: QR_STATUS.SCANNED, version: 2 }, expect: null },
-  { name: 'error ignores everything', from: at('error', 0), incoming: { random: R, status: QR_STATUS.CONFIRMED, version: 4, ticket: 'T' }, expect: null },
+  {
+    name: 'confirmed then expired: confirmed stays',
+    from: at('confirmed', 2, 'T'),
+    incoming: { random: R, status: QR_STATUS.EXPIRED, version: 3 },
+    expect: null,
+  },
+  {
+    name: 'confirmed then a second confirmed: ignored',
+    from: at('confirmed', 2, 'T'),
+    incoming: { random: R, status: QR_STATUS.CONFIRMED, version: 9, ticket: 'T9' },
+    expect: null,
+  },
+  {
+    name: 'cancelled then confirmed: cancelled stays',
+    from: at('cancelled', 2),
+    incoming: { random: R, status: QR_STATUS.CONFIRMED, version: 3, ticket: 'T' },
+    expect: null,
+  },
+  {
+    name: 'expired then scanned: expired stays',
+    from: at('expired', 1),
+    incoming: { random: R, status: QR_STATUS.SCANNED, version: 2 },
+    expect: null,
+  },
+  {
+    name: 'error ignores everything',
+    from: at('error', 0),
+    incoming: { random: R, status: QR_STATUS.CONFIRMED, version: 4, ticket: 'T' },
+    expect: null,
+  },
 ];
 
 describe('reduceScanState', () => {
@@ -139,9 +249,7 @@ describe('helpers', () => {
   });
 
   test('the statuses are exactly those of PROTOCOL §6', () => {
-    expect([...SCAN_STATUSES].sort()).toEqual(
-      ['cancelled', 'confirmed', 'error', 'expired', 'loading', 'pending', 'scanned'].sort(),
-    );
+    expect([...SCAN_STATUSES].sort()).toEqual(['cancelled', 'confirmed', 'error', 'expired', 'loading', 'pending', 'scanned'].sort());
     expect(isFinalScanStatus('pending')).toBe(false);
     expect(isFinalScanStatus('scanned')).toBe(false);
   });

@@ -2,13 +2,7 @@
  * The pure QR state machine (shared/state-machine.ts), table-driven: every stored status ×
  * every phone action × (the user who scanned | another user), before expiry and from expiry on.
  */
-import {
-  effectiveStatus,
-  effectiveVersion,
-  transition,
-  type QrAction,
-  type QrState,
-} from '../../shared/state-machine';
+import { effectiveStatus, effectiveVersion, transition, type QrAction, type QrState } from '../../shared/state-machine';
 import { QR_STATUS, type StoredQrStatus } from '../../shared/status';
 
 const EXPIRE_AT = 1_700_000_120_000;
@@ -61,9 +55,7 @@ function expectedBeforeExpiry(status: StoredQrStatus, action: ActionType, actor:
 }
 
 function expectedAtOrAfterExpiry(status: StoredQrStatus): Expected {
-  return status === 0 || status === 1
-    ? { ok: false, error: 'QR_EXPIRED' }
-    : { ok: false, error: 'QR_INVALID_STATE' };
+  return status === 0 || status === 1 ? { ok: false, error: 'QR_EXPIRED' } : { ok: false, error: 'QR_INVALID_STATE' };
 }
 
 interface Row {
@@ -76,9 +68,7 @@ interface Row {
 
 function rowsAt(now: number, expect: (s: StoredQrStatus, a: ActionType, u: Actor) => Expected): Row[] {
   return STATUSES.flatMap((status) =>
-    ACTIONS.flatMap((action) =>
-      ACTORS.map((actor) => ({ status, action, actor, now, expected: expect(status, action, actor) })),
-    ),
+    ACTIONS.flatMap((action) => ACTORS.map((actor) => ({ status, action, actor, now, expected: expect(status, action, actor) }))),
   );
 }
 
