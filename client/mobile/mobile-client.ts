@@ -110,7 +110,7 @@ export class QrLoginMobileClient {
   /**
    * Creates a user in the built-in directory and keeps the returned token.
    *
-   * @throws {QrLoginError} e.g. 400 (field named), 2026 (username taken).
+   * @throws {QrLoginError} e.g. 400 (field named), 2026 (username taken), 2027 (registration is disabled).
    */
   async register(input: RegisterInput): Promise<SessionData> {
     const body: RegisterInput = { username: input.username, password: input.password };

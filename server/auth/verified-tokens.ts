@@ -10,7 +10,6 @@
  */
 import type { VerificationKey } from './keys';
 
-/** The token's claims (`expiresAt` in epoch ms), and the key that verified it. */
 /** What a valid user token says: whose it is, its id (for revocation) and when it ends. */
 export interface VerifiedUserToken {
   /** The user id. */
@@ -21,6 +20,7 @@ export interface VerifiedUserToken {
   expiresAt: number;
 }
 
+/** The token's claims (`expiresAt` in epoch ms), and the key that verified it. */
 interface Entry extends VerifiedUserToken {
   kid: string;
   key: VerificationKey;

@@ -8,7 +8,7 @@
  */
 import type { CheckData, DecisionData, ScannedData } from '../../shared/http';
 import type { QrSnapshot } from '../../shared/protocol';
-import { type QrAction, effectiveStatus, transition } from '../../shared/state-machine';
+import { type QrAction, type QrState, effectiveStatus, transition } from '../../shared/state-machine';
 import { QR_STATUS } from '../../shared/status';
 import type { TokenService } from '../auth/tokens';
 import type { NewTicket, Stores, UserRecord } from '../backend/stores';
@@ -48,7 +48,8 @@ const allowAll: AppGuard = () => {};
  */
 export interface Step {
   action: QrAction;
-  patch?: Partial<QrSession>;
+  /** Fields besides the state machine's own (status, version, scanner id are `transition()`'s). */
+  patch?: Partial<Omit<QrSession, keyof QrState>>;
   ticket?: NewTicket;
   refusal?: AppError;
 }

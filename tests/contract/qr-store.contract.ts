@@ -5,7 +5,7 @@
  */
 import type { QrStore } from '../../server/backend/stores';
 import { confirmed, scanned, sessionFixture, unique } from './store-fixtures';
-import type { ContractClock, StoreUnderTest } from './store.contract';
+import type { ContractClock, StoreUnderTest } from './store-fixtures';
 
 export function qrStoreContract(sut: () => StoreUnderTest): void {
   let store: QrStore;

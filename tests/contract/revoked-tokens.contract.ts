@@ -4,7 +4,7 @@
  */
 import type { RevokedTokens } from '../../server/backend/stores';
 import { unique } from './store-fixtures';
-import type { ContractClock, StoreUnderTest } from './store.contract';
+import type { ContractClock, StoreUnderTest } from './store-fixtures';
 
 export function revokedTokensContract(sut: () => StoreUnderTest): void {
   let revoked: RevokedTokens;

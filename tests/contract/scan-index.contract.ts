@@ -6,7 +6,7 @@
  */
 import type { ScanIndex } from '../../server/backend/stores';
 import { unique } from './store-fixtures';
-import type { ContractClock, StoreUnderTest } from './store.contract';
+import type { ContractClock, StoreUnderTest } from './store-fixtures';
 
 export function scanIndexContract(sut: () => StoreUnderTest): void {
   let scans: ScanIndex;

@@ -5,7 +5,7 @@
  * so suites against a shared Redis never collide.
  */
 import { randomBytes } from 'node:crypto';
-import type { NewTicket, UserRecord } from '../../server/backend/stores';
+import type { NewTicket, QrStore, RevokedTokens, ScanIndex, UserRecord, UserStore } from '../../server/backend/stores';
 import type { QrSession, TicketRecord } from '../../server/domain/qr-session';
 
 /** A unique suffix per fixture, so suites against a shared Redis never collide. */
@@ -79,4 +79,21 @@ export function userFixture(now: number, overrides: Partial<UserRecord> = {}): U
     createdAt: now,
     ...overrides,
   };
+}
+
+/** The time a contract case runs on. */
+export interface ContractClock {
+  /** Epoch ms, the same clock the store under test reads. */
+  now(): number;
+  /** Moves time forward: a fake clock for memory, a real sleep for Redis. At most 1500 ms. */
+  advance(ms: number): void | Promise<void>;
+}
+
+export interface StoreUnderTest {
+  store: QrStore;
+  users: UserStore;
+  scans: ScanIndex;
+  revoked: RevokedTokens;
+  clock: ContractClock;
+  cleanup(): Promise<void>;
 }

@@ -11,7 +11,6 @@
  * `Date.now` and a real sleep, so the time-dependent cases sit in `describe('expiry')`, use
  * short lifetimes with wide margins, and never advance more than 1500 ms at once.
  */
-import type { QrStore, RevokedTokens, ScanIndex, UserStore } from '../../server/backend/stores';
 import { qrStoreContract } from './qr-store.contract';
 import { revokedTokensContract } from './revoked-tokens.contract';
 import { scanIndexContract } from './scan-index.contract';
@@ -19,22 +18,8 @@ import { ticketsContract } from './tickets.contract';
 import { userStoreContract } from './user-store.contract';
 
 export { confirmed, scanned, sessionFixture, unique, userFixture } from './store-fixtures';
-
-export interface ContractClock {
-  /** Epoch ms, the same clock the store under test reads. */
-  now(): number;
-  /** Moves time forward: a fake clock for memory, a real sleep for Redis. At most 1500 ms. */
-  advance(ms: number): void | Promise<void>;
-}
-
-export interface StoreUnderTest {
-  store: QrStore;
-  users: UserStore;
-  scans: ScanIndex;
-  revoked: RevokedTokens;
-  clock: ContractClock;
-  cleanup(): Promise<void>;
-}
+export type { ContractClock, StoreUnderTest } from './store-fixtures';
+import type { StoreUnderTest } from './store-fixtures';
 
 export type StoreFactory = () => Promise<StoreUnderTest>;
 

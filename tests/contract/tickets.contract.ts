@@ -4,7 +4,7 @@
  */
 import type { NewTicket, QrStore } from '../../server/backend/stores';
 import { confirmed, scanned, sessionFixture, unique } from './store-fixtures';
-import type { ContractClock, StoreUnderTest } from './store.contract';
+import type { ContractClock, StoreUnderTest } from './store-fixtures';
 
 export function ticketsContract(sut: () => StoreUnderTest): void {
   let store: QrStore;

@@ -4,7 +4,7 @@
  */
 import type { UserStore } from '../../server/backend/stores';
 import { unique, userFixture } from './store-fixtures';
-import type { ContractClock, StoreUnderTest } from './store.contract';
+import type { ContractClock, StoreUnderTest } from './store-fixtures';
 
 export function userStoreContract(sut: () => StoreUnderTest): void {
   let users: UserStore;

@@ -167,11 +167,30 @@ describe('number matching under races', () => {
   });
 });
 
-describe('the place a scan reserves among the user’s pending scans', () => {
-  /** Whether `user` holds a place for `random` (reserving it if not, as a scan would). */
-  const holds = async (user: UserRecord, random: string) =>
-    (await h.real.scans.reserve(user.id, random, h.clock.now() + 60_000, MAX_PENDING_SCANS)) === 'held';
+/** Whether `user` holds a place for `random` (reserving it if not, as a scan would). */
+const holds = async (user: UserRecord, random: string) =>
+  (await h.real.scans.reserve(user.id, random, h.clock.now() + 60_000, MAX_PENDING_SCANS)) === 'held';
 
+describe('number matching decisions', () => {
+  it('a wrong pick cancels the QR and frees the user’s pending-scan place before it is refused', async () => {
+    const qr = await scanned(h.matching);
+    const wrong = qr.match?.choices.find((choice) => choice !== qr.match?.code) ?? '';
+    expect((await refusal(h.service.confirm(qr.random, alice, wrong))).detail).toBe('wrong number; the QR code is cancelled');
+    expect(await holds(alice, qr.random)).toBe(false);
+  });
+
+  it('a wrong pick on a QR the user has not scanned is that state’s refusal and changes nothing', async () => {
+    const qr = await newQr(h.matching);
+    const wrong = qr.match?.choices.find((choice) => choice !== qr.match?.code) ?? '';
+    const error = await refusal(h.service.confirm(qr.random, alice, wrong));
+    expect(error.key).toBe('QR_INVALID_STATE');
+    expect(error.detail).not.toMatch(/wrong number/);
+    expect(await stored(qr.random)).toMatchObject({ status: QR_STATUS.PENDING, version: 0, match: { failures: 0 } });
+    expect(h.changed.filter((c) => c.event.action === 'cancel')).toEqual([]);
+  });
+});
+
+describe('the place a scan reserves among the user’s pending scans', () => {
   it('is given back when the scan never wins its write', async () => {
     const qr = await newQr();
     h.stores.qr.loseNext(Infinity);

@@ -8,7 +8,7 @@ import { AppError } from '../../errors';
 export const REDIS_DEADLINE_MS = 2_000;
 
 /** `promise`, or a rejection once `ms` have passed; a late outcome is dropped quietly. */
-export function withDeadline<T>(promise: Promise<T>, ms: number, what = 'an answer'): Promise<T> {
+export function withDeadline<T>(promise: Promise<T>, ms: number, what = 'answer'): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
