@@ -126,7 +126,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     ...(backend.adapter ? { adapter: backend.adapter } : {}),
   });
   const expiry = createExpiryScheduler(io, qr, now, logger);
-  wirePush(io, events, apps);
+  wirePush(io, events, qr);
   // After the push: listeners run in order, and the browser should not wait for a log line.
   logDomainEvents(events, logger);
   // Pushes published while Redis pub/sub was interrupted may be lost: once it is back, tell

@@ -6,9 +6,8 @@
  * cross-instance delivery was interrupted; clients ignore a push whose version they have.
  */
 import { EVENTS, type ServerToClientEvents } from '../../shared/protocol';
-import { type PushMessage, toPush } from '../domain/qr-session';
+import type { PushMessage } from '../domain/qr-session';
 import type { Logger } from '../logger';
-import type { AppRegistry } from '../services/apps';
 import type { EventBus } from '../services/events';
 import type { QrLoginService } from '../services/qr-login';
 import { qrRoom, randomOfRoom } from './rooms';
@@ -34,9 +33,9 @@ export function emitPush(target: Emitter, push: PushMessage): void {
   }
 }
 
-export function wirePush(io: QrServer, events: EventBus, apps: AppRegistry): () => void {
+export function wirePush(io: QrServer, events: EventBus, qr: QrLoginService): () => void {
   return events.on('qr.changed', ({ session }) => {
-    const push = toPush(session, apps.get(session.appId)?.showScannerOnWeb ?? false);
+    const push = qr.pushOf(session);
     if (push) emitPush(io.to(qrRoom(session.random)), push);
   });
 }

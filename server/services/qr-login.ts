@@ -146,6 +146,9 @@ export function createQrLoginService(deps: QrLoginDeps) {
       }
     };
 
+  /** The push announcing a session's stored state, with the scanner where its app shows it. */
+  const pushOf = (session: QrSession): PushMessage | null => toPush(session, apps.get(session.appId)?.showScannerOnWeb ?? false);
+
   return {
     /** The app a session belongs to (for origin checks at the edges). */
     appOf,
@@ -208,8 +211,10 @@ export function createQrLoginService(deps: QrLoginDeps) {
     async currentPush(random: string): Promise<PushMessage | null> {
       const session = await find(random);
       if (!session || effectiveStatus(session, now()) === QR_STATUS.EXPIRED) return null;
-      return toPush(session, apps.get(session.appId)?.showScannerOnWeb ?? false);
+      return pushOf(session);
     },
+
+    pushOf,
 
     /** `qr:expired` once the QR's deadline has passed undecided; null otherwise (or unknown). */
     async expiryPush(random: string): Promise<PushMessage | null> {
