@@ -6,7 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmbeddedStores } from '../../server/backend/embedded/stores';
+import { open } from 'lmdb';
+import type { QrSession } from '../../server/domain/qr-session';
+import { EmbeddedQrStore, createEmbeddedStores } from '../../server/backend/embedded/stores';
 import { confirmed, scanned, sessionFixture, storeContract, userFixture } from '../contract/store.contract';
 import { movableClock } from '../helpers/time';
 
@@ -53,5 +55,28 @@ test('sessions, tickets, users, scans and revocations survive closing and openin
     expect(await again.revoked.isRevoked('a-jti')).toBe(true);
   } finally {
     await again.close();
+  }
+});
+
+test('the sweep drops ended sessions from disk and keeps live ones', async () => {
+  const clock = movableClock(START);
+  const env = open({ path: freshDirectory() });
+  const sessions = env.openDB<{ value: QrSession; expireAt: number }, string>({ name: 'qr' });
+  const store = new EmbeddedQrStore(env, sessions, env.openDB({ name: 'tickets' }), clock.now);
+  try {
+    const made = [];
+    for (let i = 0; i < 20; i += 1) {
+      const session = sessionFixture(clock.now(), { retainUntil: START + (i % 2 === 0 ? 1_000 : 60_000) });
+      await store.create(session);
+      made.push(session);
+    }
+    clock.set(START + 5_000);
+    await store.sweep();
+    expect([...sessions.getKeys()]).toHaveLength(10);
+    for (const [i, session] of made.entries()) {
+      expect(await store.get(session.random)).toStrictEqual(i % 2 === 0 ? null : session);
+    }
+  } finally {
+    await env.close();
   }
 });

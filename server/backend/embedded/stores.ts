@@ -133,8 +133,8 @@ export class EmbeddedScanIndex implements ScanIndex {
 
 export class EmbeddedRevokedTokens implements RevokedTokens {
   constructor(
-    private readonly revoked: Database<Expiring<true>, string>,
     private readonly env: RootDatabase,
+    private readonly revoked: Database<Expiring<true>, string>,
     private readonly now: Clock,
   ) {}
 
@@ -156,7 +156,7 @@ export class EmbeddedRevokedTokens implements RevokedTokens {
 export function createEmbeddedStores(path: string, now: Clock, sweepMs = 30_000): Stores {
   const env = open({ path, compression: false });
   const qr = new EmbeddedQrStore(env, env.openDB({ name: 'qr' }), env.openDB({ name: 'tickets' }), now);
-  const revoked = new EmbeddedRevokedTokens(env.openDB({ name: 'revoked' }), env, now);
+  const revoked = new EmbeddedRevokedTokens(env, env.openDB({ name: 'revoked' }), now);
   const sweep = () => Promise.all([qr.sweep(), revoked.sweep()]).catch(() => undefined);
   const timer = setInterval(() => void sweep(), sweepMs);
   timer.unref();
