@@ -3,7 +3,7 @@
  * How the SDKs and demo pages classify a failed call: by the {@link QrLoginError} code
  * (PROTOCOL §2), `0` standing for "no answer from the server".
  */
-import { ERRORS } from '../../shared';
+import { ERRORS, type ErrorKey } from '../../shared';
 import { QrLoginError } from './http';
 
 /** The envelope code of a failure, or `0` for a network failure or anything else thrown. */
@@ -29,4 +29,37 @@ export function isGone(code: number): boolean {
 /** The user token is missing or no longer valid (revoked, expired): the phone must sign in again. */
 export function isNotLoggedIn(code: number): boolean {
   return code === ERRORS.NOT_LOGGED_IN.code;
+}
+
+/**
+ * Every stable code a {@link QrLoginError} can carry, by name (PROTOCOL §2), plus
+ * `NETWORK_ERROR` (`0`): the server could not be reached or did not answer with an envelope.
+ *
+ * @example
+ * if (errorCode(e) === QR_LOGIN_ERROR_CODES.QR_EXPIRED) showNewQrHint();
+ */
+export const QR_LOGIN_ERROR_CODES = Object.freeze({
+  ...(Object.fromEntries(Object.entries(ERRORS).map(([name, entry]) => [name, entry.code])) as CodesByName),
+  NETWORK_ERROR: 0 as const,
+});
+
+/** The codes of {@link ERRORS}, by name, as literal types. */
+type CodesByName = { readonly [K in ErrorKey]: (typeof ERRORS)[K]['code'] };
+
+/**
+ * `true` when `error` says the user token is missing or no longer valid (code 2020: never
+ * given, revoked by a logout, expired, or signed by another deployment): the app must sign
+ * the user in again and hand the new token to the client (`setToken`). Any other failure —
+ * no network (code 0), 429, 503 — says nothing about the token: keep it and try later.
+ *
+ * @example
+ * try {
+ *   await phone.confirm(random);
+ * } catch (e) {
+ *   if (isSignInRequired(e)) await reauthenticate();
+ *   else throw e;
+ * }
+ */
+export function isSignInRequired(error: unknown): boolean {
+  return isNotLoggedIn(errorCode(error));
 }

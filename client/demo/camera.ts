@@ -15,14 +15,13 @@ export interface CameraScan {
   stop(): void;
 }
 
-/** Why the camera could not start, in words a person understands. */
-export function cameraUnavailableReason(): string | null {
-  if (!window.isSecureContext) {
-    return 'The camera needs HTTPS (or localhost). Paste the QR text instead.';
-  }
-  if (!navigator.mediaDevices?.getUserMedia) {
-    return 'This browser cannot use the camera. Paste the QR text instead.';
-  }
+/**
+ * Why the camera cannot start, or `null` when it may: `insecure` (the page is neither HTTPS
+ * nor localhost), `unsupported` (the browser has no `getUserMedia`). The page words it.
+ */
+export function cameraUnavailableReason(): 'insecure' | 'unsupported' | null {
+  if (!window.isSecureContext) return 'insecure';
+  if (!navigator.mediaDevices?.getUserMedia) return 'unsupported';
   return null;
 }
 

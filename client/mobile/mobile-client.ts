@@ -2,10 +2,12 @@
  * @module
  * `QrLoginMobileClient`: what a phone app (or the demo phone page) calls after it read a QR
  * code — `scanned`, then `confirm` or `cancel` — plus the built-in user directory's `login`
- * and `register`, and `logout`. The user token goes in `Authorization: Bearer <token>`.
+ * and `register`, `logout`, and `me` (is the token still good?). The user token goes in
+ * `Authorization: Bearer <token>`.
  */
-import type { DecisionData, Lang, ScannedData, SessionData } from '../../shared';
+import type { DecisionData, Lang, PublicUser, ScannedData, SessionData } from '../../shared';
 import { API, errorMessage, ERRORS } from '../../shared';
+import type { MeData } from '../../shared/http';
 import { errorCode, isNotLoggedIn } from '../common/errors';
 import { defaultFetch, normalizeHost, QrLoginError, request, type FetchLike, type HttpContext } from '../common/http';
 
@@ -39,6 +41,14 @@ export interface RegisterInput {
  * const info = await phone.scanned(random); // show info.app.name and info.requester
  * await phone.confirm(random);              // or phone.cancel(random)
  * await phone.logout();                     // when the user signs out of your app
+ *
+ * @example
+ * // Every call rejects with a QrLoginError; code 2020 means "sign the user in again".
+ * try {
+ *   await phone.me(); // e.g. when the app comes to the foreground
+ * } catch (e) {
+ *   if (isSignInRequired(e)) await reauthenticate(); // then phone.setToken(newToken)
+ * }
  */
 export class QrLoginMobileClient {
   private readonly http: HttpContext;
@@ -61,6 +71,24 @@ export class QrLoginMobileClient {
   /** Uses `token` for the next calls (`null` forgets it). */
   setToken(token: string | null): void {
     this.currentToken = token || null;
+  }
+
+  /**
+   * Who the current token signs in, as the server sees it now: ask at start-up (or when the
+   * app returns to the foreground) to learn that the token died before the user scans. The
+   * client keeps the token whatever the answer; on 2020 sign the user in again and call
+   * `setToken` with the new token.
+   *
+   * @throws {QrLoginError} 2020 when there is no token (no request is sent) or the server
+   *   refuses it (revoked by `logout`, expired, or signed by another deployment's key): see
+   *   `isSignInRequired(error)`. Code `0` (no answer), 429 or 503 say nothing about the token:
+   *   keep it and try later.
+   */
+  async me(): Promise<PublicUser> {
+    const data = await this.withToken((authorization) =>
+      request<MeData>(this.http, { method: 'GET', path: API.me, headers: { authorization } }),
+    );
+    return data.user;
   }
 
   /**
@@ -152,14 +180,16 @@ export class QrLoginMobileClient {
   }
 
   private decide<T>(path: string, random: string, extra: Record<string, string> = {}): Promise<T> {
+    return this.withToken((authorization) =>
+      request<T>(this.http, { method: 'POST', path, body: { random, ...extra }, headers: { authorization } }),
+    );
+  }
+
+  /** Runs `call` with the bearer header, or rejects with 2020 without a request when there is no token. */
+  private withToken<T>(call: (authorization: string) => Promise<T>): Promise<T> {
     if (!this.currentToken) {
       return Promise.reject(new QrLoginError(ERRORS.NOT_LOGGED_IN.code, errorMessage('NOT_LOGGED_IN', this.http.lang)));
     }
-    return request<T>(this.http, {
-      method: 'POST',
-      path,
-      body: { random, ...extra },
-      headers: { authorization: `Bearer ${this.currentToken}` },
-    });
+    return call(`Bearer ${this.currentToken}`);
   }
 }

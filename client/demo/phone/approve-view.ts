@@ -8,6 +8,7 @@ import type { QrLoginMobileClient, ScannedData } from '../../mobile';
 import { byId } from '../dom';
 import type { Feedback } from './feedback';
 import type { ShowScreen } from './screens';
+import { fill, type PhoneStrings } from './strings';
 
 /** What the rest of the page needs of the decision view. */
 export interface ApproveView {
@@ -19,6 +20,7 @@ export interface ApproveView {
 
 export interface ApproveViewDeps {
   client: QrLoginMobileClient;
+  strings: PhoneStrings;
   feedback: Feedback;
   show: ShowScreen;
   /** The server took the decision. */
@@ -26,7 +28,7 @@ export interface ApproveViewDeps {
 }
 
 /** Wires Approve, Deny and the number buttons. */
-export function createApproveView({ client, feedback, show, onDecided }: ApproveViewDeps): ApproveView {
+export function createApproveView({ client, strings, feedback, show, onDecided }: ApproveViewDeps): ApproveView {
   const approve = byId<HTMLButtonElement>('approve');
   const deny = byId<HTMLButtonElement>('deny');
   const matchBox = byId('match');
@@ -38,14 +40,14 @@ export function createApproveView({ client, feedback, show, onDecided }: Approve
   const showRequester = (info: ScannedData): void => {
     // `null`: a page with an opaque origin (a sandboxed frame), admitted only where an app lists it.
     const sent = info.requester.origin;
-    const origin = sent && sent !== 'null' ? sent : 'an unknown website';
+    const origin = sent && sent !== 'null' ? sent : strings.unknownWebsite;
     byId('req-app').textContent = info.app.name || info.app.id;
     byId('req-origin').textContent = origin;
-    byId('req-browser').textContent = info.requester.browser || info.requester.userAgent || 'unknown';
-    byId('req-os').textContent = info.requester.os || 'unknown';
-    byId('req-ip').textContent = info.requester.ip || 'unknown';
-    byId('req-network').textContent = info.sameNetwork ? 'Same network as this phone' : 'A different network from this phone';
-    byId('warning').textContent = `Only approve if you are signing in to ${origin} on a screen in front of you right now.`;
+    byId('req-browser').textContent = info.requester.browser || info.requester.userAgent || strings.unknown;
+    byId('req-os').textContent = info.requester.os || strings.unknown;
+    byId('req-ip').textContent = info.requester.ip || strings.unknown;
+    byId('req-network').textContent = info.sameNetwork ? strings.sameNetwork : strings.otherNetwork;
+    byId('warning').textContent = fill(strings.warning, { origin });
   };
 
   const decide = (approved: boolean, matchCode?: string): void => {

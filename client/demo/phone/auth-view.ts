@@ -3,23 +3,39 @@
  * Signing in and out on the demo phone page: the log in / create account form
  * (`#auth-view`), the user's name in the top bar (`#whoami`), and "Log out" (`#logout`),
  * which revokes the token on the server before the phone forgets it.
+ *
+ * At load a remembered token is checked with the server (`me`) before the user can scan: a
+ * dead one (2020) is forgotten and the form says "Please sign in again", as it does when any
+ * later call finds the token dead. No answer, 429 or 503 at load prove nothing: the page keeps
+ * the token and goes on to scanning (a later call will tell).
  */
-import type { PublicUser, QrLoginMobileClient } from '../../mobile';
+import { QR_LOGIN_ERROR_CODES, errorCode, isSignInRequired, type PublicUser, type QrLoginMobileClient } from '../../mobile';
 import { byId } from '../dom';
 import type { Feedback } from './feedback';
 import type { ShowScreen } from './screens';
 import { forgetSession, saveSession, savedUser } from './storage';
+import type { PhoneStrings } from './strings';
+
+/** How long the check of a remembered token may keep the user waiting before they may scan. */
+const CHECK_PATIENCE_MS = 3000;
+
+/** Answers of `login`/`register` that mean this server does not create accounts. */
+const NO_REGISTRATION: readonly number[] = [QR_LOGIN_ERROR_CODES.REGISTRATION_DISABLED, QR_LOGIN_ERROR_CODES.BUILTIN_USERS_DISABLED];
 
 /** What the rest of the page needs of the session. */
 export interface AuthView {
-  /** Forgets the token and the user here (no server call) and shows the sign-in form. */
-  signOut(): void;
-  /** Where the page starts: signed in with the remembered token, or the sign-in form. */
+  /**
+   * Forgets the token and the user here (no server call) and shows the sign-in form; with
+   * `expired`, the form says "Please sign in again" (the server refused the token).
+   */
+  signOut(expired?: boolean): void;
+  /** Where the page starts: the remembered token once the server accepts it, or the sign-in form. */
   resume(): void;
 }
 
 export interface AuthViewDeps {
   client: QrLoginMobileClient;
+  strings: PhoneStrings;
   feedback: Feedback;
   show: ShowScreen;
   /** Signed in: on to scanning. */
@@ -29,27 +45,36 @@ export interface AuthViewDeps {
 }
 
 /** Wires the form and the log out button. */
-export function createAuthView({ client, feedback, show, onSignedIn, onSignOut }: AuthViewDeps): AuthView {
+export function createAuthView({ client, strings, feedback, show, onSignedIn, onSignOut }: AuthViewDeps): AuthView {
   const whoami = byId('whoami');
+  const notice = byId('auth-notice');
   const username = byId<HTMLInputElement>('username');
   const password = byId<HTMLInputElement>('password');
   const nickname = byId<HTMLInputElement>('nickname');
+  const nicknameLabel = byId('nickname-label');
   const loginButton = byId<HTMLButtonElement>('login');
   const registerButton = byId<HTMLButtonElement>('register');
   const logoutButton = byId<HTMLButtonElement>('logout');
 
-  const signedIn = (user: PublicUser | null): void => {
+  const showUser = (user: PublicUser | null): void => {
     whoami.textContent = user ? user.nickname || user.username : '';
     whoami.hidden = !user;
+  };
+
+  const signedIn = (user: PublicUser | null): void => {
+    showUser(user);
     password.value = '';
+    notice.hidden = true;
     onSignedIn();
   };
 
-  const signOut = (): void => {
+  const signOut = (expired = false): void => {
     onSignOut();
     client.setToken(null);
     forgetSession();
     whoami.hidden = true;
+    notice.textContent = expired ? strings.signInAgain : '';
+    notice.hidden = !expired;
     show('auth');
   };
 
@@ -58,24 +83,34 @@ export function createAuthView({ client, feedback, show, onSignedIn, onSignOut }
     signedIn(user);
   };
 
+  /** The server creates no accounts (2027, or 2028: its accounts are off): stop offering one. */
+  const closeRegistration = (): void => {
+    registerButton.hidden = true;
+    nicknameLabel.hidden = true;
+    nickname.hidden = true;
+  };
+
+  /** Runs a sign-in call; its error (a sentence from the server) lands in the error box. */
+  const attempt = (call: () => Promise<{ token: string; user: PublicUser }>): void => {
+    void feedback.busy([loginButton, registerButton], async () => {
+      try {
+        const session = await call();
+        remember(session.token, session.user);
+      } catch (error) {
+        if (NO_REGISTRATION.includes(errorCode(error))) closeRegistration();
+        throw error;
+      }
+    });
+  };
+
   byId<HTMLFormElement>('auth-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    void feedback.busy([loginButton, registerButton], async () => {
-      const session = await client.login(username.value.trim(), password.value);
-      remember(session.token, session.user);
-    });
+    attempt(() => client.login(username.value.trim(), password.value));
   });
 
   registerButton.addEventListener('click', () => {
-    void feedback.busy([loginButton, registerButton], async () => {
-      const nick = nickname.value.trim();
-      const session = await client.register({
-        username: username.value.trim(),
-        password: password.value,
-        ...(nick ? { nickname: nick } : {}),
-      });
-      remember(session.token, session.user);
-    });
+    const nick = nickname.value.trim();
+    attempt(() => client.register({ username: username.value.trim(), password: password.value, ...(nick ? { nickname: nick } : {}) }));
   });
 
   logoutButton.addEventListener('click', () => {
@@ -94,8 +129,35 @@ export function createAuthView({ client, feedback, show, onSignedIn, onSignOut }
   });
 
   const resume = (): void => {
-    if (client.token) signedIn(savedUser());
-    else signOut();
+    const token = client.token;
+    if (!token) {
+      signOut();
+      return;
+    }
+    show('checking');
+    let started = false;
+    /** On to scanning with the remembered token (once). */
+    const start = (user: PublicUser | null): void => {
+      if (started) return;
+      started = true;
+      signedIn(user);
+    };
+    const patience = setTimeout(() => start(savedUser()), CHECK_PATIENCE_MS);
+    client.me().then(
+      (user) => {
+        clearTimeout(patience);
+        if (client.token !== token) return; // signed out or in again meanwhile
+        saveSession(token, user);
+        if (started) showUser(user);
+        else start(user);
+      },
+      (error: unknown) => {
+        clearTimeout(patience);
+        if (client.token !== token) return;
+        if (isSignInRequired(error)) signOut(true);
+        else start(savedUser());
+      },
+    );
   };
 
   return { signOut, resume };

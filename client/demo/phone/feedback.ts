@@ -1,31 +1,52 @@
 /**
  * @module
  * The demo phone page's error box (`#error`, shared by every view) and the busy wrapper that
- * every network action of a view runs in.
+ * every network action of a view runs in. What the box says is always a sentence in the
+ * page's language: the server's message (it answers in that language), or the page's own
+ * sentence when the server did not answer or something else failed — never a code or a stack.
  */
-import { errorCode, isNotLoggedIn, messageOf } from '../../common/errors';
-import { QrLoginError } from '../../mobile';
+import { QrLoginError, isSignInRequired } from '../../mobile';
 import { byId } from '../dom';
+import type { PhoneStrings } from './strings';
 
 /** The error box and the busy wrapper. */
 export interface Feedback {
-  /** Shows `error`'s message (and its code in `data-code` when the server sent one). */
+  /** Shows a sentence for `error` (and its code in `data-code` when the server sent one). */
   show(error: unknown): void;
+  /** Shows one of the page's own sentences. */
+  say(sentence: string): void;
   /** Empties and hides the box. */
   clear(): void;
-  /** Runs `work` with `buttons` disabled; its error lands in the box. */
+  /**
+   * Runs `work` with `buttons` disabled; its error lands in the box, except "sign in again"
+   * (2020), which goes to `onSignInRequired` instead.
+   */
   busy(buttons: HTMLButtonElement[], work: () => Promise<void>): Promise<void>;
 }
 
-/** `onNotLoggedIn` runs when a call says the token is not valid any more (before the message shows). */
-export function createFeedback(onNotLoggedIn: () => void): Feedback {
+export interface FeedbackDeps {
+  strings: PhoneStrings;
+  /** A call said the token is not valid any more (2020): the page signs out and says so. */
+  onSignInRequired(): void;
+}
+
+/** The box of the page. */
+export function createFeedback({ strings, onSignInRequired }: FeedbackDeps): Feedback {
   const box = byId('error');
 
-  const show = (error: unknown): void => {
-    box.textContent = messageOf(error);
+  const say = (sentence: string, code?: number): void => {
+    box.textContent = sentence;
     box.hidden = false;
-    if (error instanceof QrLoginError) box.dataset.code = String(error.code);
+    if (code) box.dataset.code = String(code);
     else delete box.dataset.code;
+  };
+
+  const show = (error: unknown): void => {
+    if (!(error instanceof QrLoginError)) say(strings.unexpected);
+    // Code 0: no answer (or not an envelope). Any other code came with the server's message,
+    // a sentence in the page's language.
+    else if (error.code === 0 || !error.message) say(strings.network);
+    else say(error.message, error.code);
   };
 
   const clear = (): void => {
@@ -40,12 +61,12 @@ export function createFeedback(onNotLoggedIn: () => void): Feedback {
     try {
       await work();
     } catch (error) {
-      if (isNotLoggedIn(errorCode(error))) onNotLoggedIn();
-      show(error);
+      if (isSignInRequired(error)) onSignInRequired();
+      else show(error);
     } finally {
       for (const button of buttons) button.disabled = false;
     }
   };
 
-  return { show, clear, busy };
+  return { show, say: (sentence) => say(sentence), clear, busy };
 }

@@ -7,6 +7,7 @@
 import { byId } from '../dom';
 import type { Feedback } from './feedback';
 import type { ShowScreen } from './screens';
+import type { PhoneStrings } from './strings';
 
 /** What the rest of the page needs of the result view. */
 export interface ResultView {
@@ -15,6 +16,7 @@ export interface ResultView {
 }
 
 export interface ResultViewDeps {
+  strings: PhoneStrings;
   feedback: Feedback;
   show: ShowScreen;
   /** "Scan another" was pressed. */
@@ -22,7 +24,7 @@ export interface ResultViewDeps {
 }
 
 /** Wires "Scan another". */
-export function createResultView({ feedback, show, onScanAnother }: ResultViewDeps): ResultView {
+export function createResultView({ strings, feedback, show, onScanAnother }: ResultViewDeps): ResultView {
   const result = byId('result');
 
   byId('scan-another').addEventListener('click', () => {
@@ -32,7 +34,7 @@ export function createResultView({ feedback, show, onScanAnother }: ResultViewDe
 
   return {
     done(approved) {
-      result.textContent = approved ? 'Approved — you are signed in on the other screen' : 'Denied';
+      result.textContent = approved ? strings.approved : strings.denied;
       result.dataset.outcome = approved ? 'approved' : 'denied';
       show('result');
     },

@@ -8,6 +8,7 @@ import { cameraUnavailableReason, readQrFromPhoto, startCameraScan, type CameraS
 import { byId } from '../dom';
 import type { Feedback } from './feedback';
 import type { ShowScreen } from './screens';
+import type { PhoneStrings } from './strings';
 
 /** What the rest of the page needs of the scan view. */
 export interface ScanView {
@@ -18,6 +19,7 @@ export interface ScanView {
 }
 
 export interface ScanViewDeps {
+  strings: PhoneStrings;
   feedback: Feedback;
   show: ShowScreen;
   /** A qrlogin code was read: ask the server who is asking (errors land in `#error`). */
@@ -25,7 +27,7 @@ export interface ScanViewDeps {
 }
 
 /** Wires the camera, photo and paste controls. */
-export function createScanView({ feedback, show, onCode }: ScanViewDeps): ScanView {
+export function createScanView({ strings, feedback, show, onCode }: ScanViewDeps): ScanView {
   const qrText = byId<HTMLTextAreaElement>('qr-text');
   const qrSubmit = byId<HTMLButtonElement>('qr-submit');
   const qrPhoto = byId<HTMLInputElement>('qr-photo');
@@ -63,10 +65,10 @@ export function createScanView({ feedback, show, onCode }: ScanViewDeps): ScanVi
     if (!file) return;
     readQrFromPhoto(file).then(
       (text) => {
-        if (text === null) feedback.show(new Error('No QR code found in that photo. Try again closer, or paste the QR text.'));
-        else if (!useQrText(text)) feedback.show(new Error('That QR code is not a sign-in code.'));
+        if (text === null) feedback.say(strings.noQrInPhoto);
+        else if (!useQrText(text)) feedback.say(strings.notSignInCode);
       },
-      () => feedback.show(new Error('That file could not be read as a picture.')),
+      () => feedback.say(strings.notPicture),
     );
   });
 
@@ -74,18 +76,18 @@ export function createScanView({ feedback, show, onCode }: ScanViewDeps): ScanVi
     feedback.clear();
     const reason = cameraUnavailableReason();
     if (reason) {
-      feedback.show(new Error(reason));
+      feedback.say(reason === 'insecure' ? strings.cameraNeedsHttps : strings.cameraUnsupported);
       return;
     }
     scanCamera.hidden = true;
     cameraBox.hidden = false;
-    cameraHint.textContent = 'Looking for a QR code…';
+    cameraHint.textContent = strings.cameraLooking;
     let warned = false;
     startCameraScan(video, frame, (text) => {
       const accepted = useQrText(text);
       if (!accepted && !warned) {
         warned = true;
-        cameraHint.textContent = 'That QR code is not a sign-in code. Keep looking…';
+        cameraHint.textContent = strings.cameraKeepLooking;
       }
       return accepted;
     }).then(
@@ -97,7 +99,7 @@ export function createScanView({ feedback, show, onCode }: ScanViewDeps): ScanVi
       (error: unknown) => {
         stopCamera();
         const denied = error instanceof DOMException && error.name === 'NotAllowedError';
-        feedback.show(denied ? new Error('Camera permission was refused. Paste the QR text instead.') : error);
+        feedback.say(denied ? strings.cameraRefused : strings.cameraFailed);
       },
     );
   });
@@ -107,7 +109,7 @@ export function createScanView({ feedback, show, onCode }: ScanViewDeps): ScanVi
   qrSubmit.addEventListener('click', () => {
     feedback.clear();
     if (!useQrText(qrText.value)) {
-      feedback.show(new Error('That is not the text of a qrlogin QR code.'));
+      feedback.say(strings.notQrText);
     }
   });
 
