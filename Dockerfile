@@ -1,16 +1,15 @@
 # qrlogin container image.
 #   docker build -t qrlogin .
-#   docker run -p 3000:3000 qrlogin          (one instance, embedded memory store)
+#   docker run -p 3000:3000 -v qrlogin-data:/data qrlogin   (one instance, durable embedded store in /data)
 # For several instances behind nginx, see docker-compose.yml.
 
 # --- build: install every dependency (esbuild is a devDependency), bundle, then drop dev deps.
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 
 # Dependencies first, so this layer is cached until the manifests change.
-# `npm install`, not `npm ci`: ci rejects this project's lock file.
 COPY package.json package-lock.json ./
-RUN npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 
 # Only what scripts/build.mjs reads: the server, the SDKs and demo (client/), shared code.
 COPY tsconfig.json ./
@@ -23,11 +22,16 @@ RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: production dependencies and the built output only, as the non-root user `node`.
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
     PORT=3000 \
-    HOST=0.0.0.0
+    HOST=0.0.0.0 \
+    DATA_DIR=/data
 WORKDIR /app
+# The embedded store's folder (accounts, QR codes, tickets, the generated signing key): keep it
+# on a volume. Unused with REDIS_URL.
+RUN mkdir -p /data && chown node:node /data
+VOLUME /data
 
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules

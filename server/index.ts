@@ -5,13 +5,15 @@
  */
 import { join } from 'node:path';
 import { createApp } from './app';
-import { loadSigningKey } from './auth/keys';
-import { createMemoryBackend } from './backend/memory';
-import { createRedisBackend, describe } from './backend/redis';
-import type { Backend } from './backend/types';
-import { type Config, ConfigError, loadConfig } from './config';
-import type { Logger } from './logger';
+import { openBackend } from './backend';
+import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
+
+const STORE_LABELS = {
+  embedded: 'embedded, durable',
+  memory: 'memory, lost on restart (STORE=memory)',
+  redis: 'Redis, shared by every instance',
+} as const;
 
 async function main(): Promise<void> {
   let loaded;
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   for (const warning of warnings) logger.warn(`WARNING: ${warning}`);
 
-  const backend = await createBackend(config, logger);
+  const backend = await openBackend(config, logger, Date.now);
   const app = createApp(config, { logger, backend, publicDir: join(__dirname, '..', 'public') });
 
   await new Promise<void>((resolve, reject) => {
@@ -38,16 +40,19 @@ async function main(): Promise<void> {
   logger.info('qrlogin listening', {
     url: config.publicUrl,
     store: backend.name,
-    ...(config.redisUrl ? { redis: describe(config.redisUrl) } : {}),
+    ...(backend.location ? { location: backend.location } : {}),
     issuer: config.issuer,
   });
+  const banner = [
+    `qrlogin is running at ${config.publicUrl}`,
+    `store: ${STORE_LABELS[backend.name]}${backend.location ? ` (${backend.location})` : ''}`,
+  ];
+  if (config.demoPages) banner.push(`demo website: ${config.publicUrl}/   phone page: ${config.publicUrl}/mobile`);
+  // Shown once, on purpose, so a developer can try server-side ticket exchange.
   if (generatedDemoAppSecret) {
-    // Shown once, on purpose, so a developer can try server-side ticket exchange.
-    process.stdout.write(
-      `\n  qrlogin is running at ${config.publicUrl}\n  demo website: ${config.publicUrl}/   phone page: ${config.publicUrl}/mobile\n` +
-        `  app "demo" secret (generated, shown once; set QRLOGIN_DEMO_APP_SECRET to keep one): ${generatedDemoAppSecret}\n\n`,
-    );
+    banner.push(`app "demo" secret (generated, shown once; set QRLOGIN_DEMO_APP_SECRET to keep one): ${generatedDemoAppSecret}`);
   }
+  if (config.logLevel !== 'silent') process.stdout.write(`\n${banner.map((line) => `  ${line}`).join('\n')}\n\n`);
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -74,21 +79,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('unhandledRejection', (error) => logger.error('unhandled rejection', { error }));
-}
-
-/** Memory (one instance) by default; Redis (any number of instances) with `REDIS_URL`. */
-async function createBackend(config: Config, logger: Logger): Promise<Backend> {
-  const configured = config.signingKey === null ? null : await loadSigningKey(config.signingKey);
-  if (!config.redisUrl) return createMemoryBackend(Date.now, configured ?? undefined);
-  return createRedisBackend({
-    url: config.redisUrl,
-    prefix: config.redisKeyPrefix,
-    signingKey: configured,
-    // Old public keys stay in the JWKS while any token they signed can be valid.
-    keyRetainMs: Math.max(config.idTokenTtlSeconds, config.userTokenTtlSeconds) * 1000 + 60_000,
-    logger,
-    now: Date.now,
-  });
 }
 
 main().catch((error: unknown) => {

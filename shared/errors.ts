@@ -25,6 +25,11 @@ export const ERRORS = {
   },
   USER_EXISTS: { code: 2026, en: 'Username already taken', zh: '用户名已存在' },
   REGISTRATION_DISABLED: { code: 2027, en: 'Registration is disabled', zh: '注册已关闭' },
+  BUILTIN_USERS_DISABLED: {
+    code: 2028,
+    en: 'Accounts of this server are turned off: sign in with your company’s app',
+    zh: '此服务器的内置账号已关闭，请使用贵公司的应用登录',
+  },
   WRONG_CREDENTIALS: { code: 2333, en: 'Wrong username or password', zh: '用户名或密码错误' },
   QR_NOT_FOUND: { code: 2241, en: 'QR code does not exist', zh: '二维码不存在' },
   QR_EXPIRED: { code: 2242, en: 'QR code expired', zh: '二维码已过期' },

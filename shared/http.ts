@@ -22,6 +22,8 @@ export const API = {
   login: '/api/v2/login',
   /** The phone's user token is revoked on every instance (PROTOCOL §7). */
   logout: '/api/v2/logout',
+  /** GET with the phone's token: who it signs in (a dead token gets 2020). */
+  me: '/api/v2/me',
   jwks: '/.well-known/jwks.json',
   openidConfiguration: '/.well-known/openid-configuration',
   /** PNG of a QR, `?random=R`; outside the envelope rule because an `<img>` loads it. */
@@ -117,6 +119,11 @@ export interface PublicUser {
   photo: string | null;
   email: string | null;
   phone: string | null;
+}
+
+/** Data of `GET /api/v2/me`: the user the phone's token signs in. */
+export interface MeData {
+  user: PublicUser;
 }
 
 /** Data of `register` and `login`: `token` is the user token the phone sends. */

@@ -38,6 +38,8 @@ export interface TokenService {
    * the store, services/users.ts).
    */
   verifyUserToken(token: string): Promise<VerifiedUserToken>;
+  /** Whether the token says it is a qrlogin user token (its header's `typ`); nothing is verified. */
+  isUserToken(token: string): boolean;
 }
 
 export interface TokenOptions {
@@ -89,6 +91,18 @@ export function createTokenService(options: TokenOptions): TokenService {
 
     signUserToken(userId) {
       return sign({ sub: userId, aud: USER_TOKEN_AUDIENCE }, options.userTokenTtlSeconds, USER_TOKEN_TYPE);
+    },
+
+    isUserToken(token) {
+      const dot = token.indexOf('.');
+      if (dot <= 0 || dot > 1024) return false;
+      const header = token.slice(0, dot);
+      try {
+        const parsed: unknown = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
+        return typeof parsed === 'object' && parsed !== null && (parsed as { typ?: unknown }).typ === USER_TOKEN_TYPE;
+      } catch {
+        return false;
+      }
     },
 
     async verifyUserToken(token) {

@@ -2,7 +2,8 @@
  * @module
  * A backend is where the app's state lives and how its instances reach each other: the
  * stores, the signing key set, and (for several instances) the Socket.IO adapter. The
- * embedded memory backend serves one instance; the Redis backend serves any number.
+ * embedded backend (durable, in `DATA_DIR`) and the memory backend serve one instance; the
+ * Redis backend serves any number.
  */
 import type { ServerOptions } from 'socket.io';
 import type { KeySet } from '../auth/keys';
@@ -10,7 +11,9 @@ import type { RateCounterStore } from '../ratelimit/limiter';
 import type { Stores } from './stores';
 
 export interface Backend {
-  name: 'memory' | 'redis';
+  name: 'embedded' | 'memory' | 'redis';
+  /** Where the state is, for the start-up banner (a folder, a Redis address); none in memory. */
+  location?: string;
   stores: Stores;
   keys: KeySet;
   /** Rate-limit counters (shared by the instances when they share the backend). */

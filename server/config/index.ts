@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { AppConfig } from '../domain/app';
 import { readApps } from './apps';
+import { type IdentityConfig, readIdentity } from './identity';
 import { checkDeployment } from './production';
 import { type Env, parseTrustProxy, reader } from './reader';
 import { newSecret, sha256 } from '../domain/secrets';
@@ -25,7 +26,15 @@ export interface Config {
   issuer: string;
   /** `USER_POOL_ID`, written into the QR (Authing's field). @default 'qrlogin' */
   userPoolId: string;
-  /** `REDIS_URL`; null runs the embedded memory store (one instance). @default null */
+  /**
+   * Where state lives: `embedded` (durable, under `dataDir`; one instance), `memory` (lost on
+   * restart; tests), or `redis` (any number of instances). `STORE`; @default `redis` with
+   * `REDIS_URL`, else `embedded`
+   */
+  store: StoreKind;
+  /** `DATA_DIR`: the embedded store's folder, as given (relative to the working directory). @default './data' */
+  dataDir: string;
+  /** `REDIS_URL`; null runs the embedded store (one instance). @default null */
   redisUrl: string | null;
   /** `REDIS_KEY_PREFIX` for every Redis key and channel. @default 'qrlogin:' */
   redisKeyPrefix: string;
@@ -41,6 +50,8 @@ export interface Config {
   signingKey: { pem: string } | { file: string } | null;
   /** `ALLOW_REGISTRATION`: the built-in directory accepts sign-ups. @default true */
   allowRegistration: boolean;
+  /** `BUILTIN_USERS` and the company's own identity provider (`USER_TOKEN_*`). */
+  identity: IdentityConfig;
   /** `TRUST_PROXY`, Express's `trust proxy` (for the client IP behind a load balancer). @default 'loopback' */
   trustProxy: boolean | number | string;
   /** `LOG_LEVEL`. @default 'info' */
@@ -63,6 +74,10 @@ export interface Config {
 }
 
 export type { AppConfig } from '../domain/app';
+export type { ExternalIdentityConfig, IdentityConfig, IntrospectionConfig } from './identity';
+
+export const STORE_KINDS = ['embedded', 'memory', 'redis'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
 
 export interface LoadedConfig {
   config: Config;
@@ -104,11 +119,13 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
   }
 
   const redisUrl = read.url('REDIS_URL', ['redis:', 'rediss:']) ?? null;
+  const store = readStore(read.raw('STORE'), redisUrl, problems);
   const pem = read.raw('SIGNING_KEY');
   const file = read.raw('SIGNING_KEY_FILE');
   if (pem && file) problems.push('set SIGNING_KEY or SIGNING_KEY_FILE, not both');
   const signingKey = pem ? { pem: pem.replace(/\\n/g, '\n') } : file ? { file } : null;
   const production = mode === 'production';
+  const identity = readIdentity(read, production, problems, warnings);
 
   const configuredDemoSecret = read.raw('QRLOGIN_DEMO_APP_SECRET');
   if (configuredDemoSecret !== undefined && configuredDemoSecret.length < 16) {
@@ -140,11 +157,7 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
   // The demo app serves the demo pages. It admits any localhost port, so production never has
   // it: production lists its own apps (an app of one's own may take the id `demo`).
   const keepDemo = !production && !ownApps.some((app) => app.id === 'demo');
-  checkDeployment(
-    { production, read, signingKey, redisUrl, ownApps, observerTickets: configured?.observerTickets ?? [] },
-    problems,
-    warnings,
-  );
+  checkDeployment({ production, read, signingKey, store, ownApps, observerTickets: configured?.observerTickets ?? [] }, problems, warnings);
   const apps = [...(keepDemo ? [demo] : []), ...ownApps];
   const defaultAppId = configured?.defaultAppId ?? apps[0]?.id ?? 'demo';
 
@@ -155,6 +168,8 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     publicUrl,
     issuer,
     userPoolId: read.raw('USER_POOL_ID') ?? 'qrlogin',
+    store,
+    dataDir: read.raw('DATA_DIR') ?? './data',
     redisUrl,
     redisKeyPrefix: read.raw('REDIS_KEY_PREFIX') ?? 'qrlogin:',
     qrTtlSeconds,
@@ -163,6 +178,7 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     userTokenTtlSeconds: read.int('USER_TOKEN_TTL_SECONDS', 604_800, 60, 31_536_000),
     signingKey,
     allowRegistration: read.bool('ALLOW_REGISTRATION', true),
+    identity,
     trustProxy: parseTrustProxy(read.raw('TRUST_PROXY')),
     logLevel: logLevel as Config['logLevel'],
     maxSocketsPerIp: read.int('MAX_SOCKETS_PER_IP', 1000, 0, 1_000_000),
@@ -180,4 +196,17 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     generatedDemoAppSecret: configuredDemoSecret === undefined && keepDemo ? demoSecret : null,
     warnings,
   };
+}
+
+/** `STORE`, checked against `REDIS_URL` (Redis is used exactly when a URL is given). */
+function readStore(value: string | undefined, redisUrl: string | null, problems: string[]): StoreKind {
+  const fallback: StoreKind = redisUrl ? 'redis' : 'embedded';
+  if (value === undefined) return fallback;
+  if (!(STORE_KINDS as readonly string[]).includes(value)) {
+    problems.push(`STORE must be one of ${STORE_KINDS.join(', ')}`);
+    return fallback;
+  }
+  if (value === 'redis' && !redisUrl) problems.push('STORE=redis needs REDIS_URL');
+  if (value !== 'redis' && redisUrl) problems.push(`STORE=${value} and REDIS_URL contradict each other: set one`);
+  return value as StoreKind;
 }

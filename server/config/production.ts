@@ -11,7 +11,7 @@ export interface DeploymentFacts {
   production: boolean;
   read: Reader;
   signingKey: unknown;
-  redisUrl: string | null;
+  store: 'embedded' | 'memory' | 'redis';
   /** The configured apps (the built-in demo app excluded). */
   ownApps: readonly AppConfig[];
   observerTickets: ParsedApps['observerTickets'];
@@ -22,11 +22,16 @@ export function checkDeployment(facts: DeploymentFacts, problems: string[], warn
   if (!facts.signingKey && production) {
     problems.push('NODE_ENV=production needs SIGNING_KEY or SIGNING_KEY_FILE (a generated key is for development only)');
   } else if (!facts.signingKey) {
-    warnings.push(
-      facts.redisUrl
-        ? 'no SIGNING_KEY or SIGNING_KEY_FILE: the instances share a generated signing key kept in Redis; set a key of your own in production'
-        : 'no SIGNING_KEY or SIGNING_KEY_FILE: a signing key is generated at start; ID tokens stop verifying when the process restarts',
-    );
+    // The embedded store says where it keeps its generated key when it opens (it knows the path).
+    if (facts.store === 'redis') {
+      warnings.push(
+        'no SIGNING_KEY or SIGNING_KEY_FILE: the instances share a generated signing key kept in Redis; set a key of your own in production',
+      );
+    } else if (facts.store === 'memory') {
+      warnings.push(
+        'no SIGNING_KEY or SIGNING_KEY_FILE: a signing key is generated at start; ID tokens and phone sign-ins stop working when the process restarts',
+      );
+    }
   }
   for (const { id, explicit } of facts.observerTickets) {
     const risk = `app "${id}" does not bind tickets to the browser: anyone who sees its QR code (over a shoulder, on a camera, in a screenshot) can poll check and collect the login`;

@@ -2,7 +2,7 @@
  * @module
  * A QR login session as the stores keep it, and the projections the wire shows of it.
  */
-import type { CheckData, GeneData, Requester, ScannerInfo } from '../../shared/http';
+import type { CheckData, GeneData, PublicUser, Requester, ScannerInfo } from '../../shared/http';
 import { EVENTS, type QrSnapshot, type ServerToClientEvents } from '../../shared/protocol';
 import { QR_SCENE, type QrPayload, encodeQrPayload } from '../../shared/qr-payload';
 import { effectiveStatus, effectiveVersion, type QrState } from '../../shared/state-machine';
@@ -52,6 +52,12 @@ export interface TicketRecord {
   random: string;
   appId: string;
   userId: string;
+  /**
+   * The user as they were when they confirmed: what the ID token says. Kept in the ticket
+   * because a user of the company's own identity provider is stored nowhere else. Absent
+   * from tickets written by versions before 0.2 (then the directory is asked).
+   */
+  user?: PublicUser;
   /** The QR's browser-secret hash: the ticket is bound to that browser. */
   secretHash: string;
   /** Epoch ms. */

@@ -1,11 +1,11 @@
 /**
  * @module
  * The built-in directory's `register` and `login` (PROTOCOL §3), and the phone's `logout`
- * (PROTOCOL §7).
+ * (PROTOCOL §7) and `me` (who its token signs in).
  */
 import type { RateLimiter } from '../ratelimit/limiter';
 import { Router } from 'express';
-import { API } from '../../shared/http';
+import { API, type MeData } from '../../shared/http';
 import type { UserService } from '../services/users';
 import { sendOk } from './envelope';
 import { bearerOf } from '../edge/request-info';
@@ -32,6 +32,14 @@ export function userRoutes(users: UserService, limiter: RateLimiter): Router {
     await limiter.take('phone', req.ip ?? '');
     await users.logout(bearerOf(req.headers));
     sendOk(res, {});
+  });
+
+  // Who the phone's token signs in: the phone page asks at load, to say "please sign in
+  // again" at once rather than after a scan.
+  router.get(API.me, async (req, res) => {
+    await limiter.take('phone', req.ip ?? '');
+    const data: MeData = { user: await users.authenticate(bearerOf(req.headers)) };
+    sendOk(res, data);
   });
 
   return router;

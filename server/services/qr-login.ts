@@ -6,12 +6,12 @@
  * the change is written before `qr.changed` is emitted, so a lost push never loses a login (a
  * re-subscribing socket reads the stored state).
  */
-import type { CheckData, DecisionData, ScannedData } from '../../shared/http';
+import type { CheckData, DecisionData, PublicUser, ScannedData } from '../../shared/http';
 import type { QrSnapshot } from '../../shared/protocol';
 import { type QrAction, type QrState, effectiveStatus, transition } from '../../shared/state-machine';
 import { QR_STATUS } from '../../shared/status';
 import type { TokenService } from '../auth/tokens';
-import type { NewTicket, Stores, UserRecord } from '../backend/stores';
+import type { NewTicket, Stores } from '../backend/stores';
 import type { AppConfig } from '../domain/app';
 import type { Clock } from '../domain/clock';
 import { decideMatch } from '../domain/number-matching';
@@ -113,7 +113,7 @@ export function createQrLoginService(deps: QrLoginDeps) {
 
   /** Confirming `current` as `user` with the pick `matchCode` (number matching). */
   const confirmStep =
-    (user: UserRecord, matchCode: string | null) =>
+    (user: PublicUser, matchCode: string | null) =>
     (current: QrSession, at: number, app: AppConfig): Step => {
       const confirm: QrAction = { type: 'confirm', userId: user.id };
       switch (decideMatch(current.match, matchCode)) {
@@ -139,7 +139,22 @@ export function createQrLoginService(deps: QrLoginDeps) {
             patch: { ticket, ticketExpireAt, retainUntil: Math.max(current.retainUntil, ticketExpireAt + RETENTION_GRACE_MS) },
             ticket: {
               hash: sha256(ticket),
-              record: { random: current.random, appId: app.id, userId: user.id, secretHash: current.secretHash, expireAt: ticketExpireAt },
+              record: {
+                random: current.random,
+                appId: app.id,
+                userId: user.id,
+                // Only the public fields, whatever else the caller's object carries.
+                user: {
+                  id: user.id,
+                  username: user.username,
+                  nickname: user.nickname,
+                  photo: user.photo,
+                  email: user.email,
+                  phone: user.phone,
+                },
+                secretHash: current.secretHash,
+                expireAt: ticketExpireAt,
+              },
             },
           };
         }
@@ -230,7 +245,7 @@ export function createQrLoginService(deps: QrLoginDeps) {
     },
 
     /** `phoneIp`: where the scan came from, compared with the browser's for `sameNetwork`. */
-    async scan(random: string, user: UserRecord, phoneIp: string): Promise<ScannedData> {
+    async scan(random: string, user: PublicUser, phoneIp: string): Promise<ScannedData> {
       // A place among the user's pending scans is taken before the scan, in one atomic step,
       // so parallel scans cannot slip past the cap; a scan that then fails gives it back.
       const before = await load(random);
@@ -262,14 +277,14 @@ export function createQrLoginService(deps: QrLoginDeps) {
     },
 
     /** `matchCode`: the user's pick, for apps with number matching (ignored otherwise). */
-    async confirm(random: string, user: UserRecord, matchCode: string | null = null): Promise<DecisionData> {
+    async confirm(random: string, user: PublicUser, matchCode: string | null = null): Promise<DecisionData> {
       const { session, refusal } = await apply(random, confirmStep(user, matchCode));
       await stores.scans.remove(user.id, random);
       if (refusal) throw refusal;
       return { random: session.random, status: session.status };
     },
 
-    async cancel(random: string, user: UserRecord): Promise<DecisionData> {
+    async cancel(random: string, user: PublicUser): Promise<DecisionData> {
       const { session } = await apply(random, () => ({ action: { type: 'cancel', userId: user.id } }));
       await stores.scans.remove(user.id, random);
       return { random: session.random, status: session.status };

@@ -4,7 +4,7 @@
  * can fail runs before the destructive take, so a refused attempt never uses up the ticket,
  * and of concurrent valid attempts exactly one wins the take.
  */
-import type { UserInfoData } from '../../shared/http';
+import type { PublicUser, UserInfoData } from '../../shared/http';
 import type { TokenService } from '../auth/tokens';
 import type { Stores } from '../backend/stores';
 import type { AppConfig } from '../domain/app';
@@ -61,16 +61,22 @@ export function createRedeem({ stores, apps, tokens, events }: RedeemDeps): Rede
 
     const taken = await stores.qr.takeTicket(hash);
     if (!taken) throw new AppError('TICKET_INVALID');
-    const user = await stores.users.findById(taken.userId);
+    const user = taken.user ?? (await userOf(stores, taken.userId));
     if (!user) throw new AppError('TICKET_INVALID');
     const signed = tokens.signIdToken(user, taken.appId);
     events.emit('qr.redeemed', { random: taken.random, appId: taken.appId, userId: user.id, via });
     return {
-      ...toPublicUser(user),
+      ...user,
       token: signed.token,
       tokenExpiredAt: new Date(signed.expiresAt).toISOString(),
     };
   };
+}
+
+/** A built-in user by id (tickets written before they carried the user). */
+async function userOf(stores: Stores, id: string): Promise<PublicUser | null> {
+  const record = await stores.users.findById(id);
+  return record ? toPublicUser(record) : null;
 }
 
 /**

@@ -1,13 +1,15 @@
 /**
  * @module
- * The built-in user directory: register, log in, resolve the phone's user token, and log the
- * phone out (its token's `jti` goes on the store's denylist, which every instance reads).
- * Replaceable later by the company's own identity; the QR flow needs only `authenticate`.
+ * Who the phone's user is: the built-in user directory (register, log in, its user tokens)
+ * and the company's own identity provider (its access tokens, through an
+ * {@link ExternalTokenVerifier}), side by side. A logout puts the token on the store's
+ * denylist, which every instance reads. The QR flow needs only `authenticate`.
  */
 import type { PublicUser, SessionData } from '../../shared/http';
 import { hashPassword, verifyPassword } from '../auth/passwords';
-import type { TokenService, VerifiedUserToken } from '../auth/tokens';
-import { newUserId } from '../domain/secrets';
+import type { ExternalTokenVerifier } from '../auth/external/types';
+import type { TokenService } from '../auth/tokens';
+import { newUserId, sha256 } from '../domain/secrets';
 import { AppError } from '../errors';
 import type { Clock } from '../domain/clock';
 import type { RevokedTokens, UserRecord, UserStore } from '../backend/stores';
@@ -39,6 +41,17 @@ export interface UserDeps {
   events: EventBus;
   now: Clock;
   allowRegistration: boolean;
+  /** The built-in directory: off, `register` and `login` are refused and its tokens too. @default true */
+  builtinUsers?: boolean;
+  /** The company's identity provider, when configured. */
+  external?: ExternalTokenVerifier | null;
+}
+
+/** A phone token's user, and what a logout needs: the denylist entry and until when. */
+interface Resolved {
+  user: PublicUser;
+  revocationId: string;
+  expiresAt: number;
 }
 
 export type UserService = ReturnType<typeof createUserService>;
@@ -46,17 +59,30 @@ export type UserService = ReturnType<typeof createUserService>;
 export function createUserService(deps: UserDeps) {
   const { users, tokens, events, revoked } = deps;
 
+  const builtin = deps.builtinUsers ?? true;
+  const external = deps.external ?? null;
+
   /**
-   * The user and the claims of a valid, not revoked token. The denylist is asked on every call
-   * (never cached: another instance may have revoked the token a moment ago), together with the
-   * user lookup so it costs no extra round trip.
+   * The user behind a valid, not revoked token: a qrlogin user token (by its `typ`) goes to the
+   * built-in directory, anything else to the company's identity provider. The denylist is
+   * asked on every call (never cached: another instance may have revoked the token a moment
+   * ago), beside the user lookup so it costs no extra round trip.
    */
-  const resolve = async (token: string | null): Promise<{ user: UserRecord; claims: VerifiedUserToken }> => {
+  const resolve = async (token: string | null): Promise<Resolved> => {
     if (!token) throw new AppError('NOT_LOGGED_IN');
-    const claims = await tokens.verifyUserToken(token);
-    const [user, isRevoked] = await Promise.all([users.findById(claims.sub), revoked.isRevoked(claims.jti)]);
-    if (!user || isRevoked) throw new AppError('NOT_LOGGED_IN');
-    return { user, claims };
+    if (tokens.isUserToken(token)) {
+      if (!builtin) throw new AppError('NOT_LOGGED_IN');
+      const claims = await tokens.verifyUserToken(token);
+      const [record, isRevoked] = await Promise.all([users.findById(claims.sub), revoked.isRevoked(claims.jti)]);
+      if (!record || isRevoked) throw new AppError('NOT_LOGGED_IN');
+      return { user: toPublicUser(record), revocationId: claims.jti, expiresAt: claims.expiresAt };
+    }
+    if (!external) throw new AppError('NOT_LOGGED_IN');
+    // The company's token may carry no `jti`: its hash names it on the denylist.
+    const revocationId = `ext:${sha256(token)}`;
+    const [identity, isRevoked] = await Promise.all([external.verify(token), revoked.isRevoked(revocationId)]);
+    if (isRevoked) throw new AppError('NOT_LOGGED_IN');
+    return { user: identity.user, revocationId, expiresAt: identity.expiresAt };
   };
 
   const session = (user: UserRecord): SessionData => {
@@ -66,6 +92,7 @@ export function createUserService(deps: UserDeps) {
 
   return {
     async register(input: RegisterInput): Promise<SessionData> {
+      if (!builtin) throw new AppError('BUILTIN_USERS_DISABLED');
       if (!deps.allowRegistration) throw new AppError('REGISTRATION_DISABLED');
       const user: UserRecord = {
         id: newUserId(),
@@ -83,6 +110,7 @@ export function createUserService(deps: UserDeps) {
     },
 
     async login(username: string, password: string): Promise<SessionData> {
+      if (!builtin) throw new AppError('BUILTIN_USERS_DISABLED');
       const user = await users.findByUsername(username);
       // verifyPassword spends the same time for unknown users, so timing reveals nothing.
       if (!(await verifyPassword(password, user?.passwordHash ?? null)) || !user) {
@@ -94,8 +122,12 @@ export function createUserService(deps: UserDeps) {
       return session(user);
     },
 
-    /** The user behind a phone's user token; `NOT_LOGGED_IN` when missing, invalid, revoked or gone. */
-    async authenticate(token: string | null): Promise<UserRecord> {
+    /**
+     * The user behind a phone's token (a qrlogin user token, or the company's access token);
+     * `NOT_LOGGED_IN` when missing, invalid, revoked or gone, `UNAVAILABLE` when the company's
+     * identity provider cannot be reached.
+     */
+    async authenticate(token: string | null): Promise<PublicUser> {
       return (await resolve(token)).user;
     },
 
@@ -105,8 +137,8 @@ export function createUserService(deps: UserDeps) {
      * revoked already.
      */
     async logout(token: string | null): Promise<void> {
-      const { claims } = await resolve(token);
-      await revoked.revoke(claims.jti, claims.expiresAt);
+      const { revocationId, expiresAt } = await resolve(token);
+      await revoked.revoke(revocationId, expiresAt);
     },
   };
 }

@@ -4,13 +4,15 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { API, type CheckData } from '../../shared/http';
 import { EVENTS } from '../../shared/protocol';
 import { api, dataOf } from '../helpers/api';
 import { bearer, gene, registerUser, scan } from '../helpers/flow';
+import { freePort } from '../helpers/process-server';
 import { ROOT, startServer } from '../helpers/server';
 import { closeAllSockets, connect, recordPushes, waitFor } from '../helpers/sockets';
 import { sleep } from '../helpers/time';
@@ -124,21 +126,19 @@ describe('shutdown', () => {
     expect(ready).toBe('fetch failed');
   });
 
-  async function freePort(): Promise<number> {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1');
-    await once(probe, 'listening');
-    const address = probe.address();
-    probe.close();
-    if (address === null || typeof address === 'string') throw new Error('no port');
-    return address.port;
-  }
-
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     test(`the built server (npm start) serves, then exits 0 on ${signal}`, async () => {
       const port = await freePort();
       const child = spawn(process.execPath, [join(ROOT, 'dist/server/index.js')], {
-        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'development', LOG_LEVEL: 'info', REDIS_URL: '' },
+        env: {
+          ...process.env,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          NODE_ENV: 'development',
+          LOG_LEVEL: 'info',
+          REDIS_URL: '',
+          DATA_DIR: mkdtempSync(join(tmpdir(), 'qrlogin-lifecycle-')),
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';

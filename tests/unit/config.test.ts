@@ -31,6 +31,8 @@ describe('loadConfig defaults', () => {
       publicUrl: 'http://localhost:3000',
       issuer: 'http://localhost:3000',
       userPoolId: 'qrlogin',
+      store: 'embedded',
+      dataDir: './data',
       redisUrl: null,
       redisKeyPrefix: 'qrlogin:',
       qrTtlSeconds: 120,
@@ -39,6 +41,7 @@ describe('loadConfig defaults', () => {
       userTokenTtlSeconds: 604_800,
       signingKey: null,
       allowRegistration: true,
+      identity: { builtinUsers: true, external: null },
       trustProxy: 'loopback',
       logLevel: 'info',
       maxSocketsPerIp: 1000,
@@ -132,6 +135,7 @@ describe('loadConfig overrides', () => {
     expect(config).toMatchObject({
       env: 'production',
       host: '127.0.0.1',
+      store: 'redis',
       redisUrl: 'rediss://cache.example.com:6380',
       qrTtlSeconds: 30,
       ticketTtlSeconds: 10,
@@ -178,8 +182,8 @@ describe('demo app secret', () => {
 });
 
 describe('signing key', () => {
-  it('warns about the generated signing key when none is configured', () => {
-    const { config, warnings } = loadConfig({});
+  it('warns about the generated signing key when none is configured (in memory; the embedded store warns naming its file)', () => {
+    const { config, warnings } = loadConfig({ STORE: 'memory' });
     expect(config.signingKey).toBeNull();
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/SIGNING_KEY/);
@@ -244,5 +248,32 @@ describe('invalid configuration', () => {
     const problems = configError({ [name]: value }).problems;
     expect(problems).toHaveLength(1);
     expect(problems[0]?.startsWith(`${name} must be`)).toBe(true);
+  });
+});
+
+describe('STORE and DATA_DIR', () => {
+  it('is embedded in ./data without REDIS_URL, redis with it, memory when asked', () => {
+    expect(loadConfig({}).config).toMatchObject({ store: 'embedded', dataDir: './data' });
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).config.store).toBe('redis');
+    expect(loadConfig({ STORE: 'memory' }).config.store).toBe('memory');
+    expect(loadConfig({ STORE: 'embedded', DATA_DIR: '/var/lib/qrlogin' }).config).toMatchObject({
+      store: 'embedded',
+      dataDir: '/var/lib/qrlogin',
+    });
+  });
+
+  it.each([
+    [{ STORE: 'sqlite' }, 'STORE must be one of embedded, memory, redis'],
+    [{ STORE: 'redis' }, 'STORE=redis needs REDIS_URL'],
+    [{ STORE: 'memory', REDIS_URL: 'redis://127.0.0.1:6379' }, 'STORE=memory and REDIS_URL contradict each other: set one'],
+    [{ STORE: 'embedded', REDIS_URL: 'redis://127.0.0.1:6379' }, 'STORE=embedded and REDIS_URL contradict each other: set one'],
+  ])('%j is refused', (env, problem) => {
+    expect(configError(env).problems).toEqual([problem]);
+  });
+
+  it('warns about a generated key per store: memory loses it on restart, Redis shares one; the embedded store names its file itself', () => {
+    expect(loadConfig({ STORE: 'memory' }).warnings.join('\n')).toMatch(/generated at start; ID tokens and phone sign-ins stop working/);
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).warnings.join('\n')).toMatch(/generated signing key kept in Redis/);
+    expect(loadConfig({}).warnings.join('\n')).not.toMatch(/SIGNING_KEY/);
   });
 });

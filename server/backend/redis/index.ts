@@ -77,6 +77,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
   const stores = createRedisStores(data, prefix, now);
   return {
     name: 'redis',
+    location: describe(url),
     stores,
     keys: shared.keys,
     counters: createRedisCounters(data, prefix),

@@ -1,0 +1,77 @@
+/**
+ * @module
+ * The embedded default: durable stores under `DATA_DIR` (LMDB), a signing key kept there too,
+ * rate-limit counters in this process, and a lock so that one process at a time uses the
+ * folder. One instance; for several, use the Redis backend.
+ */
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type SigningKey, createKeySet } from '../../auth/keys';
+import type { Clock } from '../../domain/clock';
+import type { Logger } from '../../logger';
+import { createMemoryCounters } from '../memory/counters';
+import type { Backend } from '../types';
+import { lockDataDir } from './dir-lock';
+import { KEY_FILE_NAME, loadOrCreateKeyFile } from './key-file';
+import { createEmbeddedStores } from './stores';
+
+export { DataDirInUseError } from './dir-lock';
+
+export interface EmbeddedBackendOptions {
+  /** `DATA_DIR`; relative paths are taken from the working directory. */
+  dataDir: string;
+  /** A configured key; null generates one into `DATA_DIR` once and reuses it after. */
+  signingKey: SigningKey | null;
+  logger: Logger;
+  now: Clock;
+}
+
+/** A start-up error that names the folder and what to do; never a stack trace. */
+export class DataDirError extends Error {
+  override readonly name = 'DataDirError';
+}
+
+async function prepare(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.R_OK | constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new DataDirError(
+      `DATA_DIR ${dir} cannot be used (${code}): create it, or give the user running qrlogin write access to it, or set DATA_DIR to a writable folder`,
+      { cause: error },
+    );
+  }
+}
+
+export async function createEmbeddedBackend(options: EmbeddedBackendOptions): Promise<Backend> {
+  const dir = resolve(options.dataDir);
+  await prepare(dir);
+  const lock = await lockDataDir(dir);
+  try {
+    const key = options.signingKey ?? (await loadOrCreateKeyFile(join(dir, KEY_FILE_NAME), options.logger));
+    const stores = createEmbeddedStores(join(dir, 'qrlogin.mdb'), options.now);
+    const counters = createMemoryCounters(options.now);
+    return {
+      name: 'embedded',
+      location: dir,
+      stores,
+      keys: createKeySet(key),
+      counters,
+      ping: () => stores.ping(),
+      onResume: () => () => undefined,
+      close: async () => {
+        counters.close();
+        try {
+          await stores.close();
+        } finally {
+          await lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}

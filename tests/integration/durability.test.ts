@@ -1,0 +1,130 @@
+/**
+ * The durable embedded default, as `npm start` runs it: state under DATA_DIR survives
+ * `kill -9` (no shutdown code runs), one process per folder, clear start-up errors, and the
+ * banner saying which store is in use and where.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { API, type CheckData, type MeData, type SessionData, type UserInfoData } from '../../shared/http';
+import { QR_STATUS } from '../../shared/status';
+import { api, dataOf } from '../helpers/api';
+import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
+import { type ServerProcess, failedStart, spawnServer } from '../helpers/process-server';
+import { closeAllSockets, connect } from '../helpers/sockets';
+
+const DEMO_SECRET = 'durability-demo-app-secret-0123';
+const folders: string[] = [];
+const running: ServerProcess[] = [];
+const freshFolder = () => {
+  const path = mkdtempSync(join(tmpdir(), 'qrlogin-durable-'));
+  folders.push(path);
+  return path;
+};
+
+afterEach(async () => {
+  closeAllSockets();
+  await Promise.all(running.splice(0).map((server) => server.kill9()));
+});
+afterAll(() => {
+  for (const path of folders) rmSync(path, { recursive: true, force: true });
+});
+
+async function start(dataDir: string, port?: number): Promise<ServerProcess> {
+  const server = await spawnServer({ env: { DATA_DIR: dataDir, QRLOGIN_DEMO_APP_SECRET: DEMO_SECRET }, ...(port ? { port } : {}) });
+  running.push(server);
+  return server;
+}
+
+const checkWith = (url: string, random: string, secret: string) =>
+  api(url).get<CheckData>(`${API.check}?random=${random}`, { 'x-qrlogin-secret': secret });
+
+test('after kill -9 and a restart on the same DATA_DIR: the account, the phone token, the key and a confirmed ticket are all there', async () => {
+  const dataDir = join(freshFolder(), 'data');
+  const before = await start(dataDir);
+  expect(before.output()).toContain(`store: embedded, durable (${dataDir})`);
+  const http = api(before.url);
+
+  const phone = await registerUser(http, 'Durable Dora');
+  const confirmedQr = await gene(http);
+  await scan(http, phone.token, confirmedQr.random);
+  await confirm(http, phone.token, confirmedQr.random);
+  // Mid-login at the crash: scanned, not yet approved.
+  const pendingQr = await gene(http);
+  await scan(http, phone.token, pendingQr.random);
+  const { ticket } = dataOf(await checkWith(before.url, confirmedQr.random, confirmedQr.secret));
+  if (!ticket) throw new Error('no ticket before the crash');
+  const kidBefore = decodeProtectedHeader(phone.token).kid;
+
+  await before.kill9();
+  const after = await start(dataDir, before.port);
+  const again = api(after.url);
+
+  // The account: its password works, and the phone's token was not logged out.
+  const username = phone.user.username;
+  const login = dataOf(await again.post<SessionData>(API.login, { username, password: 'correct horse battery' }));
+  expect(login.user.id).toBe(phone.user.id);
+  expect(dataOf(await again.get<MeData>(API.me, bearer(phone.token))).user).toMatchObject({ id: phone.user.id, nickname: 'Durable Dora' });
+
+  // The same signing key: the same kid is published, and new tokens carry it.
+  const jwks = (await (await fetch(`${after.url}${API.jwks}`)).json()) as { keys: { kid: string }[] };
+  expect(jwks.keys.map((key) => key.kid)).toContain(kidBefore);
+  expect(decodeProtectedHeader(login.token).kid).toBe(kidBefore);
+
+  // The confirmed QR's ticket is redeemable once, and its ID token verifies with the JWKS.
+  const redeemed = dataOf(await again.post<UserInfoData>(API.userinfo, { ticket }, { authorization: `Bearer ${DEMO_SECRET}` }));
+  expect(redeemed.id).toBe(phone.user.id);
+  const { payload } = await jwtVerify(redeemed.token, createLocalJWKSet(jwks as never), { issuer: after.url, audience: 'demo' });
+  expect(payload.sub).toBe(phone.user.id);
+  expect((await again.post(API.userinfo, { ticket }, { authorization: `Bearer ${DEMO_SECRET}` })).body.code).toBe(2244);
+
+  // The QR scanned before the crash: the browser reconnects, subscribes again, and the
+  // phone's approval after the restart reaches it with its ticket.
+  const browser = await connect(after.url);
+  const snapshot = await browser.emitWithAck('qr:subscribe', { random: pendingQr.random, secret: pendingQr.secret });
+  expect(snapshot).toMatchObject({ ok: true, data: { status: QR_STATUS.SCANNED } });
+  const pushed = new Promise<{ ticket: string }>((resolve) => browser.once('qr:confirmed', resolve));
+  await confirm(again, phone.token, pendingQr.random);
+  const late = await pushed;
+  const lateUser = dataOf(
+    await again.post<UserInfoData>(API.userinfo, { ticket: late.ticket }, { authorization: `Bearer ${DEMO_SECRET}` }),
+  );
+  expect(lateUser.id).toBe(phone.user.id);
+});
+
+test('a second server on the same DATA_DIR refuses to start, naming the folder and the first one', async () => {
+  const dataDir = freshFolder();
+  const first = await start(dataDir);
+  const second = await failedStart({ env: { DATA_DIR: dataDir } });
+  expect(second.code).toBe(1);
+  expect(second.output).toContain(`DATA_DIR ${dataDir} is in use by another qrlogin process (pid ${first.child.pid})`);
+  expect(second.output).not.toMatch(/\n\s+at /);
+  // The first is untouched.
+  expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
+});
+
+test('a DATA_DIR that cannot be written is a start-up error naming it', async () => {
+  const parent = freshFolder();
+  const dataDir = join(parent, 'read-only');
+  mkdirSync(dataDir, { mode: 0o555 });
+  // Root may write anywhere: the server runs as `nobody` then, as a container's user would.
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const { chmodSync } = await import('node:fs');
+    chmodSync(parent, 0o755);
+  }
+  const result = await failedStart({ env: { DATA_DIR: dataDir }, ...(asRoot ? { uid: 65534 } : {}) });
+  expect(result.code).toBe(1);
+  expect(result.output).toContain(`DATA_DIR ${dataDir} cannot be used (EACCES)`);
+  expect(result.output).not.toMatch(/\n\s+at /);
+});
+
+test('STORE=memory keeps nothing in DATA_DIR and says so', async () => {
+  const dataDir = join(freshFolder(), 'unused');
+  const server = await spawnServer({ env: { STORE: 'memory', DATA_DIR: dataDir } });
+  running.push(server);
+  expect(server.output()).toContain('store: memory, lost on restart (STORE=memory)');
+  const { existsSync } = await import('node:fs');
+  expect(existsSync(dataDir)).toBe(false);
+});
