@@ -61,3 +61,35 @@ test('the quick start is the two commands', () => {
   expect(readme).toContain('npm install && npm start');
   expect(readme).toMatch(/^npm test\b/m);
 });
+
+/** The `sh` blocks of a README section, as `VAR=value` assignments. */
+function shellAssignments(section: string): Record<string, string>[] {
+  const start = readme.indexOf(section);
+  const end = readme.indexOf('\n## ', start + section.length);
+  const blocks = readme.slice(start, end).split('```sh\n').slice(1);
+  return blocks.map((block) =>
+    Object.fromEntries(
+      [...(block.split('```')[0] ?? '').matchAll(/^([A-Z_]+)=(\S+) \\$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']),
+    ),
+  );
+}
+
+test('the "Use your own accounts" examples are configurations qrlogin accepts', () => {
+  const [jwt, introspection] = shellAssignments('## Use your own accounts');
+  expect(Object.keys(jwt ?? {})).toEqual(['USER_TOKEN_ISSUER', 'USER_TOKEN_AUDIENCE', 'BUILTIN_USERS']);
+  expect(loadConfig(jwt ?? {}).config.identity).toEqual({
+    builtinUsers: false,
+    external: {
+      issuer: 'https://id.example.com',
+      jwksUrl: null,
+      audience: 'https://login.example.com/api',
+      algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+      introspection: null,
+    },
+  });
+  expect(loadConfig(introspection ?? {}).config.identity.external?.introspection).toEqual({
+    url: 'https://id.example.com/oauth2/introspect',
+    clientId: 'qrlogin',
+    clientSecret: 'change-me',
+  });
+});
