@@ -7,6 +7,7 @@
 import type { Server as HttpServer } from 'node:http';
 import express from 'express';
 import type { KeySet } from './auth/keys';
+import { createExternalVerifier } from './auth/external';
 import { createTokenService, type TokenService } from './auth/tokens';
 import { createMemoryBackend } from './backend/memory';
 import type { Backend } from './backend/types';
@@ -81,6 +82,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     userTokenTtlSeconds: config.userTokenTtlSeconds,
     now,
   });
+  const external = config.identity.external ? createExternalVerifier(config.identity.external, { now, logger }) : null;
   const users = createUserService({
     users: stores.users,
     revoked: stores.revoked,
@@ -88,6 +90,8 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     events,
     now,
     allowRegistration: config.allowRegistration,
+    builtinUsers: config.identity.builtinUsers,
+    external,
   });
   const qr = createQrLoginService({ stores, apps, tokens, events, now, userPoolId: config.userPoolId });
   const limiter = createRateLimiter(config.rateLimits, backend.counters, logger, now);
@@ -165,6 +169,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     force.unref();
     await closed;
     clearTimeout(force);
+    external?.close();
     await backend.close();
   }
 

@@ -4,7 +4,6 @@
  * `DATA_DIR`; the default), memory (`STORE=memory`), or Redis (`REDIS_URL`).
  */
 import { loadSigningKey } from '../auth/keys';
-import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../logger';
 import { createEmbeddedBackend } from './embedded';
@@ -14,7 +13,18 @@ import type { Backend } from './types';
 
 export type { Backend } from './types';
 
-export async function openBackend(config: Config, logger: Logger, now: Clock): Promise<Backend> {
+/** What `openBackend` needs of the configuration (server/config's fields of the same names). */
+export interface BackendChoice {
+  store: 'embedded' | 'memory' | 'redis';
+  dataDir: string;
+  redisUrl: string | null;
+  redisKeyPrefix: string;
+  signingKey: Parameters<typeof loadSigningKey>[0];
+  idTokenTtlSeconds: number;
+  userTokenTtlSeconds: number;
+}
+
+export async function openBackend(config: BackendChoice, logger: Logger, now: Clock): Promise<Backend> {
   const configured = config.signingKey === null ? null : await loadSigningKey(config.signingKey);
   switch (config.store) {
     case 'memory':

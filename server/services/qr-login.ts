@@ -22,6 +22,7 @@ import type { AppRegistry } from './apps';
 import type { EventBus } from './events';
 import { type AppGuard, MAX_ID_LENGTH } from './qr-guards';
 import { createRedeem } from './redeem';
+import { toPublicUser } from './users';
 
 export type { AppGuard } from './qr-guards';
 export type { RedeemCredentials } from './redeem';
@@ -144,14 +145,7 @@ export function createQrLoginService(deps: QrLoginDeps) {
                 appId: app.id,
                 userId: user.id,
                 // Only the public fields, whatever else the caller's object carries.
-                user: {
-                  id: user.id,
-                  username: user.username,
-                  nickname: user.nickname,
-                  photo: user.photo,
-                  email: user.email,
-                  phone: user.phone,
-                },
+                user: toPublicUser(user),
                 secretHash: current.secretHash,
                 expireAt: ticketExpireAt,
               },

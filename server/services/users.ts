@@ -22,7 +22,8 @@ export interface RegisterInput {
   photo?: string | undefined;
 }
 
-export function toPublicUser(user: UserRecord): PublicUser {
+/** The public fields of a user (a stored record, or any object that carries more). */
+export function toPublicUser(user: PublicUser): PublicUser {
   return {
     id: user.id,
     username: user.username,
