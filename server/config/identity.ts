@@ -50,6 +50,12 @@ function exactUrl(read: Reader, name: string): string | undefined {
   return read.url(name, ['http:', 'https:']) === undefined ? undefined : read.raw(name);
 }
 
+/** An `http:` URL of a host other than this machine's loopback. */
+function isPlainRemote(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(hostname) && !hostname.startsWith('127.');
+}
+
 function readAlgorithms(read: Reader, problems: string[]): readonly ExternalAlgorithm[] {
   const value = read.raw('USER_TOKEN_ALGORITHMS');
   if (value === undefined) return DEFAULT_EXTERNAL_ALGORITHMS;
@@ -103,6 +109,19 @@ export function readIdentity(read: Reader, production: boolean, problems: string
   }
   if (issuer !== null && audience === null) {
     const risk = 'without USER_TOKEN_AUDIENCE, any access token of USER_TOKEN_ISSUER is accepted, whatever API it was meant for';
+    if (production) problems.push(`NODE_ENV=production: ${risk}`);
+    else warnings.push(risk);
+  }
+  // Keys and introspection answers decide who signs in: never over plain HTTP to another host.
+  const plain = (
+    [
+      ['USER_TOKEN_ISSUER', issuer],
+      ['USER_TOKEN_JWKS_URL', jwksUrl],
+      ['USER_TOKEN_INTROSPECTION_URL', introspection?.url ?? null],
+    ] as const
+  ).filter(([, url]) => url !== null && isPlainRemote(url));
+  for (const [name] of plain) {
+    const risk = `${name} is plain http: whoever sits on the network path can decide who signs in; use https`;
     if (production) problems.push(`NODE_ENV=production: ${risk}`);
     else warnings.push(risk);
   }

@@ -75,6 +75,20 @@ describe('identity configuration', () => {
     expect(problemsOf({ NODE_ENV: 'production', USER_TOKEN_ISSUER: ISSUER }).join('\n')).toMatch(/without USER_TOKEN_AUDIENCE/);
   });
 
+  it('warns about a plain-http provider on another host, refuses it in production, and allows loopback', () => {
+    const plain = { USER_TOKEN_ISSUER: 'http://idp.shop.test', USER_TOKEN_AUDIENCE: 'api' };
+    expect(loadConfig(plain).warnings.join('\n')).toMatch(/USER_TOKEN_ISSUER is plain http: .*use https/);
+    expect(problemsOf({ NODE_ENV: 'production', ...plain }).join('\n')).toMatch(/NODE_ENV=production: USER_TOKEN_ISSUER is plain http/);
+    const introspection = {
+      USER_TOKEN_INTROSPECTION_URL: 'http://idp.shop.test/introspect',
+      USER_TOKEN_INTROSPECTION_CLIENT_ID: 'qrlogin',
+      USER_TOKEN_INTROSPECTION_CLIENT_SECRET: 'secret',
+    };
+    expect(loadConfig(introspection).warnings.join('\n')).toMatch(/USER_TOKEN_INTROSPECTION_URL is plain http/);
+    const loopback = { USER_TOKEN_ISSUER: 'http://127.0.0.1:4000', USER_TOKEN_AUDIENCE: 'api' };
+    expect(loadConfig(loopback).warnings.join('\n')).not.toMatch(/plain http/);
+  });
+
   it.each([
     [{ USER_TOKEN_ALGORITHMS: 'HS256' }, /USER_TOKEN_ALGORITHMS.*not allowed: HS256/],
     [{ USER_TOKEN_ALGORITHMS: 'none,RS256' }, /not allowed: none/],
