@@ -4,6 +4,7 @@
  * the sign-in form with "Please sign in again" (in zh-CN "请重新登录"); a live one goes straight to
  * scanning; no answer or a 503 at load keeps the token. A token that dies later says the same
  * on the next scan; a server whose accounts are off (2028) says so and offers no registration.
+ * The 503 and the 2028 come from real servers configured that way, not from faked answers.
  */
 import type { Page } from 'playwright-core';
 import { API } from '../../shared/http';
@@ -11,6 +12,7 @@ import { ERRORS } from '../../shared/errors';
 import { api } from '../helpers/api';
 import { bearer, gene } from '../helpers/flow';
 import { usePages } from '../helpers/pages';
+import { freePort } from '../helpers/redis-server';
 import { type TestServer, startServer } from '../helpers/server';
 
 const TOKEN_KEY = 'qrlogin.demo.token';
@@ -25,14 +27,14 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** A phone page in `locale`, listing the `/api/v2/me` calls it makes. */
-async function openPhone(locale = 'en-US'): Promise<{ phone: Page; meCalls: string[] }> {
+/** A phone page in `locale` served by `at`, listing the `/api/v2/me` calls it makes. */
+async function openPhone(locale = 'en-US', at: TestServer = server): Promise<{ phone: Page; meCalls: string[] }> {
   const phone = await pages.page({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale });
   const meCalls: string[] = [];
   phone.on('request', (request) => {
     if (new URL(request.url()).pathname === API.me) meCalls.push(request.headers().authorization ?? '');
   });
-  await phone.goto(`${server.url}/mobile`);
+  await phone.goto(`${at.url}/mobile`);
   return { phone, meCalls };
 }
 
@@ -49,6 +51,16 @@ async function register(phone: Page, nickname: string): Promise<string> {
 }
 
 const storedToken = (phone: Page) => phone.evaluate((key) => localStorage.getItem(key), TOKEN_KEY);
+
+/** Runs `body` against a server of its own built from `env`, closed afterwards. */
+async function withServer(env: Record<string, string>, body: (other: TestServer) => Promise<void>): Promise<void> {
+  const other = await startServer({ env });
+  try {
+    await body(other);
+  } finally {
+    await other.close();
+  }
+}
 
 /** Revokes `token` on the server, as a logout from elsewhere would. */
 async function revoke(token: string): Promise<void> {
@@ -118,7 +130,7 @@ test('a live token reloads straight to the scan screen, with the user from the s
   expect(meCalls).toEqual([`Bearer ${token}`]);
 });
 
-test('no answer or a 503 from /api/v2/me at load keeps the token and goes on to scanning', async () => {
+test('no answer from /api/v2/me at load keeps the token and goes on to scanning', async () => {
   const { phone } = await openPhone();
   const token = await register(phone, 'Offline Olga');
 
@@ -128,19 +140,38 @@ test('no answer or a 503 from /api/v2/me at load keeps the token and goes on to 
   expect(await storedToken(phone)).toBe(token);
   expect(await phone.locator('#auth-notice').isHidden()).toBe(true);
   expect(await phone.locator('#error').isHidden()).toBe(true);
+});
 
-  await phone.unroute(`**${API.me}`);
-  await phone.route(`**${API.me}`, (route) =>
-    route.fulfill({
-      status: 503,
-      contentType: 'application/json',
-      body: JSON.stringify({ code: 503, message: ERRORS.UNAVAILABLE.en, data: null }),
-    }),
-  );
-  await phone.reload();
-  await phone.locator('#scan-view').waitFor({ state: 'visible' });
-  expect(await storedToken(phone)).toBe(token);
-  expect(await phone.locator('#auth-notice').isHidden()).toBe(true);
+test('a 503 from /api/v2/me at load (the identity provider unreachable) keeps the token and goes on to scanning', async () => {
+  // Opaque tokens are asked about at an introspection endpoint where nothing listens.
+  const env = {
+    USER_TOKEN_INTROSPECTION_URL: `http://127.0.0.1:${await freePort()}/introspect`,
+    USER_TOKEN_INTROSPECTION_CLIENT_ID: 'qrlogin-test',
+    USER_TOKEN_INTROSPECTION_CLIENT_SECRET: 'introspection-secret',
+  };
+  await withServer(env, async (unreachable) => {
+    const token = 'opaque-token-of-the-company';
+    const direct = await fetch(`${unreachable.url}${API.me}`, { headers: bearer(token) });
+    expect(direct.status).toBe(200);
+    expect(await direct.json()).toMatchObject({ code: 503, message: ERRORS.UNAVAILABLE.en, data: null });
+
+    const { phone, meCalls } = await openPhone('en-US', unreachable);
+    await phone.locator('#auth-form').waitFor({ state: 'visible' });
+    await phone.evaluate(([key, value]) => localStorage.setItem(key, value), [TOKEN_KEY, token] as const);
+    const answer = phone.waitForResponse((response) => new URL(response.url()).pathname === API.me);
+    await phone.reload();
+    const response = await answer;
+    expect(response.status()).toBe(200);
+    expect(await response.json()).toMatchObject({ code: 503 });
+
+    await phone.locator('#scan-view').waitFor({ state: 'visible' });
+    expect(meCalls).toEqual([`Bearer ${token}`]);
+    expect(await storedToken(phone)).toBe(token);
+    expect(await phone.locator('#auth-view').isHidden()).toBe(true);
+    expect(await phone.locator('#auth-notice').isHidden()).toBe(true);
+    expect(await phone.locator('#error').isHidden()).toBe(true);
+    expect(await phone.locator('body').textContent()).not.toContain('Please sign in again');
+  });
 });
 
 test('a token that dies after load: the next scan brings the same "Please sign in again" screen', async () => {
@@ -154,25 +185,40 @@ test('a token that dies after load: the next scan brings the same "Please sign i
   await expectSignInAgain(phone, 'Please sign in again');
 });
 
-test('a server whose accounts are off (2028): its sentence shows, and registration is not offered', async () => {
-  const { phone } = await openPhone();
-  const sentence = ERRORS.BUILTIN_USERS_DISABLED.en;
-  for (const path of [API.register, API.login]) {
-    await phone.route(`**${path}`, (route) =>
-      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ code: 2028, message: sentence, data: null }) }),
-    );
-  }
-  await phone.fill('#username', 'somebody');
-  await phone.fill('#password', 'correct horse battery');
-  await phone.click('#register');
-  await phone.locator('#error', { hasText: sentence }).waitFor();
-  expect(await phone.locator('#error').textContent()).toBe(sentence);
-  await phone.locator('#register').waitFor({ state: 'hidden' });
-  expect(await phone.locator('#nickname').isHidden()).toBe(true);
-  expect(await phone.locator('#scan-view').isHidden()).toBe(true);
-  expect(await storedToken(phone)).toBeNull();
+/** Clicks `button` and checks the server really answered `path` with 2028 and `sentence`. */
+async function expectAnswer(phone: Page, path: string, button: string, sentence: string): Promise<void> {
+  const answer = phone.waitForResponse((response) => new URL(response.url()).pathname === path);
+  await phone.click(button);
+  const response = await answer;
+  expect(response.status()).toBe(200);
+  expect(await response.json()).toEqual({ code: 2028, message: sentence, data: null });
+}
 
-  await phone.click('#login');
-  await phone.locator('#error', { hasText: sentence }).waitFor();
-  expect(await phone.locator('#auth-view').isVisible()).toBe(true);
+test('a server whose accounts are off (2028): its sentence shows, and registration is not offered', async () => {
+  const env = { BUILTIN_USERS: 'false', USER_TOKEN_ISSUER: 'https://idp.example.test', USER_TOKEN_AUDIENCE: 'api' };
+  await withServer(env, async (accountsOff) => {
+    for (const [locale, sentence] of [
+      ['en-US', ERRORS.BUILTIN_USERS_DISABLED.en],
+      ['zh-CN', ERRORS.BUILTIN_USERS_DISABLED.zh],
+    ] as const) {
+      const { phone } = await openPhone(locale, accountsOff);
+      await phone.fill('#username', 'somebody');
+      await phone.fill('#password', 'correct horse battery');
+      await expectAnswer(phone, API.register, '#register', sentence);
+      await phone.locator('#error', { hasText: sentence }).waitFor();
+      expect(await phone.locator('#error').textContent()).toBe(sentence);
+      expect(await phone.locator('#error').getAttribute('data-code')).toBe('2028');
+      await phone.locator('#register').waitFor({ state: 'hidden' });
+      expect(await phone.locator('#nickname').isHidden()).toBe(true);
+      expect(await phone.locator('#scan-view').isHidden()).toBe(true);
+      expect(await storedToken(phone)).toBeNull();
+
+      // Signing in gets the same answer from the server.
+      await expectAnswer(phone, API.login, '#login', sentence);
+      await phone.locator('#error', { hasText: sentence }).waitFor();
+      expect(await phone.locator('#error').textContent()).toBe(sentence);
+      expect(await phone.locator('#auth-view').isVisible()).toBe(true);
+      expect(await storedToken(phone)).toBeNull();
+    }
+  });
 });
