@@ -126,6 +126,9 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
   const signingKey = pem ? { pem: pem.replace(/\\n/g, '\n') } : file ? { file } : null;
   const production = mode === 'production';
   const identity = readIdentity(read, production, problems, warnings);
+  if (identity.external?.issuer?.replace(/\/+$/, '') === issuer) {
+    problems.push('USER_TOKEN_ISSUER must not be ISSUER: qrlogin’s own ID tokens would then pass for phone tokens');
+  }
 
   const configuredDemoSecret = read.raw('QRLOGIN_DEMO_APP_SECRET');
   if (configuredDemoSecret !== undefined && configuredDemoSecret.length < 16) {

@@ -83,6 +83,9 @@ export function createUserService(deps: UserDeps) {
     const revocationId = `ext:${sha256(token)}`;
     const [identity, isRevoked] = await Promise.all([external.verify(token), revoked.isRevoked(revocationId)]);
     if (isRevoked) throw new AppError('NOT_LOGGED_IN');
+    // Built-in ids and the provider's `sub`s share one space: a `sub` naming a built-in
+    // account must not act as that account.
+    if (builtin && (await users.findById(identity.user.id))) throw new AppError('NOT_LOGGED_IN');
     return { user: identity.user, revocationId, expiresAt: identity.expiresAt };
   };
 

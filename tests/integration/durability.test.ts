@@ -104,6 +104,18 @@ test('a second server on the same DATA_DIR refuses to start, naming the folder a
   expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
 });
 
+test('of four servers started together on a folder a killed one left locked, exactly one starts; the others say why', async () => {
+  const dataDir = freshFolder();
+  const killed = await start(dataDir);
+  await killed.kill9();
+  const attempts = await Promise.allSettled(Array.from({ length: 4 }, () => start(dataDir)));
+  const started = attempts.filter((attempt) => attempt.status === 'fulfilled');
+  const refused = attempts.flatMap((attempt) => (attempt.status === 'rejected' ? [String(attempt.reason)] : []));
+  expect(started).toHaveLength(1);
+  expect(refused).toHaveLength(3);
+  for (const reason of refused) expect(reason).toContain(`DATA_DIR ${dataDir} is in use by another qrlogin process`);
+});
+
 test('a DATA_DIR that cannot be written is a start-up error naming it', async () => {
   const parent = freshFolder();
   const dataDir = join(parent, 'read-only');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { generateSigningKey } from '../../server/auth/keys';
 import { DataDirError, DataDirInUseError, createEmbeddedBackend } from '../../server/backend/embedded';
 import { KEY_FILE_NAME } from '../../server/backend/embedded/key-file';
-import { lockPathOf } from '../../server/backend/embedded/dir-lock';
+import { lockDataDir, lockPathOf } from '../../server/backend/embedded/dir-lock';
 import { createLogger } from '../../server/logger';
 import { backendContract } from '../contract/backend.contract';
 
@@ -42,7 +42,9 @@ describe('DATA_DIR', () => {
       expect(backend.name).toBe('embedded');
       expect(backend.location).toBe(dir);
       expect(statSync(dir).isDirectory()).toBe(true);
-      expect(statSync(join(dir, 'qrlogin.mdb')).isFile()).toBe(true);
+      // Password hashes and tickets are in there: nobody else may read them.
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      for (const file of ['qrlogin.mdb', 'qrlogin.mdb-lock']) expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
     } finally {
       await backend.close();
     }
@@ -154,14 +156,56 @@ describe('one process per DATA_DIR', () => {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
-    await once(holder.stdout, 'data');
-    const error = await open(dir).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(DataDirInUseError);
-    holder.kill('SIGKILL');
-    await once(holder, 'exit');
+    try {
+      await once(holder.stdout, 'data');
+      const error = await open(dir).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(DataDirInUseError);
+    } finally {
+      const exited = once(holder, 'exit');
+      holder.kill('SIGKILL');
+      await exited;
+    }
     expect(statSync(path).isSocket()).toBe(true);
     const backend = await open(dir);
     await backend.close();
+  });
+
+  it('of four takers racing for a lock a killed process left behind, exactly one gets it', async () => {
+    const dir = freshFolder();
+    const path = lockPathOf(dir);
+    const holder = spawn(
+      process.execPath,
+      ['-e', `require('node:net').createServer().listen(${JSON.stringify(path)}, () => console.log('ready'))`],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    await once(holder.stdout, 'data');
+    const exited = once(holder, 'exit');
+    holder.kill('SIGKILL');
+    await exited;
+    const attempts = await Promise.allSettled(Array.from({ length: 4 }, () => lockDataDir(dir)));
+    const held = attempts.flatMap((attempt) => (attempt.status === 'fulfilled' ? [attempt.value] : []));
+    try {
+      expect(held).toHaveLength(1);
+      for (const attempt of attempts) if (attempt.status === 'rejected') expect(attempt.reason).toBeInstanceOf(DataDirInUseError);
+    } finally {
+      await Promise.all(held.map((lock) => lock.release()));
+    }
+  });
+
+  it('a client that keeps the lock socket open does not hold up closing', async () => {
+    const dir = freshFolder();
+    const backend = await open(dir);
+    const { connect } = await import('node:net');
+    const client = connect({ path: lockPathOf(dir), allowHalfOpen: true });
+    await once(client, 'connect');
+    try {
+      await backend.close();
+      expect(() => statSync(lockPathOf(dir))).toThrow(/ENOENT/);
+    } finally {
+      client.destroy();
+    }
   });
 
   it('a folder too deep for a socket path locks in the temp folder, still one process at a time', async () => {

@@ -277,3 +277,11 @@ describe('STORE and DATA_DIR', () => {
     expect(loadConfig({}).warnings.join('\n')).not.toMatch(/SIGNING_KEY/);
   });
 });
+
+test('USER_TOKEN_ISSUER equal to ISSUER is refused: qrlogin would accept its own ID tokens as phone tokens', () => {
+  for (const issuer of ['https://login.example.com', 'https://login.example.com/']) {
+    expect(configError({ ISSUER: 'https://login.example.com', USER_TOKEN_ISSUER: issuer, USER_TOKEN_AUDIENCE: 'api' }).problems).toEqual([
+      'USER_TOKEN_ISSUER must not be ISSUER: qrlogin’s own ID tokens would then pass for phone tokens',
+    ]);
+  }
+});

@@ -5,7 +5,7 @@
  * folder. One instance; for several, use the Redis backend.
  */
 import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access, chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type SigningKey, createKeySet } from '../../auth/keys';
 import type { Clock } from '../../domain/clock';
@@ -17,6 +17,9 @@ import { KEY_FILE_NAME, loadOrCreateKeyFile } from './key-file';
 import { createEmbeddedStores } from './stores';
 
 export { DataDirInUseError } from './dir-lock';
+
+/** The LMDB file in `DATA_DIR` (LMDB adds `-lock` beside it). */
+export const DATABASE_FILE = 'qrlogin.mdb';
 
 export interface EmbeddedBackendOptions {
   /** `DATA_DIR`; relative paths are taken from the working directory. */
@@ -34,7 +37,8 @@ export class DataDirError extends Error {
 
 async function prepare(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    // Password hashes, tickets and (maybe) the signing key live here: the owner's alone.
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     await access(dir, constants.R_OK | constants.W_OK | constants.X_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
@@ -51,7 +55,9 @@ export async function createEmbeddedBackend(options: EmbeddedBackendOptions): Pr
   const lock = await lockDataDir(dir);
   try {
     const key = options.signingKey ?? (await loadOrCreateKeyFile(join(dir, KEY_FILE_NAME), options.logger));
-    const stores = createEmbeddedStores(join(dir, 'qrlogin.mdb'), options.now);
+    const stores = createEmbeddedStores(join(dir, DATABASE_FILE), options.now);
+    // LMDB creates its files with the umask's mode (often 0644): make them private.
+    await Promise.all([DATABASE_FILE, `${DATABASE_FILE}-lock`].map((name) => chmod(join(dir, name), 0o600).catch(() => undefined)));
     const counters = createMemoryCounters(options.now);
     return {
       name: 'embedded',

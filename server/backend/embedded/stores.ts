@@ -3,8 +3,10 @@
  * Durable stores in one LMDB environment (`lmdb`: a memory-mapped, ACID key-value store whose
  * prebuilt binary installs from the registry in seconds). Reads are synchronous from the map;
  * every read-decide-write runs inside one `transaction()` callback, which LMDB makes atomic
- * and isolated, and whose promise resolves once the commit is on disk: the same guarantees
- * the memory store gets from Node's single thread and Redis from Lua scripts. Entries that
+ * and isolated, and whose promise resolves once the commit is written (it survives the process
+ * being killed; lmdb-js flushes it to the disk a few milliseconds later, overlapping the next
+ * commits): the guarantees the memory store gets from Node's single thread and Redis from Lua
+ * scripts, with Redis's own durability (a power loss may cost the last moments). Entries that
  * end (sessions, tickets, scans, revocations) carry their deadline and are dropped by a sweep.
  */
 import { type Database, type RootDatabase, open } from 'lmdb';
@@ -152,7 +154,7 @@ export class EmbeddedRevokedTokens implements RevokedTokens {
   }
 }
 
-/** The stores of one LMDB environment at `path` (a directory), swept every `sweepMs`. */
+/** The stores of one LMDB environment at `path` (its data file; LMDB adds `path-lock`), swept every `sweepMs`. */
 export function createEmbeddedStores(path: string, now: Clock, sweepMs = 30_000): Stores {
   const env = open({ path, compression: false });
   const qr = new EmbeddedQrStore(env, env.openDB({ name: 'qr' }), env.openDB({ name: 'tickets' }), now);
