@@ -60,6 +60,15 @@ export function confirmed(session: QrSession, now: number, ticketTtlMs = 60_000)
     random: session.random,
     appId: session.appId,
     userId: session.scannedUserId ?? 'user-1',
+    // The user as confirmed (an external account is stored nowhere else): kept whole.
+    user: {
+      id: session.scannedUserId ?? 'user-1',
+      username: 'alice',
+      nickname: 'Alice 爱丽丝',
+      photo: 'https://cdn.example/alice.png',
+      email: 'alice@example.com',
+      phone: null,
+    },
     secretHash: session.secretHash,
     expireAt,
   };
