@@ -8,12 +8,15 @@
  * dead one (2020) is forgotten and the form says "Please sign in again", as it does when any
  * later call finds the token dead. No answer, 429 or 503 at load prove nothing: the page keeps
  * the token and goes on to scanning (a later call will tell).
+ *
+ * A token handed to the page (`/mobile#token=…`, `handoff.ts`) takes the place of the
+ * remembered one and goes through the same check; "Log out" revokes it the same way.
  */
 import { QR_LOGIN_ERROR_CODES, errorCode, isSignInRequired, type PublicUser, type QrLoginMobileClient } from '../../mobile';
 import { byId } from '../dom';
 import type { Feedback } from './feedback';
 import type { ShowScreen } from './screens';
-import { forgetSession, saveSession, savedUser } from './storage';
+import { forgetSession, saveSession, saveToken, savedUser } from './storage';
 import type { PhoneStrings } from './strings';
 
 /** How long the check of a remembered token may keep the user waiting before they may scan. */
@@ -31,6 +34,11 @@ export interface AuthView {
   signOut(expired?: boolean): void;
   /** Where the page starts: the remembered token once the server accepts it, or the sign-in form. */
   resume(): void;
+  /**
+   * Takes a token handed to the page in place of any other (no server call for the one it
+   * replaces), remembers it, and checks it as {@link AuthView.resume} does.
+   */
+  adopt(token: string): void;
 }
 
 export interface AuthViewDeps {
@@ -160,5 +168,14 @@ export function createAuthView({ client, strings, feedback, show, onSignedIn, on
     );
   };
 
-  return { signOut, resume };
+  const adopt = (token: string): void => {
+    onSignOut();
+    feedback.clear();
+    showUser(null);
+    client.setToken(token);
+    saveToken(token);
+    resume();
+  };
+
+  return { signOut, resume, adopt };
 }

@@ -48,6 +48,15 @@ export function saveSession(token: string, user: PublicUser): void {
   write(USER_KEY, JSON.stringify(user));
 }
 
+/**
+ * Remembers a token handed to the page (its address's fragment) whose user is not known yet:
+ * the user remembered for another token is forgotten.
+ */
+export function saveToken(token: string): void {
+  write(TOKEN_KEY, token);
+  write(USER_KEY, null);
+}
+
 /** Forgets the token and the user. */
 export function forgetSession(): void {
   write(TOKEN_KEY, null);
