@@ -23,10 +23,10 @@ let server: TestServer;
 let http: Api;
 let clock: MovableClock;
 
-/** A token of the provider's issuer signed here with `keys` (the provider's, or others). */
-const forge = (keys: SigningKeys) =>
+/** A token of the provider's issuer signed here with the EC key of `keys` (the provider's, or others). */
+const forge = (keys: SigningKeys, header: { kid?: string } = {}) =>
   new SignJWT({ sub: 'alice-1001', name: 'Alice Example' })
-    .setProtectedHeader({ alg: 'ES256', kid: keys.ec.kid })
+    .setProtectedHeader({ alg: 'ES256', kid: keys.ec.kid, ...header })
     .setIssuer(idp.issuer)
     .setAudience(SHOP_API)
     .setIssuedAt()
@@ -52,18 +52,41 @@ describe('qrlogin, with a provider that rotates its keys, stops and comes back',
     await idp?.stop();
   });
 
-  test('a key rotation: the new key is fetched for its unknown kid (at most every 30 s), and the old key’s tokens end with it', async () => {
+  test('a key rotation: a new key’s token is 503 with Retry-After until the keys may be fetched again (30 s), then accepted; the old key’s tokens end with it', async () => {
     const old = await idp.mint('alice-1001', { resource: SHOP_API });
     expect(await me(old)).toEqual([200, null]);
 
     await idp.start(signingKeys('second'));
     const rotated = await idp.mint('alice-1001', { resource: SHOP_API });
-    // The keys were fetched a moment ago: an unknown kid does not fetch them again yet.
-    expect(await me(rotated)).toEqual([2020, null]);
-    clock.advance(30_000);
+    // The keys were fetched a moment ago: the unknown kid cannot be looked up yet, and the
+    // token is not refused for it (an app would sign its user in again for nothing).
+    expect(await me(rotated)).toEqual([503, '30']);
+    clock.advance(12_500);
+    expect(await me(rotated)).toEqual([503, '18']);
+    clock.advance(17_500);
     expect(await me(rotated)).toEqual([200, null]);
     // The first key is gone from the provider's set, and with it every token it signed.
     expect(await me(old)).toEqual([2020, null]);
+  });
+
+  test('a kid the provider never served: 503 until keys fetched after it was first asked for lack it, then 2020 without fetching again', async () => {
+    expect(await me(await idp.mint('alice-1001', { resource: SHOP_API }))).toEqual([200, null]);
+    const fetched = await idp.requests('/jwks');
+    const stranger = await forge(signingKeys('stranger'));
+    expect(await me(stranger)).toEqual([503, '30']);
+    clock.advance(29_500);
+    expect(await me(stranger)).toEqual([503, '1']);
+    expect(await idp.requests('/jwks')).toBe(fetched);
+    clock.advance(500);
+    expect(await me(stranger)).toEqual([2020, null]);
+    expect(await idp.requests('/jwks')).toBe(fetched + 1);
+    // Looked up once: refused from now on, the provider not asked again for it.
+    expect(await me(stranger)).toEqual([2020, null]);
+    // A kid the provider serves, in a token of another algorithm: refused at once, during the cooldown too.
+    expect(await me(await forge(idp.keys, { kid: idp.keys.rsa.kid }))).toEqual([2020, null]);
+    clock.advance(45_000);
+    expect(await me(stranger)).toEqual([2020, null]);
+    expect(await idp.requests('/jwks')).toBe(fetched + 1);
   });
 
   test('the provider stopped: tokens of the keys at hand keep working, even when the keys are old', async () => {
@@ -76,11 +99,11 @@ describe('qrlogin, with a provider that rotates its keys, stops and comes back',
     expect(server.logs.some((line) => line.includes('the keys of USER_TOKEN_ISSUER could not be fetched'))).toBe(true);
   });
 
-  test('the provider stopped: an unknown kid is 503 with Retry-After (2020 while refetches are throttled); back again, it is decided', async () => {
+  test('the provider stopped: an unknown kid is 503 with Retry-After (the cooldown’s, then the failed fetch’s); back again, it is decided', async () => {
     expect(await me(await idp.mint('alice-1001', { resource: SHOP_API }))).toEqual([200, null]);
     await idp.stop();
     const stranger = await forge(signingKeys('stranger'));
-    expect(await me(stranger)).toEqual([2020, null]);
+    expect(await me(stranger)).toEqual([503, '30']);
     clock.advance(30_000);
     expect(await me(stranger)).toEqual([503, '5']);
     // Within the 5 s after a failed fetch the provider is not asked again: still 503, at once.
@@ -182,6 +205,34 @@ describe('the verifier itself, with short deadlines', () => {
     const result = await outcome(external.verify(token));
     expect(result).toMatchObject({ code: 503, retryAfter: 5 });
     expect(result.ms).toBeLessThan(2_000);
+    external.close();
+  });
+
+  test('a USER_TOKEN_JWKS_URL that never answers: UNAVAILABLE within the deadline', async () => {
+    const external = verifier({ ...base, issuer: idp.issuer, jwksUrl: `${hangingUrl}/jwks` });
+    const token = await new SignJWT({ sub: 'x' })
+      .setProtectedHeader({ alg: 'ES256', kid: idp.keys.ec.kid })
+      .setIssuer(idp.issuer)
+      .setAudience(SHOP_API)
+      .setExpirationTime('1h')
+      .sign(idp.keys.ec.privateKey);
+    const result = await outcome(external.verify(token));
+    expect(result).toMatchObject({ code: 503, retryAfter: 5 });
+    expect(result.ms).toBeLessThan(2_000);
+    // Nothing was asked of the issuer itself (no discovery with a JWKS URL given).
+    expect(await idp.requests('/.well-known/openid-configuration')).toBe(0);
+    external.close();
+  });
+
+  test('a first token of a kid the keys fetched for it lack: refused, not 503 (the lookup was made)', async () => {
+    const external = verifier({ ...base, issuer: idp.issuer });
+    const token = await new SignJWT({ sub: 'x' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'stranger-ec' })
+      .setIssuer(idp.issuer)
+      .setAudience(SHOP_API)
+      .setExpirationTime('1h')
+      .sign(signingKeys('stranger').ec.privateKey);
+    expect(await outcome(external.verify(token))).toMatchObject({ code: 2020, retryAfter: undefined });
     external.close();
   });
 

@@ -8,6 +8,8 @@
  */
 import { createPublicKey, createSecretKey } from 'node:crypto';
 import { type JWTPayload, SignJWT, UnsecuredJWT } from 'jose';
+import { MAX_TOKEN_LENGTH } from '../../server/auth/external';
+import { basicAuthorization } from '../../server/auth/external/introspection';
 import { API } from '../../shared/http';
 import { type Api, api } from '../helpers/api';
 import { bearer, gene } from '../helpers/flow';
@@ -81,18 +83,52 @@ test.each<[string, () => Promise<string>]>([
     'HS256 keyed with the provider’s public key (algorithm confusion)',
     () => forge({}, { alg: 'HS256' }, createSecretKey(Buffer.from(publicPem()))),
   ],
-  ['a key the provider never published (unknown kid)', () => forge({}, { kid: 'stranger' }, signingKeys('stranger').rsa.privateKey)],
   ['a known kid but another key', () => forge({}, {}, signingKeys('impostor').rsa.privateKey)],
   ['an opaque token the provider never issued', () => Promise.resolve('ZCnEnlwZ6_VFAbBVn5ZDlCOpT38zcS2SdvUzFcdlxgZ')],
-  ['a token of 9 kB', () => Promise.resolve('a'.repeat(9_000))],
 ])('2020 for %s', async (_name, make) => {
   expect(await answers(api(both.url), await make())).toEqual(REFUSED);
+});
+
+// A key the provider never published (an unknown kid): external-outage.test.ts, on a movable clock.
+
+test('a token longer than 8 KiB is refused unread: a JWT the provider signed, an opaque token never sent to introspection', async () => {
+  const http = api(both.url);
+  const fits = await forge({ pad: 'x'.repeat(5_000) });
+  const long = await forge({ pad: 'x'.repeat(6_500) });
+  expect([fits.length < MAX_TOKEN_LENGTH, long.length > MAX_TOKEN_LENGTH, long.length < 9_500]).toEqual([true, true, true]);
+  expect(await answers(http, fits)).toEqual(ACCEPTED);
+  expect(await answers(http, long)).toEqual(REFUSED);
+
+  const asked = await idp.requests('/token/introspection');
+  expect(await answers(http, 'a'.repeat(9_000))).toEqual(REFUSED);
+  expect(await idp.requests('/token/introspection')).toBe(asked);
 });
 
 test('an opaque token revoked at the provider is refused', async () => {
   const token = await idp.mint('bob-2002');
   await idp.revoke(token);
   expect(await answers(api(both.url), token)).toEqual(REFUSED);
+});
+
+test('a refresh token, at oidc-provider: its answer has no token_type (an access token’s says Bearer), so qrlogin cannot tell it apart — a known gap', async () => {
+  const introspect = async (token: string) => {
+    const response = await fetch(idp.introspectionUrl, {
+      method: 'POST',
+      headers: { authorization: basicAuthorization(idp.clientId, idp.clientSecret) },
+      body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
+    });
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const access = await idp.mint('bob-2002');
+  const refresh = await idp.mint('bob-2002', { refresh: true });
+  expect(await introspect(access)).toMatchObject({ active: true, sub: 'bob-2002', token_type: 'Bearer' });
+  const answer = await introspect(refresh);
+  expect(answer).toMatchObject({ active: true, sub: 'bob-2002', exp: expect.any(Number) });
+  expect(answer).not.toHaveProperty('token_type');
+  // RFC 7662 makes token_type optional, so its absence is not refused (a `token_type` of
+  // `refresh_token`, as other providers answer, is: external-introspection.test.ts). The cure
+  // is at the provider: `features.introspection.allowedPolicy` refusing refresh tokens to qrlogin.
+  expect((await api(both.url).get(API.me, bearer(refresh))).body.code).toBe(200);
 });
 
 test('a JWT-only configuration: another issuer is refused by verification, opaque tokens without asking anyone', async () => {

@@ -1,11 +1,13 @@
 /**
  * The small pieces of server/auth/external: which tokens look like JWTs of which issuer, the
- * client credentials of RFC 6749 §2.3.1, the discovery URL, and the bounded answer cache.
+ * client credentials of RFC 6749 §2.3.1, the discovery URL, the bounded answer cache, and the
+ * Retry-After of an unavailable provider.
  */
 import { AnswerCache } from '../../server/auth/external/answer-cache';
 import { unverifiedIssuer } from '../../server/auth/external';
 import { basicAuthorization, formEncode } from '../../server/auth/external/introspection';
 import { discoveryUrl } from '../../server/auth/external/key-source';
+import { RETRY_AFTER_SECONDS, unavailable } from '../../server/auth/external/outcome';
 import { movableClock } from '../helpers/time';
 
 const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -70,5 +72,17 @@ describe('AnswerCache', () => {
     for (let i = 0; i < 5; i += 1) cache.set(`k${i}`, i, 10_000);
     expect(cache.size).toBe(3);
     expect([cache.get('k0'), cache.get('k1'), cache.get('k2'), cache.get('k4')]).toEqual([undefined, undefined, 2, 4]);
+  });
+});
+
+describe('unavailable', () => {
+  it('says to retry after whole seconds, at least 1, rounding up; 5 unless told', () => {
+    expect([unavailable().retryAfter, unavailable(undefined, 17.5).retryAfter, unavailable(undefined, 0.2).retryAfter]).toEqual([
+      RETRY_AFTER_SECONDS,
+      18,
+      1,
+    ]);
+    expect([unavailable(undefined, 0).retryAfter, unavailable(undefined, -3).retryAfter]).toEqual([1, 1]);
+    expect(unavailable().code).toBe(503);
   });
 });

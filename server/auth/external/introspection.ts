@@ -5,10 +5,15 @@
  * secret each form-encoded first, RFC 6749 §2.3.1), within a deadline.
  *
  * The answer vouches for the user when it is `active: true`, has a `sub` and an `exp` (a token
- * that never ends could never be logged out for good), is not sender-constrained (`cnf`), and,
+ * that never ends could never be logged out for good), is not sender-constrained (`cnf`), is
+ * not another kind of token (a `token_type` other than `Bearer` or `access_token`, any case, or
+ * a `token_use` other than `access_token`: a refresh token is no phone token), and,
  * where it says so, names our issuer (`iss`, when `USER_TOKEN_ISSUER` is set) and our audience
  * (`aud`, a string or an array, when `USER_TOKEN_AUDIENCE` is set). An answer without `iss` or
  * `aud` is taken at its word: the endpoint answers for its own tokens, and many leave both out.
+ * So is one without `token_type` (RFC 7662 makes it optional), though some endpoints leave it out
+ * for refresh tokens only (oidc-provider among them): such a provider should not let qrlogin's
+ * client introspect refresh tokens (at oidc-provider, `features.introspection.allowedPolicy`).
  *
  * A 400 (e.g. `unsupported_token_type` for a JWT) refuses the token (an unusual one is logged
  * as a warning: it may be ours to fix). A 401 or 403, or a 400
@@ -16,9 +21,11 @@
  * and answered `UNAVAILABLE`, as are an unreachable endpoint, a deadline passed, a 5xx, a
  * redirect and an answer that is not a JSON object.
  *
- * Answers are remembered by the token's hash: a user until `exp` or for `positiveCacheMs`,
- * whichever ends first (so a token revoked at the provider works here that long at most), a
- * refusal for `negativeCacheMs`. Concurrent checks of one token share one request.
+ * The identity's `expiresAt` is when the token stops being accepted here, its `exp` plus the
+ * clock tolerance (a logout keeps it on the denylist that long). Answers are remembered by the
+ * token's hash: a user until then or for `positiveCacheMs`, whichever ends first (so a token
+ * revoked at the provider works here that long at most), a refusal for `negativeCacheMs`.
+ * Concurrent checks of one token share one request.
  */
 import type { IntrospectionConfig } from '../../config/identity';
 import type { Clock } from '../../domain/clock';
@@ -57,6 +64,16 @@ export function basicAuthorization(clientId: string, clientSecret: string): stri
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** `token_type` values of an access token (RFC 6749 §7.1, and RFC 8693's identifier), lower case. */
+const ACCESS_TOKEN_TYPES = new Set(['bearer', 'access_token', 'urn:ietf:params:oauth:token-type:access_token']);
+
+/** Whether an answer's `token_type` or `token_use` (Ory Hydra's) says it is something other than an access token. */
+function anotherKindOfToken(answer: Record<string, unknown>): boolean {
+  const { token_type: type, token_use: use } = answer;
+  if (type !== undefined && (typeof type !== 'string' || !ACCESS_TOKEN_TYPES.has(type.toLowerCase()))) return true;
+  return use !== undefined && use !== 'access_token';
+}
+
 export function createIntrospector(options: IntrospectorOptions): Introspector {
   const { endpoint, now, log, timings } = options;
   const authorization = basicAuthorization(endpoint.clientId, endpoint.clientSecret);
@@ -75,6 +92,7 @@ export function createIntrospector(options: IntrospectorOptions): Introspector {
   const judge = (answer: Record<string, unknown>): Verdict => {
     if (answer.active !== true) return { refusal: 'inactive' };
     if (answer.cnf !== undefined) return { refusal: 'a sender-constrained token' };
+    if (anotherKindOfToken(answer)) return { refusal: 'not an access token' };
     if (options.issuer !== null && answer.iss !== undefined && answer.iss !== options.issuer) return { refusal: 'another issuer' };
     if (options.audience !== null && answer.aud !== undefined) {
       const audiences: unknown[] = Array.isArray(answer.aud) ? answer.aud : [answer.aud];
@@ -82,10 +100,11 @@ export function createIntrospector(options: IntrospectorOptions): Introspector {
     }
     const { exp } = answer;
     if (typeof exp !== 'number' || !Number.isFinite(exp)) return { refusal: 'no exp' };
-    if ((exp + CLOCK_TOLERANCE_SECONDS) * 1000 <= now()) return { refusal: 'expired' };
+    const expiresAt = (exp + CLOCK_TOLERANCE_SECONDS) * 1000;
+    if (expiresAt <= now()) return { refusal: 'expired' };
     const user = profileOf(answer);
     if (user === null) return { refusal: 'no usable sub' };
-    return { identity: { user, expiresAt: exp * 1000 } };
+    return { identity: { user, expiresAt } };
   };
 
   /** One request to the endpoint; `UNAVAILABLE` when it cannot decide. */

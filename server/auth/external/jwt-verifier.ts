@@ -6,8 +6,10 @@
  * 30 s of clock skew are forgiven, and the time is the injected clock's. A sender-constrained
  * token (`cnf`: DPoP or mTLS) is refused: a bearer token is all a phone presents here.
  *
- * A token that verified is remembered (by its hash) for at most `positiveCacheMs`, never past
- * its `exp`, and only while the provider serves the same keys: a new key set forgets them all.
+ * The identity's `expiresAt` is when the token stops being accepted here, its `exp` plus the
+ * tolerance: a logout keeps it on the denylist that long. A token that verified is remembered
+ * (by its hash) for at most `positiveCacheMs`, never past that moment, and only while the
+ * provider serves the same keys: a new key set forgets them all.
  */
 import { type JWTPayload, type JWTVerifyOptions, errors, jwtVerify } from 'jose';
 import type { Clock } from '../../domain/clock';
@@ -79,7 +81,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
       if (claims.cnf !== undefined) throw refused('a sender-constrained token');
       const user = profileOf(claims);
       if (user === null || typeof claims.exp !== 'number') throw refused('no usable sub');
-      const identity: ExternalIdentity = { user, expiresAt: claims.exp * 1000 };
+      const identity: ExternalIdentity = { user, expiresAt: (claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000 };
       remembered.set(hash, { identity, generation: keys.generation() }, Math.min(identity.expiresAt, now() + timings.positiveCacheMs));
       return identity;
     },

@@ -18,8 +18,9 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
 /** The token is not one the provider vouches for. */
 export const refused = (cause?: unknown): AppError => new AppError('NOT_LOGGED_IN', { cause });
 
-/** The provider could not be asked: the phone may try again shortly. */
-export const unavailable = (cause?: unknown): AppError => new AppError('UNAVAILABLE', { retryAfter: RETRY_AFTER_SECONDS, cause });
+/** The provider could not be asked: the phone may try again in `retryAfter` seconds (at least 1). */
+export const unavailable = (cause?: unknown, retryAfter: number = RETRY_AFTER_SECONDS): AppError =>
+  new AppError('UNAVAILABLE', { retryAfter: Math.max(1, Math.ceil(retryAfter)), cause });
 
 /**
  * Why a request to the provider failed, for a log line: the error and its cause (fetch puts

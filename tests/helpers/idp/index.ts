@@ -40,6 +40,10 @@ export interface MintOptions {
   resource?: string;
   alg?: string;
   expired?: boolean;
+  /** Seconds the token lives (default: the provider's hour). */
+  expiresIn?: number;
+  /** A refresh token of the phone app instead of an access token (opaque, introspectable). */
+  refresh?: boolean;
   /** Claims the account gets from now on (merged over its standard ones). */
   claims?: Record<string, unknown>;
 }
@@ -55,6 +59,8 @@ export interface TestIdp {
   mint(accountId: string, options?: MintOptions): Promise<string>;
   /** Revokes an opaque access token. */
   revoke(token: string): Promise<void>;
+  /** Requests the provider has had at `path` (e.g. `/token/introspection`, `/jwks`) since it last started. */
+  requests(path: string): Promise<number>;
   /** SIGTERM to the process, by its PID (SIGKILL if it has not exited within 5 s). */
   stop(): Promise<void>;
   /** Starts it again on the same port, with `keys` (default: the keys it had). */
@@ -145,6 +151,11 @@ export async function startIdp(initialKeys: SigningKeys = signingKeys('idp1')): 
     },
     async revoke(token) {
       await post(`${issuer}/test/revoke`, { token });
+    },
+    async requests(path) {
+      const response = await fetch(`${issuer}/test/requests`, { signal: AbortSignal.timeout(5_000) });
+      const counts = (await response.json()) as Record<string, number>;
+      return counts[path] ?? 0;
     },
     stop: () => stopChild(running.child),
     async start(next = keys) {

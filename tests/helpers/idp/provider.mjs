@@ -9,12 +9,15 @@
  * - `IDP_INTROSPECTION_SECRET`: the secret of the client `qrlogin` that introspects.
  *
  * Tokens are minted without a browser: `POST /test/mint` with JSON `{accountId, resource?,
- * alg?, expired?, claims?}` answers `{token}` (a JWT for a resource whose format is `jwt`,
- * opaque otherwise); `POST /test/revoke` `{token}` revokes an opaque token. When ready it
+ * alg?, expired?, expiresIn?, claims?, refresh?}` answers `{token}` (a JWT for a resource whose
+ * format is `jwt`, opaque otherwise; `refresh: true`, an opaque refresh token of the phone app);
+ * `POST /test/revoke` `{token}` revokes an opaque token; `GET /test/requests` answers how many
+ * requests each path has had since the start (`{"/token/introspection": 2, …}`). When ready it
  * prints `{"port":…,"issuer":…}` as one JSON line on stdout; it stops on SIGTERM.
  */
 import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
+import { URL } from 'node:url';
 import Provider, { errors } from 'oidc-provider';
 
 const HOST = '127.0.0.1';
@@ -87,21 +90,26 @@ async function jsonBody(req) {
   return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
 }
 
-async function mint({ accountId, resource, alg, expired, claims }) {
+async function mint({ accountId, resource, alg, expired, expiresIn, claims, refresh }) {
   if (claims) accounts.set(accountId, { ...accounts.get(accountId), ...claims });
   const client = await provider.Client.find(PHONE_CLIENT);
+  const now = Math.floor(Date.now() / 1000);
+  const lifetime = expired ? { iat: now - 7200, exp: now - 3600 } : expiresIn ? { expiresIn } : {};
+  if (refresh) {
+    const token = new provider.RefreshToken({ accountId, client, scope: 'openid profile offline_access', expiresIn: 3600, ...lifetime });
+    return { token: await token.save() };
+  }
   const info = resource ? RESOURCES[resource] : undefined;
   if (resource && !info) throw new Error(`unknown resource ${resource}`);
   const rs = info
     ? new provider.ResourceServer(resource, { ...info, audience: resource, ...(alg ? { jwt: { sign: { alg } } } : {}) })
     : undefined;
-  const now = Math.floor(Date.now() / 1000);
   const token = new provider.AccessToken({
     accountId,
     client,
     scope: 'openid profile',
     ...(rs ? { resourceServer: rs } : {}),
-    ...(expired ? { iat: now - 7200, exp: now - 3600 } : {}),
+    ...lifetime,
   });
   return { token: await token.save() };
 }
@@ -112,11 +120,20 @@ async function revoke({ token }) {
   return { revoked: Boolean(found) };
 }
 
+/** Requests by path (the query left out), the test routes not counted. */
+const requests = {};
+
 const routes = { '/test/mint': mint, '/test/revoke': revoke };
 const handle = provider.callback();
 server.on('request', (req, res) => {
-  const route = req.method === 'POST' ? routes[req.url] : undefined;
+  const path = new URL(req.url ?? '/', issuer).pathname;
+  if (req.method === 'GET' && path === '/test/requests') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(requests));
+    return;
+  }
+  const route = req.method === 'POST' ? routes[path] : undefined;
   if (!route) {
+    requests[path] = (requests[path] ?? 0) + 1;
     handle(req, res);
     return;
   }
