@@ -12,6 +12,7 @@ import { emptyResults, progress } from './lib/results';
 import { round } from './lib/stats';
 import { type PartTiming, machine, printReport, targets } from './lib/summary';
 import { DEVICE_FLOW_REQUESTS } from './peers/oidc-device-client';
+import { embeddedVersusMemory } from './scenarios/embedded';
 import { type Part, deleteRedisKeys, profiled, redisInstances, singleInstance, versusDeviceFlow } from './scenarios/parts';
 
 const options = readOptions(process.argv.slice(2));
@@ -33,11 +34,12 @@ async function main(): Promise<void> {
   };
   await timed('single', singleInstance);
   await timed('redis', redisInstances);
+  await timed('embedded', embeddedVersusMemory);
   await timed('throughput', versusDeviceFlow);
   await timed('profile', profiled);
 
   const checks = targets(results, settings, maxIdle);
-  const { latency, polling, capacity, throughput, profile } = results;
+  const { latency, polling, capacity, throughput, embeddedVsMemory, profile } = results;
   const result = {
     mode: quick ? 'quick' : 'full',
     ...(only ? { only } : {}),
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     polling,
     capacity,
     throughput,
+    ...(embeddedVsMemory ? { embeddedVsMemory } : {}),
     ...(profile
       ? {
           profile: {

@@ -7,8 +7,9 @@ export const USAGE = `usage: npm run bench [-- --quick] [-- --profile] [-- --onl
   --quick    a smoke run (fewer logins and idle sockets, short windows), under two minutes
   --profile  also profiles one instance under load (node --cpu-prof) and prints where its
              CPU goes; the .cpuprofile is kept in bench/results/profiles/
-  --only=single,redis,throughput,profile   runs only these parts (while working on one);
-             single = the floor and qrlogin on one instance, latency, polling and memory
+  --only=single,redis,embedded,throughput,profile   runs only these parts (while working on one);
+             single = the floor and qrlogin on one instance, latency, polling and memory;
+             embedded = qrlogin on the embedded store beside memory (push latency, logins/s)
   --help     prints this and exits
 Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379). Server: BENCH_SERVER (default dist/server/index.js).`;
 

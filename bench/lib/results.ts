@@ -8,10 +8,12 @@ import type { CapacityResult } from '../scenarios/capacity';
 import type { ThroughputResult } from '../scenarios/throughput';
 
 export interface LatencyRow {
+  /** The part that measured it: the same setup may be measured in two parts, each against its own neighbour. */
+  part: 'single' | 'redis' | 'embedded';
   name: string;
   target: 'floor' | 'qrlogin';
   instances: number;
-  store: 'none' | 'memory' | 'redis';
+  store: 'none' | 'memory' | 'embedded' | 'redis';
   idleSockets: number;
   ms: Summary;
 }
@@ -22,7 +24,21 @@ export interface BenchResults {
   /** oidcDevice: browsers that stay logged in at the provider; oidcDeviceFresh: a new browser per login. */
   throughput: Record<'qrlogin' | 'oidcDevice' | 'oidcDeviceFresh', ThroughputResult[]>;
   polling?: Summary;
+  /** The embedded store beside memory, in the same windows (the part `embedded`). */
+  embeddedVsMemory?: StoreThroughput;
   profile?: { file: string; summary: ProfileSummary; throughput: ThroughputResult };
+}
+
+/** The concurrency of the embedded/memory throughput comparison (the one its target is checked at). */
+export const EMBEDDED_CONCURRENCY = 10;
+
+/** Throughput of two servers, one per store, measured in alternating windows. */
+export interface StoreThroughput {
+  /** Each window as measured, in order: memory, embedded, embedded, memory. */
+  windows: (ThroughputResult & { store: 'memory' | 'embedded' })[];
+  /** The windows of each store added up. */
+  memory: ThroughputResult;
+  embedded: ThroughputResult;
 }
 
 export function emptyResults(): BenchResults {

@@ -9,8 +9,9 @@ import { createClient } from 'redis';
 import type { BenchSettings } from './options';
 import { openFilesLimit } from './processes';
 import { section, table } from './report';
-import type { BenchResults, LatencyRow } from './results';
+import { type BenchResults, EMBEDDED_CONCURRENCY, type LatencyRow } from './results';
 import { round } from './stats';
+import type { ThroughputResult } from '../scenarios/throughput';
 
 export type Machine = Awaited<ReturnType<typeof machine>>;
 
@@ -40,23 +41,29 @@ export interface TargetCheck {
   met: boolean;
 }
 
+const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined ? a / b : Number.NaN);
+
 /** The design's targets (BENCHMARKS.md), each with the value measured. */
 export function targets(results: BenchResults, settings: BenchSettings, maxIdle: number): TargetCheck[] {
-  const { capacity, throughput, polling } = results;
-  const find = (target: LatencyRow['target'], instances: number, store: LatencyRow['store'], idle: number) =>
-    results.latency.find((r) => r.target === target && r.instances === instances && r.store === store && r.idleSockets === idle)?.ms;
-  const memory0 = find('qrlogin', 1, 'memory', 0);
-  const memoryIdle = find('qrlogin', 1, 'memory', maxIdle);
-  const cluster0 = find('qrlogin', 3, 'redis', 0);
-  const clusterIdle = find('qrlogin', 3, 'redis', maxIdle);
-  const floor0 = find('floor', 1, 'none', 0);
-  const floorIdle = find('floor', 1, 'none', maxIdle);
+  const { capacity, throughput, polling, embeddedVsMemory } = results;
+  const find = (part: LatencyRow['part'], target: LatencyRow['target'], instances: number, store: LatencyRow['store'], idle: number) =>
+    results.latency.find(
+      (r) => r.part === part && r.target === target && r.instances === instances && r.store === store && r.idleSockets === idle,
+    )?.ms;
+  const memory0 = find('single', 'qrlogin', 1, 'memory', 0);
+  const memoryIdle = find('single', 'qrlogin', 1, 'memory', maxIdle);
+  const cluster0 = find('redis', 'qrlogin', 3, 'redis', 0);
+  const clusterIdle = find('redis', 'qrlogin', 3, 'redis', maxIdle);
+  const floor0 = find('single', 'floor', 1, 'none', 0);
+  const floorIdle = find('single', 'floor', 1, 'none', maxIdle);
+  // The embedded store against the memory server measured beside it (part `embedded`).
+  const embeddedPush = ratio(find('embedded', 'qrlogin', 1, 'embedded', 0)?.p50, find('embedded', 'qrlogin', 1, 'memory', 0)?.p50);
+  const embeddedLogins = ratio(embeddedVsMemory?.embedded.loginsPerSecond, embeddedVsMemory?.memory.loginsPerSecond);
   // The target holds at every level, so the worst reading counts.
   const perThousand = capacity.qrlogin.readings.length ? Math.max(...capacity.qrlogin.readings.map((r) => r.mbPer1000)) : Number.NaN;
   const ours10 = throughput.qrlogin.find((r) => r.concurrency === 10);
   const peer10 = throughput.oidcDevice.find((r) => r.concurrency === 10);
   const fresh10 = throughput.oidcDeviceFresh.find((r) => r.concurrency === 10);
-  const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined ? a / b : Number.NaN);
   const check = (name: string, value: number, goal: string, met: boolean) => ({ name, value: round(value, 2), goal, met });
   const loginsRatio = ratio(ours10?.loginsPerSecond, peer10?.loginsPerSecond);
   const cpuRatio = ratio(ours10?.serverCpuMsPerLogin, peer10?.serverCpuMsPerLogin);
@@ -87,6 +94,13 @@ export function targets(results: BenchResults, settings: BenchSettings, maxIdle:
       '(reported)',
       true,
     ),
+    check("embedded push p50 within 10 % of memory's (embedded/memory, interleaved)", embeddedPush, '≤ 1.10', embeddedPush <= 1.1),
+    check(
+      `embedded logins/s within 10 % of memory's (embedded/memory, c=${EMBEDDED_CONCURRENCY}, ABBA)`,
+      embeddedLogins,
+      '≥ 0.90',
+      embeddedLogins >= 0.9,
+    ),
   ];
 }
 
@@ -95,6 +109,16 @@ export interface PartTiming {
   seconds: number;
   stealPercent: number;
 }
+
+const STORES = ['memory', 'embedded'] as const;
+const storeRow = (store: (typeof STORES)[number], r: ThroughputResult) => [
+  `qrlogin (1 instance, ${store === 'memory' ? 'memory, beside embedded' : 'embedded LMDB'}; ABBA windows)`,
+  r.concurrency,
+  r.logins,
+  r.loginsPerSecond,
+  r.serverCpuMsPerLogin,
+  r.clientCpuMsPerLogin,
+];
 
 const row = (r: LatencyRow) => [r.name, r.idleSockets, r.ms.n, r.ms.p50, r.ms.p95, r.ms.p99, r.ms.max];
 
@@ -107,7 +131,7 @@ export function printReport(
   parts: PartTiming[],
   checks: TargetCheck[],
 ): void {
-  const { latency, polling, capacity, throughput, profile } = results;
+  const { latency, polling, capacity, throughput, profile, embeddedVsMemory } = results;
   section(
     'Push latency: phone request sent → browser socket receives the push (ms)',
     table(
@@ -173,6 +197,7 @@ export function printReport(
           r.serverCpuMsPerLogin,
           r.clientCpuMsPerLogin,
         ]),
+        ...(embeddedVsMemory ? STORES.map((store) => storeRow(store, embeddedVsMemory[store])) : []),
       ],
     ),
   );

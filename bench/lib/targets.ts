@@ -5,6 +5,9 @@
  * device-flow peer; `using()` stops them after the part that needs them.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RATE_RULES } from '../../server/ratelimit/limits';
 import { closeIdleConnections } from './http';
 import { type BenchProcess, bundle, freePort, startProcess } from './processes';
@@ -20,14 +23,28 @@ export interface Server {
   process: BenchProcess;
 }
 
-export interface QrloginOptions {
+/**
+ * The store, always named: without `REDIS_URL` qrlogin now defaults to the embedded store, so a
+ * run that means memory must ask for it. `memory`: `STORE=memory`. `embedded`: `DATA_DIR` in a
+ * fresh folder under the temp directory (`TMPDIR`: a real disk, not a tmpfs, or the commits
+ * never reach a disk), removed once the server has stopped. `redis`: `REDIS_URL` with the key
+ * prefix of the part.
+ */
+export type QrloginStore = { store: 'memory' } | { store: 'embedded' } | { store: 'redis'; redis: { url: string; prefix: string } };
+
+export type QrloginOptions = QrloginStore & {
   name: string;
-  /** Redis backend; the embedded memory store without. */
-  redis?: { url: string; prefix: string };
   /** Same for every instance of one deployment. */
   issuer?: string;
   /** Writes a V8 CPU profile here on exit (`node --cpu-prof`). */
   profileDir?: string;
+};
+
+/** The environment that selects the store (blanking whatever the bench's own environment says). */
+function storeEnv(options: QrloginStore, dataDir: string | undefined): Record<string, string> {
+  if (options.store === 'redis')
+    return { STORE: 'redis', REDIS_URL: options.redis.url, REDIS_KEY_PREFIX: options.redis.prefix, DATA_DIR: '' };
+  return { STORE: options.store, REDIS_URL: '', REDIS_KEY_PREFIX: '', DATA_DIR: dataDir ?? '' };
 }
 
 /** The server entry: the build in dist/, or `BENCH_SERVER` (another build, to compare). */
@@ -36,25 +53,46 @@ const SERVER_ENTRY = process.env.BENCH_SERVER ?? 'dist/server/index.js';
 export async function startQrlogin(options: QrloginOptions): Promise<Server> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = await startProcess({
-    name: options.name,
-    args: [...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []), SERVER_ENTRY],
-    env: {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: url,
-      ISSUER: options.issuer ?? url,
-      LOG_LEVEL: 'warn',
-      // Waiting browsers must still be waiting when the run reaches them.
-      QR_TTL_SECONDS: '3600',
-      RATE_LIMITS: BENCH_RATE_LIMITS,
-      // Every load-generating client comes from 127.0.0.1.
-      MAX_SOCKETS_PER_IP: '0',
-      QRLOGIN_DEMO_APP_SECRET: randomBytes(24).toString('base64url'),
-      ...(options.redis ? { REDIS_URL: options.redis.url, REDIS_KEY_PREFIX: options.redis.prefix } : {}),
-    },
-    readyUrl: `${url}/readyz`,
-  });
+  const dataDir = options.store === 'embedded' ? mkdtempSync(join(tmpdir(), 'qrlogin-bench-')) : undefined;
+  const removeDataDir = () => {
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  let proc: BenchProcess;
+  try {
+    proc = await startProcess({
+      name: options.name,
+      args: [...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []), SERVER_ENTRY],
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: url,
+        ISSUER: options.issuer ?? url,
+        LOG_LEVEL: 'warn',
+        // Waiting browsers must still be waiting when the run reaches them.
+        QR_TTL_SECONDS: '3600',
+        RATE_LIMITS: BENCH_RATE_LIMITS,
+        // Every load-generating client comes from 127.0.0.1.
+        MAX_SOCKETS_PER_IP: '0',
+        QRLOGIN_DEMO_APP_SECRET: randomBytes(24).toString('base64url'),
+        ...storeEnv(options, dataDir),
+      },
+      readyUrl: `${url}/readyz`,
+    });
+  } catch (error) {
+    removeDataDir();
+    throw error;
+  }
+  if (dataDir) {
+    // The same object stays in the processes' registry, so stopAll() (an interrupt) removes it too.
+    const stop = proc.stop.bind(proc);
+    proc.stop = async (graceMs) => {
+      try {
+        await stop(graceMs);
+      } finally {
+        removeDataDir();
+      }
+    };
+  }
   return { url, process: proc };
 }
 

@@ -2,7 +2,8 @@
  * @module
  * The parts of a bench run (`--only=` names them): `single` (the floor and qrlogin on one
  * instance: latency, polling, memory), `redis` (one and three instances on Redis), `throughput`
- * (qrlogin against the OpenID Connect device flow) and `profile`. Each fills in its share of
+ * (qrlogin against the OpenID Connect device flow), `embedded` (the embedded store beside memory,
+ * in bench/scenarios/embedded.ts) and `profile`. Each fills in its share of
  * the results.
  */
 import { randomBytes } from 'node:crypto';
@@ -22,14 +23,14 @@ import { type ThroughputResult, combine, deviceFlowThroughput, qrloginThroughput
 
 export type Part = (options: BenchOptions, results: BenchResults) => Promise<void>;
 
-const FLOOR_ROW = { name: 'floor (bare Socket.IO + HTTP POST)', target: 'floor', instances: 1, store: 'none' } as const;
-const MEMORY_ROW = { name: 'qrlogin, 1 instance, memory', target: 'qrlogin', instances: 1, store: 'memory' } as const;
-const sameInstance = (url: string) => ({ browser: url, scan: url, confirm: url });
+const FLOOR_ROW = { part: 'single', name: 'floor (bare Socket.IO + HTTP POST)', target: 'floor', instances: 1, store: 'none' } as const;
+const MEMORY_ROW = { part: 'single', name: 'qrlogin, 1 instance, memory', target: 'qrlogin', instances: 1, store: 'memory' } as const;
+export const sameInstance = (url: string) => ({ browser: url, scan: url, confirm: url });
 
 /** The floor and qrlogin on one instance side by side, measured in alternating blocks. */
 export const singleInstance: Part = async ({ settings, maxIdle }, results) => {
   await using(
-    async () => [await startFloor(), await startQrlogin({ name: 'qrlogin memory' })],
+    async () => [await startFloor(), await startQrlogin({ name: 'qrlogin memory', store: 'memory' })],
     async ([floor, ours]) => {
       const probes = [await openFloorProbe(floor!.url), await openQrloginProbe(sameInstance(ours!.url))];
       try {
@@ -44,7 +45,7 @@ export const singleInstance: Part = async ({ settings, maxIdle }, results) => {
     },
   );
   await using(
-    async () => [await startFloor(), await startQrlogin({ name: 'qrlogin memory (idle)' })],
+    async () => [await startFloor(), await startQrlogin({ name: 'qrlogin memory (idle)', store: 'memory' })],
     async ([floor, ours]) => {
       // One fleet each: a process holds at most one socket per file descriptor.
       const fleets = [await startFleet(), await startFleet()] as const;
@@ -91,10 +92,17 @@ export const redisInstances: Part = async ({ settings, maxIdle, redisUrl }, resu
   const redis = { url: redisUrl, prefix };
   try {
     await using(
-      async () => [await startQrlogin({ name: 'qrlogin redis', redis })],
+      async () => [await startQrlogin({ name: 'qrlogin redis', store: 'redis', redis })],
       async ([server]) => {
         const url = server!.url;
-        const row = { name: 'qrlogin, 1 instance, Redis', target: 'qrlogin', instances: 1, store: 'redis', idleSockets: 0 } as const;
+        const row = {
+          part: 'redis',
+          name: 'qrlogin, 1 instance, Redis',
+          target: 'qrlogin',
+          instances: 1,
+          store: 'redis',
+          idleSockets: 0,
+        } as const;
         record(results, row, await pushLatency(openQrloginProbe(sameInstance(url)), settings.logins));
       },
     );
@@ -102,13 +110,15 @@ export const redisInstances: Part = async ({ settings, maxIdle, redisUrl }, resu
     await using(
       async () => {
         const servers: Server[] = [];
-        for (const name of ['A', 'B', 'C']) servers.push(await startQrlogin({ name: `qrlogin redis ${name}`, redis, issuer }));
+        for (const name of ['A', 'B', 'C'])
+          servers.push(await startQrlogin({ name: `qrlogin redis ${name}`, store: 'redis', redis, issuer }));
         return servers;
       },
       async (servers) => {
         const [a, b, c] = servers.map((server) => server.url) as [string, string, string];
         const route = { browser: a, scan: b, confirm: c };
         const row = {
+          part: 'redis',
           name: 'qrlogin, 3 instances, Redis (socket on A, scan on B, confirm on C)',
           target: 'qrlogin',
           instances: 3,
@@ -137,7 +147,7 @@ export const redisInstances: Part = async ({ settings, maxIdle, redisUrl }, resu
  */
 export const versusDeviceFlow: Part = async ({ settings }, results) => {
   await using(
-    async () => [await startQrlogin({ name: 'qrlogin throughput' }), await startOidcDevice()],
+    async () => [await startQrlogin({ name: 'qrlogin throughput', store: 'memory' }), await startOidcDevice()],
     async ([ours, peer]) => {
       const half = settings.throughputMs / 2;
       const runs = {
@@ -170,7 +180,7 @@ export const profiled: Part = async ({ settings }, results) => {
   const before = new Set(readdirSync(dir));
   let result: ThroughputResult | undefined;
   await using(
-    async () => [await startQrlogin({ name: 'qrlogin profiled', profileDir: dir })],
+    async () => [await startQrlogin({ name: 'qrlogin profiled', store: 'memory', profileDir: dir })],
     async ([server]) => {
       result = await qrloginThroughput(server!.process, server!.url, 10, settings.throughputMs);
     },

@@ -21,7 +21,7 @@ async function main() {
   const dir = join('bench', 'results', 'profiles');
   mkdirSync(dir, { recursive: true });
   const before = new Set(readdirSync(dir));
-  const server = await startQrlogin({ name: 'qrlogin profiled', profileDir: dir });
+  const server = await startQrlogin({ name: 'qrlogin profiled', store: 'memory', profileDir: dir });
   if (step === 'login') await qrloginThroughput(server.process, server.url, 10, N);
   else if (step === 'latency') await pushLatency(openQrloginProbe({ browser: server.url, scan: server.url, confirm: server.url }), N);
   else for (let i = 0; i < N; i += 1) await (step === 'gene' ? gene(server.url) : send('GET', `${server.url}/livez`));

@@ -27,7 +27,7 @@ async function main() {
     floorRows[name] = `${((floor.process.cpuMs() - before) / N).toFixed(3)} ms CPU`;
   }
   console.table(floorRows);
-  const server = await startQrlogin({ name: 'qrlogin step cost' });
+  const server = await startQrlogin({ name: 'qrlogin step cost', store: 'memory' });
   const base = server.url;
   const token = await registerPhone(base);
   const rows: Record<string, string> = {};
