@@ -17,6 +17,7 @@ export type { Backend } from './types';
 export interface BackendChoice {
   store: 'embedded' | 'memory' | 'redis';
   dataDir: string;
+  dataSync: 'interval' | 'commit';
   redisUrl: string | null;
   redisKeyPrefix: string;
   signingKey: Parameters<typeof loadSigningKey>[0];
@@ -30,7 +31,7 @@ export async function openBackend(config: BackendChoice, logger: Logger, now: Cl
     case 'memory':
       return createMemoryBackend(now, configured ?? undefined);
     case 'embedded':
-      return createEmbeddedBackend({ dataDir: config.dataDir, signingKey: configured, logger, now });
+      return createEmbeddedBackend({ dataDir: config.dataDir, sync: config.dataSync, signingKey: configured, logger, now });
     case 'redis':
       if (!config.redisUrl) throw new Error('STORE=redis needs REDIS_URL');
       return createRedisBackend({

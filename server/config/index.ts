@@ -34,6 +34,12 @@ export interface Config {
   store: StoreKind;
   /** `DATA_DIR`: the embedded store's folder, as given (relative to the working directory). @default './data' */
   dataDir: string;
+  /**
+   * `DATA_SYNC`: when the embedded store's commits reach the disk — `interval` (every second,
+   * like Redis's `appendfsync everysec`; a killed process loses nothing) or `commit` (each one
+   * before it is answered). @default 'interval'
+   */
+  dataSync: 'interval' | 'commit';
   /** `REDIS_URL`; null runs the embedded store (one instance). @default null */
   redisUrl: string | null;
   /** `REDIS_KEY_PREFIX` for every Redis key and channel. @default 'qrlogin:' */
@@ -173,6 +179,7 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     userPoolId: read.raw('USER_POOL_ID') ?? 'qrlogin',
     store,
     dataDir: read.raw('DATA_DIR') ?? './data',
+    dataSync: readDataSync(read.raw('DATA_SYNC'), problems),
     redisUrl,
     redisKeyPrefix: read.raw('REDIS_KEY_PREFIX') ?? 'qrlogin:',
     qrTtlSeconds,
@@ -212,4 +219,10 @@ function readStore(value: string | undefined, redisUrl: string | null, problems:
   if (value === 'redis' && !redisUrl) problems.push('STORE=redis needs REDIS_URL');
   if (value !== 'redis' && redisUrl) problems.push(`STORE=${value} and REDIS_URL contradict each other: set one`);
   return value as StoreKind;
+}
+
+function readDataSync(value: string | undefined, problems: string[]): Config['dataSync'] {
+  if (value === undefined || value === 'interval' || value === 'commit') return value ?? 'interval';
+  problems.push('DATA_SYNC must be interval or commit');
+  return 'interval';
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import type { QrSession } from '../../server/domain/qr-session';
-import { EmbeddedQrStore, createEmbeddedStores } from '../../server/backend/embedded/stores';
+import { EmbeddedQrStore, createEmbeddedStores, writerOf } from '../../server/backend/embedded/stores';
 import { confirmed, scanned, sessionFixture, storeContract, userFixture } from '../contract/store.contract';
 import { movableClock } from '../helpers/time';
 
@@ -24,11 +24,13 @@ afterAll(() => {
   for (const path of directories) rmSync(path, { recursive: true, force: true });
 });
 
-storeContract('embedded (LMDB)', async () => {
-  const clock = movableClock(START);
-  const stores = createEmbeddedStores(freshDirectory(), clock.now);
-  return { store: stores.qr, users: stores.users, scans: stores.scans, revoked: stores.revoked, clock, cleanup: () => stores.close() };
-});
+for (const sync of ['interval', 'commit'] as const) {
+  storeContract(`embedded (LMDB, DATA_SYNC=${sync})`, async () => {
+    const clock = movableClock(START);
+    const stores = createEmbeddedStores(freshDirectory(), clock.now, { sync });
+    return { store: stores.qr, users: stores.users, scans: stores.scans, revoked: stores.revoked, clock, cleanup: () => stores.close() };
+  });
+}
 
 test('sessions, tickets, users, scans and revocations survive closing and opening the environment again', async () => {
   const clock = movableClock(START);
@@ -62,7 +64,7 @@ test('the sweep drops ended sessions from disk and keeps live ones', async () =>
   const clock = movableClock(START);
   const env = open({ path: freshDirectory() });
   const sessions = env.openDB<{ value: QrSession; expireAt: number }, string>({ name: 'qr' });
-  const store = new EmbeddedQrStore(env, sessions, env.openDB({ name: 'tickets' }), clock.now);
+  const store = new EmbeddedQrStore(writerOf(env, 'interval'), sessions, env.openDB({ name: 'tickets' }), clock.now);
   try {
     const made = [];
     for (let i = 0; i < 20; i += 1) {

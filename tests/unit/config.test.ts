@@ -33,6 +33,7 @@ describe('loadConfig defaults', () => {
       userPoolId: 'qrlogin',
       store: 'embedded',
       dataDir: './data',
+      dataSync: 'interval',
       redisUrl: null,
       redisKeyPrefix: 'qrlogin:',
       qrTtlSeconds: 120,
@@ -256,6 +257,7 @@ describe('STORE and DATA_DIR', () => {
     expect(loadConfig({}).config).toMatchObject({ store: 'embedded', dataDir: './data' });
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).config.store).toBe('redis');
     expect(loadConfig({ STORE: 'memory' }).config.store).toBe('memory');
+    expect(loadConfig({ DATA_SYNC: 'commit' }).config.dataSync).toBe('commit');
     expect(loadConfig({ STORE: 'embedded', DATA_DIR: '/var/lib/qrlogin' }).config).toMatchObject({
       store: 'embedded',
       dataDir: '/var/lib/qrlogin',
@@ -264,6 +266,7 @@ describe('STORE and DATA_DIR', () => {
 
   it.each([
     [{ STORE: 'sqlite' }, 'STORE must be one of embedded, memory, redis'],
+    [{ DATA_SYNC: 'never' }, 'DATA_SYNC must be interval or commit'],
     [{ STORE: 'redis' }, 'STORE=redis needs REDIS_URL'],
     [{ STORE: 'memory', REDIS_URL: 'redis://127.0.0.1:6379' }, 'STORE=memory and REDIS_URL contradict each other: set one'],
     [{ STORE: 'embedded', REDIS_URL: 'redis://127.0.0.1:6379' }, 'STORE=embedded and REDIS_URL contradict each other: set one'],

@@ -14,7 +14,7 @@ import { createMemoryCounters } from '../memory/counters';
 import type { Backend } from '../types';
 import { lockDataDir } from './dir-lock';
 import { KEY_FILE_NAME, loadOrCreateKeyFile } from './key-file';
-import { createEmbeddedStores } from './stores';
+import { type SyncMode, createEmbeddedStores } from './stores';
 
 export { DataDirInUseError } from './dir-lock';
 
@@ -24,6 +24,8 @@ export const DATABASE_FILE = 'qrlogin.mdb';
 export interface EmbeddedBackendOptions {
   /** `DATA_DIR`; relative paths are taken from the working directory. */
   dataDir: string;
+  /** `DATA_SYNC` (./stores.ts). @default 'interval' */
+  sync?: SyncMode;
   /** A configured key; null generates one into `DATA_DIR` once and reuses it after. */
   signingKey: SigningKey | null;
   logger: Logger;
@@ -55,7 +57,7 @@ export async function createEmbeddedBackend(options: EmbeddedBackendOptions): Pr
   const lock = await lockDataDir(dir);
   try {
     const key = options.signingKey ?? (await loadOrCreateKeyFile(join(dir, KEY_FILE_NAME), options.logger));
-    const stores = createEmbeddedStores(join(dir, DATABASE_FILE), options.now);
+    const stores = createEmbeddedStores(join(dir, DATABASE_FILE), options.now, { sync: options.sync ?? 'interval' });
     // LMDB creates its files with the umask's mode (often 0644): make them private.
     await Promise.all([DATABASE_FILE, `${DATABASE_FILE}-lock`].map((name) => chmod(join(dir, name), 0o600).catch(() => undefined)));
     const counters = createMemoryCounters(options.now);
