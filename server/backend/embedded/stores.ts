@@ -15,41 +15,23 @@
  * Entries that end (sessions, tickets, scans, revocations) carry their deadline and are
  * dropped by a sweep.
  */
-import { type Database, type RootDatabase, open } from 'lmdb';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type Database, open } from 'lmdb';
 import type { Clock } from '../../domain/clock';
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
-import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from '../stores';
+import type { NewTicket, QrStore, Stores } from '../stores';
+import { MemoryScanIndex } from '../memory/stores';
+import { JournaledQrStore } from './journaled-qr-store';
+import { EmbeddedRevokedTokens, EmbeddedScanIndex, EmbeddedUserStore } from './records';
+import { type Expiring, type SyncMode, type Write, liveValue, sweepExpired, writerOf } from './write';
 
-export type SyncMode = 'interval' | 'commit';
+export { EmbeddedRevokedTokens, EmbeddedScanIndex, EmbeddedUserStore } from './records';
+export { type SyncMode, writerOf } from './write';
 
-/** Runs `action` in one write transaction; resolves with its result once committed. */
-export type Write = <T>(action: () => T) => Promise<T>;
-
-/** The writer of `env` in `mode` (see the module's notes). */
-export function writerOf(env: RootDatabase, mode: SyncMode): Write {
-  if (mode === 'commit') return (action) => env.transaction(action);
-  return <T>(action: () => T): Promise<T> => {
-    try {
-      return Promise.resolve(env.transactionSync(action));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-  };
-}
-
-/** A value and the moment it ends (epoch ms). */
-interface Expiring<T> {
-  value: T;
-  expireAt: number;
-}
-
-const liveValue = <T>(entry: Expiring<T> | undefined, now: number): T | null => (entry && entry.expireAt > now ? entry.value : null);
-
-/** Removes every entry of `db` whose deadline has passed, in one transaction. */
-async function sweepExpired(write: Write, db: Database<Expiring<unknown>, string>, now: number): Promise<void> {
-  await write(() => {
-    for (const { key, value } of db.getRange()) if (value.expireAt <= now) db.removeSync(key);
-  });
+/** Where the journal goes: beside the LMDB file, or inside `path` when it is a folder. */
+function journalDirOf(path: string): string {
+  return existsSync(path) && statSync(path).isDirectory() ? path : dirname(path);
 }
 
 /** A live session as the cache keeps it: JSON text (callers get copies), its version and end. */
@@ -149,83 +131,6 @@ export class EmbeddedQrStore implements QrStore {
   }
 }
 
-export class EmbeddedUserStore implements UserStore {
-  constructor(
-    private readonly write: Write,
-    private readonly byId: Database<UserRecord, string>,
-    private readonly idByUsername: Database<string, string>,
-  ) {}
-
-  create(user: UserRecord): Promise<boolean> {
-    return this.write(() => {
-      const key = user.username.toLowerCase();
-      if (this.idByUsername.get(key) !== undefined) return false;
-      this.idByUsername.putSync(key, user.id);
-      this.byId.putSync(user.id, user);
-      return true;
-    });
-  }
-
-  async findById(id: string): Promise<UserRecord | null> {
-    return this.byId.get(id) ?? null;
-  }
-
-  async findByUsername(username: string): Promise<UserRecord | null> {
-    const id = this.idByUsername.get(username.toLowerCase());
-    return id === undefined ? null : this.findById(id);
-  }
-}
-
-export class EmbeddedScanIndex implements ScanIndex {
-  constructor(
-    private readonly write: Write,
-    /** By user id: the QR codes the user holds scanned and undecided, with their deadlines. */
-    private readonly byUser: Database<Record<string, number>, string>,
-    private readonly now: Clock,
-  ) {}
-
-  reserve(userId: string, random: string, until: number, max: number): Promise<'held' | 'added' | 'full'> {
-    return this.write(() => {
-      const at = this.now();
-      const entries = Object.fromEntries(Object.entries(this.byUser.get(userId) ?? {}).filter(([, deadline]) => deadline > at));
-      if (random in entries) return 'held';
-      if (Object.keys(entries).length >= max) return 'full';
-      this.byUser.putSync(userId, { ...entries, [random]: until });
-      return 'added';
-    });
-  }
-
-  async remove(userId: string, random: string): Promise<void> {
-    await this.write(() => {
-      const entries = { ...this.byUser.get(userId) };
-      delete entries[random];
-      if (Object.keys(entries).length === 0) this.byUser.removeSync(userId);
-      else this.byUser.putSync(userId, entries);
-    });
-  }
-}
-
-export class EmbeddedRevokedTokens implements RevokedTokens {
-  constructor(
-    private readonly write: Write,
-    private readonly revoked: Database<Expiring<true>, string>,
-    private readonly now: Clock,
-  ) {}
-
-  async revoke(jti: string, until: number): Promise<void> {
-    if (until <= this.now()) return;
-    await this.write(() => this.revoked.putSync(jti, { value: true, expireAt: until }));
-  }
-
-  async isRevoked(jti: string): Promise<boolean> {
-    return liveValue(this.revoked.get(jti), this.now()) !== null;
-  }
-
-  async sweep(): Promise<void> {
-    await sweepExpired(this.write, this.revoked, this.now());
-  }
-}
-
 export interface EmbeddedStoresOptions {
   /** @default 'interval' */
   sync?: SyncMode;
@@ -245,22 +150,29 @@ export function createEmbeddedStores(path: string, now: Clock, options: Embedded
   // lmdb-js's `sync(callback)` (untyped) runs mdb_env_sync(force) on a worker thread.
   const native = env as unknown as { sync(callback: (error?: Error) => void): void };
   const flush = () => new Promise<void>((resolve) => native.sync(() => resolve()));
-  const qr = new EmbeddedQrStore(write, env.openDB({ name: 'qr' }), env.openDB({ name: 'tickets' }), now);
+  const qrSessions = env.openDB<Expiring<QrSession>, string>({ name: 'qr' });
+  const qrTickets = env.openDB<Expiring<TicketRecord>, string>({ name: 'tickets' });
+  // `interval`: QR sessions and tickets are journaled (one write() each) and checkpointed into
+  // LMDB; pending-scan places live in memory, like rate-limit windows. `commit`: all in LMDB.
+  const journaled = mode === 'interval' ? new JournaledQrStore(env, qrSessions, qrTickets, journalDirOf(path), now) : null;
+  const qr = journaled ?? new EmbeddedQrStore(write, qrSessions, qrTickets, now);
+  const scans = mode === 'interval' ? new MemoryScanIndex(now) : new EmbeddedScanIndex(write, env.openDB({ name: 'scans' }), now);
   const revoked = new EmbeddedRevokedTokens(write, env.openDB({ name: 'revoked' }), now);
   const sweep = () => Promise.all([qr.sweep(), revoked.sweep()]).catch(() => undefined);
   const timers = [setInterval(() => void sweep(), options.sweepMs ?? 30_000)];
-  if (mode === 'interval') timers.push(setInterval(() => void flush(), options.flushMs ?? 1000));
+  if (mode === 'interval') timers.push(setInterval(() => void Promise.all([flush(), journaled?.flush()]), options.flushMs ?? 1000));
   for (const timer of timers) timer.unref();
   return {
     qr,
     users: new EmbeddedUserStore(write, env.openDB({ name: 'users' }), env.openDB({ name: 'usernames' })),
-    scans: new EmbeddedScanIndex(write, env.openDB({ name: 'scans' }), now),
+    scans,
     revoked,
     ping: async () => {
       env.getStats();
     },
     close: async () => {
       for (const timer of timers) clearInterval(timer);
+      await journaled?.close();
       if (mode === 'interval') await flush();
       await env.close();
     },
