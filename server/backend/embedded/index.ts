@@ -5,7 +5,7 @@
  * folder. One instance; for several, use the Redis backend.
  */
 import { constants } from 'node:fs';
-import { access, chmod, mkdir } from 'node:fs/promises';
+import { access, chmod, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type SigningKey, createKeySet } from '../../auth/keys';
 import type { Clock } from '../../domain/clock';
@@ -54,10 +54,17 @@ async function prepare(dir: string): Promise<void> {
 export async function createEmbeddedBackend(options: EmbeddedBackendOptions): Promise<Backend> {
   const dir = resolve(options.dataDir);
   await prepare(dir);
+  const mode = (await stat(dir)).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    options.logger.warn(`WARNING: DATA_DIR ${dir} is open to other users (mode 0${mode.toString(8)}): run chmod 700 ${dir}`);
+  }
   const lock = await lockDataDir(dir);
   try {
     const key = options.signingKey ?? (await loadOrCreateKeyFile(join(dir, KEY_FILE_NAME), options.logger));
-    const stores = createEmbeddedStores(join(dir, DATABASE_FILE), options.now, { sync: options.sync ?? 'interval' });
+    const stores = createEmbeddedStores(join(dir, DATABASE_FILE), options.now, {
+      sync: options.sync ?? 'interval',
+      report: (message, error) => options.logger.error(message, { dataDir: dir, ...(error === undefined ? {} : { error }) }),
+    });
     // LMDB creates its files with the umask's mode (often 0644): make them private.
     await Promise.all([DATABASE_FILE, `${DATABASE_FILE}-lock`].map((name) => chmod(join(dir, name), 0o600).catch(() => undefined)));
     const counters = createMemoryCounters(options.now);

@@ -12,7 +12,7 @@ import type { Clock } from '../../domain/clock';
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
 import type { NewTicket, QrStore } from '../stores';
 import { Journal, type JournalEntry, journalLine, readJournal } from './journal';
-import { unlinkSync } from 'node:fs';
+import { renameSync, unlinkSync } from 'node:fs';
 import type { Expiring } from './write';
 
 /** A live entry as the maps keep it: JSON text (callers get copies) and its end. */
@@ -23,6 +23,13 @@ interface Held {
 }
 
 const CHECKPOINT_DELAY_MS = 100;
+const RETRY_DELAY_MS = 1000;
+
+/** Where the store reports what it cannot answer for (a failed checkpoint, damaged journal lines). */
+export type ReportProblem = (message: string, error?: unknown) => void;
+
+/** The part of the LMDB environment the store uses (a test may put faults in front of it). */
+export type TransactionRunner = Pick<RootDatabase, 'transaction'>;
 
 export class JournaledQrStore implements QrStore {
   readonly #sessions = new Map<string, Held>();
@@ -33,13 +40,21 @@ export class JournaledQrStore implements QrStore {
   readonly #journal: Journal;
   #timer: NodeJS.Timeout | undefined;
   #checkpointing: Promise<void> = Promise.resolve();
+  /** The last checkpoint failed: the current journal file holds changes LMDB lacks. */
+  #behind = false;
+  #closed = false;
+  /** Journal files of an earlier process (or of failed checkpoints), deleted by the next good checkpoint. */
+  readonly #leftovers: string[];
+  /** Files with damaged lines: renamed `….bad` (kept for inspection) instead of deleted. */
+  readonly #damaged: Set<string>;
 
   constructor(
-    private readonly env: RootDatabase,
+    private readonly env: TransactionRunner,
     private readonly sessions: Database<Expiring<QrSession>, string>,
     private readonly tickets: Database<Expiring<TicketRecord>, string>,
     dir: string,
     private readonly now: Clock,
+    private readonly report: ReportProblem = () => undefined,
   ) {
     const at = now();
     for (const { value } of sessions.getRange()) if (value.expireAt > at) this.#holdSession(value.value, false);
@@ -47,12 +62,14 @@ export class JournaledQrStore implements QrStore {
     // What a killed process answered but had not moved into LMDB yet.
     const left = readJournal(dir);
     for (const entry of left.entries) this.#apply(entry);
+    if (left.skipped > 0) {
+      report(`the journal in ${dir} had ${left.skipped} damaged line(s): skipped; the files are kept with the suffix .bad`);
+    }
     this.#journal = new Journal(dir);
     this.#leftovers = left.files;
+    this.#damaged = new Set(left.damaged);
+    if (left.files.length > 0) this.#schedule(0);
   }
-
-  /** Journal files of an earlier process, deleted by the first checkpoint. */
-  #leftovers: string[];
 
   /** `dirty`: a change LMDB does not have yet (false when it comes from LMDB). */
   #holdSession(session: QrSession, dirty = true, text = JSON.stringify(session)): void {
@@ -85,9 +102,19 @@ export class JournaledQrStore implements QrStore {
     const texts = entries.map((entry) =>
       entry.op === 'session' ? JSON.stringify(entry.session) : entry.op === 'ticket' ? JSON.stringify(entry.record) : undefined,
     );
+    if (this.#closed) throw new Error('the embedded store is closed');
     this.#journal.append(entries.map((entry, i) => journalLine(entry, texts[i])));
     entries.forEach((entry, i) => this.#apply(entry, texts[i]));
-    this.#timer ??= setTimeout(() => void this.checkpoint(), CHECKPOINT_DELAY_MS);
+    this.#schedule(CHECKPOINT_DELAY_MS);
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#timer !== undefined || this.#closed) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.checkpoint().catch(() => undefined);
+    }, delayMs);
+    this.#timer.unref();
   }
 
   async create(session: QrSession): Promise<boolean> {
@@ -125,13 +152,12 @@ export class JournaledQrStore implements QrStore {
 
   /** Moves every change since the last checkpoint into LMDB, then deletes the journal files it covered. */
   checkpoint(): Promise<void> {
-    this.#checkpointing = this.#checkpointing.then(() => this.#checkpointOnce());
+    // One at a time; a failed one does not stop the next.
+    this.#checkpointing = this.#checkpointing.catch(() => undefined).then(() => this.#checkpointOnce());
     return this.#checkpointing;
   }
 
   async #checkpointOnce(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
     if (this.#dirtySessions.size === 0 && this.#dirtyTickets.size === 0 && this.#leftovers.length === 0) return;
     const covered = [...this.#leftovers.splice(0), this.#journal.rotate()];
     const sessions = [...this.#dirtySessions];
@@ -153,13 +179,19 @@ export class JournaledQrStore implements QrStore {
       });
     } catch (error) {
       // Not in LMDB: keep the journal files (a restart replays them) and try again later.
+      this.#behind = true;
       this.#leftovers.unshift(...covered);
       for (const random of sessions) this.#dirtySessions.add(random);
       for (const hash of tickets) this.#dirtyTickets.add(hash);
-      this.#timer ??= setTimeout(() => void this.checkpoint(), 1000);
+      this.report('could not move journaled changes into LMDB; they stay in the journal and are retried', error);
+      this.#schedule(RETRY_DELAY_MS);
       throw error;
     }
-    for (const path of covered) unlinkSync(path);
+    this.#behind = false;
+    for (const path of covered) {
+      if (this.#damaged.delete(path)) renameSync(path, `${path}.bad`);
+      else unlinkSync(path);
+    }
   }
 
   /** Drops ended sessions and tickets from memory and from LMDB. */
@@ -190,10 +222,13 @@ export class JournaledQrStore implements QrStore {
     return this.#journal.flush();
   }
 
-  /** Checkpoints everything and removes the journal. */
+  /** Refuses new changes, checkpoints everything, and removes the journal unless LMDB lacks some of it. */
   async close(): Promise<void> {
-    await this.checkpoint().catch(() => undefined);
+    this.#closed = true;
     clearTimeout(this.#timer);
-    this.#journal.close();
+    this.#timer = undefined;
+    await this.checkpoint().catch(() => undefined);
+    // After a failed checkpoint the files stay: the next process replays them.
+    this.#journal.close(!this.#behind);
   }
 }

@@ -22,7 +22,7 @@ import type { Clock } from '../../domain/clock';
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
 import type { NewTicket, QrStore, Stores } from '../stores';
 import { MemoryScanIndex } from '../memory/stores';
-import { JournaledQrStore } from './journaled-qr-store';
+import { JournaledQrStore, type ReportProblem } from './journaled-qr-store';
 import { EmbeddedRevokedTokens, EmbeddedScanIndex, EmbeddedUserStore } from './records';
 import { type Expiring, type SyncMode, type Write, liveValue, sweepExpired, writerOf } from './write';
 
@@ -60,8 +60,10 @@ export class EmbeddedQrStore implements QrStore {
     for (const { value } of sessions.getRange()) if (value.expireAt > at) this.#remember(value.value);
   }
 
-  #remember(session: QrSession): void {
-    this.#live.set(session.random, { text: JSON.stringify(session), version: session.version, expireAt: session.retainUntil });
+  #remember(session: QrSession): Cached {
+    const entry = { text: JSON.stringify(session), version: session.version, expireAt: session.retainUntil };
+    this.#live.set(session.random, entry);
+    return entry;
   }
 
   #current(random: string): Cached | undefined {
@@ -74,23 +76,30 @@ export class EmbeddedQrStore implements QrStore {
   }
 
   /** Runs `change` (which updates the map) in a write; a failed commit puts the entry back. */
-  async #writeSession(random: string, change: () => boolean): Promise<boolean> {
-    const before = this.#live.get(random);
+  /**
+   * Runs `change` in a write; it returns the map entry it replaced and the one it set (or null
+   * when it changed nothing). A failed commit puts the replaced entry back, unless a later write
+   * has set another one meanwhile.
+   */
+  async #writeSession(random: string, change: () => { before: Cached | undefined; mine: Cached } | null): Promise<boolean> {
+    let done: { before: Cached | undefined; mine: Cached } | null = null;
     try {
-      return await this.write(change);
+      done = await this.write(() => (done = change()));
+      return done !== null;
     } catch (error) {
-      if (before) this.#live.set(random, before);
-      else this.#live.delete(random);
+      if (done !== null && this.#live.get(random) === done.mine) {
+        if (done.before) this.#live.set(random, done.before);
+        else this.#live.delete(random);
+      }
       throw error;
     }
   }
 
   create(session: QrSession): Promise<boolean> {
     return this.#writeSession(session.random, () => {
-      if (this.#current(session.random)) return false;
+      if (this.#current(session.random)) return null;
       this.sessions.putSync(session.random, { value: session, expireAt: session.retainUntil });
-      this.#remember(session);
-      return true;
+      return { before: undefined, mine: this.#remember(session) };
     });
   }
 
@@ -103,11 +112,11 @@ export class EmbeddedQrStore implements QrStore {
     // The check and the map's update run inside the write's callback, which LMDB runs alone:
     // of two racing writes, the second sees the first's version.
     return this.#writeSession(next.random, () => {
-      if (this.#current(next.random)?.version !== expectedVersion) return false;
+      const before = this.#current(next.random);
+      if (before?.version !== expectedVersion) return null;
       this.sessions.putSync(next.random, { value: next, expireAt: next.retainUntil });
       if (ticket) this.tickets.putSync(ticket.hash, { value: ticket.record, expireAt: ticket.record.expireAt });
-      this.#remember(next);
-      return true;
+      return { before, mine: this.#remember(next) };
     });
   }
 
@@ -138,6 +147,8 @@ export interface EmbeddedStoresOptions {
   sweepMs?: number;
   /** How often the file is flushed in `interval` mode. @default 1000 */
   flushMs?: number;
+  /** Told of what the store cannot answer for: failed flushes and checkpoints, damaged journal lines. */
+  report?: ReportProblem;
 }
 
 /** The stores of one LMDB environment at `path` (its data file; LMDB adds `path-lock`). */
@@ -149,18 +160,26 @@ export function createEmbeddedStores(path: string, now: Clock, options: Embedded
   const write = writerOf(env, mode);
   // lmdb-js's `sync(callback)` (untyped) runs mdb_env_sync(force) on a worker thread.
   const native = env as unknown as { sync(callback: (error?: Error) => void): void };
-  const flush = () => new Promise<void>((resolve) => native.sync(() => resolve()));
+  const report: ReportProblem = options.report ?? (() => undefined);
+  const flush = () =>
+    new Promise<void>((resolve) =>
+      native.sync((error) => {
+        if (error) report('could not flush the embedded store to the disk', error);
+        resolve();
+      }),
+    );
   const qrSessions = env.openDB<Expiring<QrSession>, string>({ name: 'qr' });
   const qrTickets = env.openDB<Expiring<TicketRecord>, string>({ name: 'tickets' });
   // `interval`: QR sessions and tickets are journaled (one write() each) and checkpointed into
   // LMDB; pending-scan places live in memory, like rate-limit windows. `commit`: all in LMDB.
-  const journaled = mode === 'interval' ? new JournaledQrStore(env, qrSessions, qrTickets, journalDirOf(path), now) : null;
+  const journaled = mode === 'interval' ? new JournaledQrStore(env, qrSessions, qrTickets, journalDirOf(path), now, report) : null;
   const qr = journaled ?? new EmbeddedQrStore(write, qrSessions, qrTickets, now);
   const scans = mode === 'interval' ? new MemoryScanIndex(now) : new EmbeddedScanIndex(write, env.openDB({ name: 'scans' }), now);
   const revoked = new EmbeddedRevokedTokens(write, env.openDB({ name: 'revoked' }), now);
   const sweep = () => Promise.all([qr.sweep(), revoked.sweep()]).catch(() => undefined);
   const timers = [setInterval(() => void sweep(), options.sweepMs ?? 30_000)];
-  if (mode === 'interval') timers.push(setInterval(() => void Promise.all([flush(), journaled?.flush()]), options.flushMs ?? 1000));
+  const flushJournal = () => journaled?.flush().catch((error: unknown) => report('could not flush the journal to the disk', error));
+  if (mode === 'interval') timers.push(setInterval(() => void Promise.all([flush(), flushJournal()]), options.flushMs ?? 1000));
   for (const timer of timers) timer.unref();
   return {
     qr,
