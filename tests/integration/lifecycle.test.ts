@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
@@ -129,6 +129,7 @@ describe('shutdown', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     test(`the built server (npm start) serves, then exits 0 on ${signal}`, async () => {
       const port = await freePort();
+      const dataDir = mkdtempSync(join(tmpdir(), 'qrlogin-lifecycle-'));
       const child = spawn(process.execPath, [join(ROOT, 'dist/server/index.js')], {
         env: {
           ...process.env,
@@ -137,7 +138,7 @@ describe('shutdown', () => {
           NODE_ENV: 'development',
           LOG_LEVEL: 'info',
           REDIS_URL: '',
-          DATA_DIR: mkdtempSync(join(tmpdir(), 'qrlogin-lifecycle-')),
+          DATA_DIR: dataDir,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -162,6 +163,7 @@ describe('shutdown', () => {
         expect(await reason).toBe('transport close');
       } finally {
         if (child.exitCode === null) child.kill('SIGKILL');
+        rmSync(dataDir, { recursive: true, force: true });
       }
     });
   }
