@@ -3,7 +3,8 @@
  * folder on disk adds — the folder made on start, a clear error for one that cannot be used,
  * the generated signing key written once with mode 0600 and reused, and one process per folder.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,6 +131,22 @@ describe('the generated signing key', () => {
   });
 });
 
+/**
+ * Another process listening on the lock socket `path`: killed with SIGKILL, it leaves the socket
+ * file behind, as a crashed qrlogin would.
+ */
+async function holdLock(path: string): Promise<ChildProcess> {
+  const holder = spawn(
+    process.execPath,
+    ['-e', `require('node:net').createServer().listen(${JSON.stringify(path)}, () => console.log('ready'))`],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await once(holder.stdout as Readable, 'data');
+  return holder;
+}
+
 describe('one process per DATA_DIR', () => {
   it('a second backend on the same folder gets a clear error naming it and the owner, and the folder is free once closed', async () => {
     const dir = freshFolder();
@@ -148,16 +165,8 @@ describe('one process per DATA_DIR', () => {
   it('a lock left by a process that was killed (SIGKILL) is taken over', async () => {
     const dir = freshFolder();
     const path = lockPathOf(dir);
-    // A process that holds the lock socket and is then killed leaves the socket file behind.
-    const holder = spawn(
-      process.execPath,
-      ['-e', `require('node:net').createServer().listen(${JSON.stringify(path)}, () => console.log('ready'))`],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const holder = await holdLock(path);
     try {
-      await once(holder.stdout, 'data');
       const error = await open(dir).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(DataDirInUseError);
     } finally {
@@ -173,14 +182,7 @@ describe('one process per DATA_DIR', () => {
   it('of four takers racing for a lock a killed process left behind, exactly one gets it', async () => {
     const dir = freshFolder();
     const path = lockPathOf(dir);
-    const holder = spawn(
-      process.execPath,
-      ['-e', `require('node:net').createServer().listen(${JSON.stringify(path)}, () => console.log('ready'))`],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    await once(holder.stdout, 'data');
+    const holder = await holdLock(path);
     const exited = once(holder, 'exit');
     holder.kill('SIGKILL');
     await exited;

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isOriginPattern } from '../../server/domain/app';
-import { ConfigError, loadConfig } from '../../server/config';
+import { loadConfig } from '../../server/config';
+import { problemsOf } from '../helpers/config';
 
 const hash = (secret: string) => createHash('sha256').update(secret).digest('base64url');
 const SHOP_SECRET = 'shop-secret-0123456789-abcdef';
@@ -23,16 +24,6 @@ function file(content: unknown): string {
   const path = join(dir, `apps-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
-}
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('accepted');
 }
 
 test('APPS_FILE adds apps with defaults; demo stays outside production and is the default', () => {

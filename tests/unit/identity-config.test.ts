@@ -2,18 +2,9 @@
  * The identity part of `loadConfig` (server/config/identity.ts): `BUILTIN_USERS` and the
  * company's identity provider (`USER_TOKEN_*`).
  */
-import { ConfigError, loadConfig } from '../../server/config';
+import { loadConfig } from '../../server/config';
+import { problemsOf } from '../helpers/config';
 import { DEFAULT_EXTERNAL_ALGORITHMS } from '../../server/config/identity';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected loadConfig to throw a ConfigError');
-}
 
 const ISSUER = 'https://idp.shop.test';
 
