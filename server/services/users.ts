@@ -81,11 +81,15 @@ export function createUserService(deps: UserDeps) {
     if (!external) throw new AppError('NOT_LOGGED_IN');
     // The company's token may carry no `jti`: its hash names it on the denylist.
     const revocationId = `ext:${sha256(token)}`;
-    const [identity, isRevoked] = await Promise.all([external.verify(token), revoked.isRevoked(revocationId)]);
-    if (isRevoked) throw new AppError('NOT_LOGGED_IN');
-    // Built-in ids and the provider's `sub`s share one space: a `sub` naming a built-in
-    // account must not act as that account.
-    if (builtin && (await users.findById(identity.user.id))) throw new AppError('NOT_LOGGED_IN');
+    // The provider's answer is mostly cached; then one round trip to the store asks both the
+    // denylist and (built-in ids and `sub`s sharing one space) whether the `sub` names a
+    // built-in account, which it must not act as.
+    const identity = await external.verify(token);
+    const [isRevoked, namesBuiltin] = await Promise.all([
+      revoked.isRevoked(revocationId),
+      builtin ? users.findById(identity.user.id).then((found) => found !== null) : false,
+    ]);
+    if (isRevoked || namesBuiltin) throw new AppError('NOT_LOGGED_IN');
     return { user: identity.user, revocationId, expiresAt: identity.expiresAt };
   };
 
