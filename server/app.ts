@@ -12,7 +12,7 @@ import { createTokenService, type TokenService } from './auth/tokens';
 import { createMemoryBackend } from './backend/memory';
 import type { Backend } from './backend/types';
 import type { Config } from './config';
-import { createOriginPolicy } from './edge/origin-policy';
+import { createOriginPolicy, logRefusedOrigins } from './edge/origin-policy';
 import { corsAndJson } from './http/api-middleware';
 import { apiNotFound, errorHandler } from './http/error-handler';
 import { healthRoutes } from './http/health';
@@ -74,7 +74,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   const events = createEventBus((error, event) => logger.error('event listener failed', { event, error }));
 
   const apps = createAppRegistry(config);
-  const origins = createOriginPolicy(config.apps, config.publicUrl);
+  const origins = createOriginPolicy(config.apps, config.publicUrl, logRefusedOrigins(logger.warn.bind(logger), now));
   const tokens = createTokenService({
     issuer: config.issuer,
     keys,

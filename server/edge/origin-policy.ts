@@ -22,16 +22,47 @@ export interface OriginPolicy {
   assertFor(app: AppConfig, origin: string | null): void;
 }
 
-export function createOriginPolicy(apps: readonly AppConfig[], publicUrl: string): OriginPolicy {
+/** Told of every refused page origin, with the app it asked for (null: no app allows it). */
+export type OnRefusedOrigin = (origin: string, appId: string | null) => void;
+
+export function createOriginPolicy(
+  apps: readonly AppConfig[],
+  publicUrl: string,
+  onRefused: OnRefusedOrigin = () => undefined,
+): OriginPolicy {
   const own = new URL(publicUrl).origin;
   const allows = (app: AppConfig, origin: string) => origin === own || originAllowed(app, origin);
   return {
     admits(origin) {
-      return origin === null || apps.some((app) => allows(app, origin));
+      if (origin === null || apps.some((app) => allows(app, origin))) return true;
+      onRefused(origin, null);
+      return false;
     },
     assertFor(app, origin) {
       if (origin === null || allows(app, origin)) return;
+      onRefused(origin, app.id);
       throw new AppError('FORBIDDEN', { detail: 'origin not allowed for this app' });
     },
+  };
+}
+
+/**
+ * `onRefused` that logs each (origin, app) at `warn` once a minute: a misconfigured site shows
+ * up in the log with what to change, and a flood of refused requests does not flood it.
+ */
+export function logRefusedOrigins(warn: (message: string, fields: Record<string, unknown>) => void, now: () => number): OnRefusedOrigin {
+  const lastLogged = new Map<string, number>();
+  return (origin, appId) => {
+    const key = `${appId ?? ''} ${origin}`;
+    const at = now();
+    if ((lastLogged.get(key) ?? -Infinity) > at - 60_000) return;
+    if (lastLogged.size >= 1000) lastLogged.clear();
+    lastLogged.set(key, at);
+    warn(
+      appId === null
+        ? 'refused a page origin that no app lists: add it to the origins of the app it belongs to'
+        : `refused a page origin for app "${appId}": add it to that app's origins if the page is yours`,
+      { origin, app: appId },
+    );
   };
 }
