@@ -12,6 +12,15 @@ export function logDomainEvents(events: EventBus, logger: Logger): void {
     logger.info('qr changed', { random: session.random, action, status: session.status, version: session.version }),
   );
   events.on('qr.redeemed', ({ random, appId, userId, via }) => logger.info('ticket redeemed', { random, appId, userId, via }));
+  const why = {
+    'app-secret': 'the Authorization header is not the app secret: check the secret your backend sends',
+    'browser-exchange-off':
+      'the app allows only server-side exchange (allowBrowserExchange: false): send the ticket to your backend, which exchanges it with the app secret (web SDK: autoExchangeUserInfo: false)',
+    'browser-secret': 'the browser secret is missing or wrong: exchange the ticket from the browser that showed the QR code',
+  } as const;
+  events.on('qr.redeem_refused', ({ random, appId, reason }) =>
+    logger.warn(`ticket exchange refused: ${why[reason]}`, { random, appId, reason }),
+  );
   events.on('user.registered', ({ userId, username }) => logger.info('user registered', { userId, username }));
   events.on('user.login', ({ userId }) => logger.info('user logged in', { userId }));
   events.on('user.login_failed', ({ userId }) => logger.info('login failed', { userId }));

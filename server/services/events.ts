@@ -12,6 +12,12 @@ export interface DomainEvents {
   /** A stored transition happened (written to the store before this is emitted). */
   'qr.changed': { session: QrSession; action: QrAction['type'] };
   'qr.redeemed': { random: string; appId: string; userId: string; via: 'app-secret' | 'browser' };
+  /**
+   * A `userinfo` for an existing ticket was refused: a wrong app secret (`app-secret`), an app
+   * that allows only server-side exchange asked from the browser (`browser-exchange-off`), or
+   * a missing or wrong browser secret (`browser-secret`). Never the secret itself.
+   */
+  'qr.redeem_refused': { random: string; appId: string; reason: 'app-secret' | 'browser-exchange-off' | 'browser-secret' };
   'user.registered': { userId: string; username: string };
   'user.login': { userId: string };
   /** `userId`: the account the attempt named, when there is one (never the text typed). */

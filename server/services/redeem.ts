@@ -55,6 +55,7 @@ export function createRedeem({ stores, apps, tokens, events }: RedeemDeps): Rede
 
     const via = credentialOf(app, record, credentials);
     if (typeof via !== 'string') {
+      events.emit('qr.redeem_refused', { random: record.random, appId: app.id, reason: refusalOf(via, credentials) });
       await credentials.onRefused?.();
       throw via;
     }
@@ -77,6 +78,12 @@ export function createRedeem({ stores, apps, tokens, events }: RedeemDeps): Rede
 async function userOf(stores: Stores, id: string): Promise<PublicUser | null> {
   const record = await stores.users.findById(id);
   return record ? toPublicUser(record) : null;
+}
+
+/** Why `credentialOf` refused, for the log (which setting or secret to look at). */
+function refusalOf(error: AppError, credentials: RedeemCredentials): 'app-secret' | 'browser-exchange-off' | 'browser-secret' {
+  if (error.key === 'SECRET_INVALID') return 'browser-secret';
+  return credentials.appSecret !== null ? 'app-secret' : 'browser-exchange-off';
 }
 
 /**
