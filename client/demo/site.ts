@@ -37,7 +37,9 @@ function showUser(user: ScanUser): void {
   document.title = `Acme — ${name}`;
 }
 
-const client = new QrLoginClient({});
+// Always the demo app: a `defaultApp` of one's own must not move this page onto an app whose
+// origins and exchange settings it does not meet.
+const client = new QrLoginClient({ appId: 'demo' });
 client.startScanning('qrcode', {
   size: 220,
   // The site's own logo in the middle of the QR; every e2e test still reads the QR from pixels.

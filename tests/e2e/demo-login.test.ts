@@ -88,6 +88,22 @@ test('the website and the phone page complete a login together', async () => {
     .waitFor();
 });
 
+test('the demo at / stays on the demo app when the configuration makes another app the default', async () => {
+  const shop = { id: 'shop', name: 'Shop', secret: 'shop-secret-0123456789', origins: ['https://shop.example'] };
+  const withDefault = await startServer({ env: { APPS: JSON.stringify({ apps: [shop], defaultApp: 'shop' }) } });
+  try {
+    expect(withDefault.config.defaultAppId).toBe('shop');
+    const site = await openSite(withDefault.url);
+    const phone = await openPhone('Default Dora', withDefault.url);
+    await scanSiteWithPhone(site, phone);
+    await expect(phone.locator('#req-app').textContent()).resolves.toBe('qrlogin demo');
+    await phone.click('#approve');
+    await site.locator('#user', { hasText: 'Default Dora' }).waitFor();
+  } finally {
+    await withDefault.close();
+  }
+});
+
 test('denying on the phone cancels the website’s QR, and its refresh button gives a new QR that works', async () => {
   const site = await openSite();
   const phone = await openPhone('Bob');
