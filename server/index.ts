@@ -39,12 +39,16 @@ async function main(): Promise<void> {
   });
   logger.info('qrlogin listening', {
     url: config.publicUrl,
+    address: app.httpServer.address(),
     store: backend.name,
     ...(backend.location ? { location: backend.location } : {}),
     issuer: config.issuer,
   });
+  // The port it really listens on (PORT=0 picks a free one), beside the URL browsers are given.
+  const address = app.httpServer.address();
+  const listening = address !== null && typeof address === 'object' ? `${address.address}:${address.port}` : String(address);
   const banner = [
-    `qrlogin is running at ${config.publicUrl}`,
+    `qrlogin is running at ${config.publicUrl} (listening on ${listening})`,
     `store: ${STORE_LABELS[backend.name]}${backend.location ? ` (${backend.location})` : ''}`,
   ];
   if (config.demoPages) banner.push(`demo website: ${config.publicUrl}/   phone page: ${config.publicUrl}/mobile`);

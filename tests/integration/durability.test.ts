@@ -140,3 +140,12 @@ test('STORE=memory keeps nothing in DATA_DIR and says so', async () => {
   const { existsSync } = await import('node:fs');
   expect(existsSync(dataDir)).toBe(false);
 });
+
+test('the banner prints the port the server really listens on (PORT=0 picks a free one)', async () => {
+  const server = await spawnServer({ env: { PORT: '0', STORE: 'memory', PUBLIC_URL: 'http://login.example.test' } });
+  running.push(server);
+  const match = /qrlogin is running at http:\/\/login\.example\.test \(listening on 127\.0\.0\.1:(\d+)\)/.exec(server.output());
+  const port = Number(match?.[1]);
+  expect(port).toBeGreaterThan(0);
+  expect((await fetch(`http://127.0.0.1:${port}/livez`)).status).toBe(200);
+});
