@@ -6,8 +6,15 @@
 import { join } from 'node:path';
 import { createApp } from './app';
 import { openBackend } from './backend';
-import { ConfigError, loadConfig } from './config';
+import { type Config, ConfigError, loadConfig } from './config';
+import { sha256 } from './domain/secrets';
 import { createLogger } from './logger';
+
+/** `config` with the demo app's secret replaced (the one instances sharing Redis agreed on). */
+function withDemoSecret(config: Config, secret: string): Config {
+  const apps = config.apps.map((app) => (app.id === 'demo' ? Object.freeze({ ...app, secretHash: sha256(secret) }) : app));
+  return Object.freeze({ ...config, apps: Object.freeze(apps) });
+}
 
 const STORE_LABELS = {
   embedded: 'embedded, durable',
@@ -31,7 +38,14 @@ async function main(): Promise<void> {
   for (const warning of warnings) logger.warn(`WARNING: ${warning}`);
 
   const backend = await openBackend(config, logger, Date.now);
-  const app = createApp(config, { logger, backend, publicDir: join(__dirname, '..', 'public') });
+  // Instances sharing Redis share the demo app's generated secret too (the first one's), or
+  // half of a load-balanced demo's server-side exchanges would be refused.
+  const demoSecret = generatedDemoAppSecret === null ? null : await backend.sharedDemoSecret(generatedDemoAppSecret);
+  const app = createApp(demoSecret === null ? config : withDemoSecret(config, demoSecret), {
+    logger,
+    backend,
+    publicDir: join(__dirname, '..', 'public'),
+  });
 
   await new Promise<void>((resolve, reject) => {
     app.httpServer.once('error', reject);
@@ -53,8 +67,8 @@ async function main(): Promise<void> {
   ];
   if (config.demoPages) banner.push(`demo website: ${config.publicUrl}/   phone page: ${config.publicUrl}/mobile`);
   // Shown once, on purpose, so a developer can try server-side ticket exchange.
-  if (generatedDemoAppSecret) {
-    banner.push(`app "demo" secret (generated, shown once; set QRLOGIN_DEMO_APP_SECRET to keep one): ${generatedDemoAppSecret}`);
+  if (demoSecret) {
+    banner.push(`app "demo" secret (generated, shown once; set QRLOGIN_DEMO_APP_SECRET to keep one): ${demoSecret}`);
   }
   if (config.logLevel !== 'silent') process.stdout.write(`\n${banner.map((line) => `  ${line}`).join('\n')}\n\n`);
 

@@ -27,5 +27,11 @@ export interface Backend {
    * published meanwhile may be lost, so local subscribers are brought up to date).
    */
   onResume(listener: () => void): () => void;
+  /**
+   * The demo app's secret every instance of the deployment uses when none is configured: the
+   * first instance's `candidate` (instances sharing a backend must agree). One instance: the
+   * candidate itself.
+   */
+  sharedDemoSecret(candidate: string): Promise<string>;
   close(): Promise<void>;
 }

@@ -78,6 +78,18 @@ export function backendContract(name: string, options: BackendContractOptions): 
         await expect(backend.keys.resolve('no-such-kid')).resolves.toBeUndefined();
       });
 
+      it('agrees on one demo secret: the first candidate offered', async () => {
+        const first = await backend.sharedDemoSecret('first-candidate-0123456789');
+        expect(first).toBe('first-candidate-0123456789');
+        if (!options.sibling) return;
+        const sibling = await options.sibling();
+        try {
+          expect(await sibling.sharedDemoSecret('second-candidate-0123456789')).toBe(first);
+        } finally {
+          await sibling.close();
+        }
+      });
+
       if (options.sibling) {
         it('is the same key set on a second instance', async () => {
           const sibling = await options.sibling?.();

@@ -149,3 +149,32 @@ test('the banner prints the port the server really listens on (PORT=0 picks a fr
   expect(port).toBeGreaterThan(0);
   expect((await fetch(`http://127.0.0.1:${port}/livez`)).status).toBe(200);
 });
+
+test('instances sharing Redis without QRLOGIN_DEMO_APP_SECRET print and accept one demo secret', async () => {
+  const prefix = `qrlogin-test:demo-secret:${Date.now()}:${Math.random().toString(36).slice(2)}:`;
+  const env = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix };
+  const a = await spawnServer({ env });
+  running.push(a);
+  const b = await spawnServer({ env });
+  running.push(b);
+  const secretOf = (output: string) => /app "demo" secret \(generated[^)]*\): (\S+)/.exec(output)?.[1];
+  const secret = secretOf(a.output());
+  expect(secret).toBeDefined();
+  expect(secretOf(b.output())).toBe(secret);
+
+  // A ticket of a QR made on A is exchanged on B with that secret (the backend's path).
+  const onA = api(a.url);
+  const phone = await registerUser(onA);
+  const qr = await gene(onA);
+  await scan(onA, phone.token, qr.random);
+  await confirm(onA, phone.token, qr.random);
+  const { ticket } = dataOf(await checkWith(a.url, qr.random, qr.secret));
+  const onB = await api(b.url).post<UserInfoData>(API.userinfo, { ticket }, { authorization: `Bearer ${secret ?? ''}` });
+  expect(dataOf(onB).id).toBe(phone.user.id);
+
+  const { createClient } = await import('redis');
+  const redis = createClient({ url: env.REDIS_URL });
+  await redis.connect();
+  for await (const keys of redis.scanIterator({ MATCH: `${prefix}*` })) if (keys.length > 0) await redis.del(keys);
+  await redis.close();
+});

@@ -76,6 +76,7 @@ export async function createEmbeddedBackend(options: EmbeddedBackendOptions): Pr
       counters,
       ping: () => stores.ping(),
       onResume: () => () => undefined,
+      sharedDemoSecret: async (candidate: string) => candidate,
       close: async () => {
         counters.close();
         try {

@@ -18,6 +18,7 @@ export function createMemoryBackend(now: Clock, signingKey: SigningKey = generat
     counters,
     ping: () => stores.ping(),
     onResume: () => () => undefined,
+    sharedDemoSecret: async (candidate) => candidate,
     close: () => {
       counters.close();
       return stores.close();

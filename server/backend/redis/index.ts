@@ -13,7 +13,7 @@ import type { SigningKey } from '../../auth/keys';
 import type { Logger } from '../../logger';
 import type { Clock } from '../../domain/clock';
 import { createRedisStores } from './stores';
-import { withDeadline } from './deadline';
+import { guarded, withDeadline } from './deadline';
 import { redisKeys } from './keys';
 import { type AnyRedisClient, type RedisClientOptions, createRedisClient } from './client';
 import type { Backend } from '../types';
@@ -85,6 +85,12 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     async ping() {
       await stores.ping();
       if (!sub.isReady || !pub.isReady) throw new Error('redis pub/sub connection down');
+    },
+    async sharedDemoSecret(candidate) {
+      const key = redisKeys(prefix).demoAppSecret;
+      await guarded(data.set(key, candidate, { NX: true }));
+      const stored = await guarded(data.get(key));
+      return stored === null ? candidate : String(stored);
     },
     onResume(listener) {
       resumeListeners.add(listener);

@@ -22,6 +22,8 @@ export function redisKeys(prefix: string) {
     rateWindow: (rule: string, subject: string) => `${prefix}rl:${rule}:${subject}`,
     /** The generated signing key shared by every instance (when none is configured). */
     signingKey: `${prefix}signing-key`,
+    /** The demo app's generated secret, shared by every instance (when none is configured). */
+    demoAppSecret: `${prefix}demo-app-secret`,
     /** Every instance's public key and when it was last announced. */
     jwks: `${prefix}jwks`,
     /** The Socket.IO adapter's channel prefix. */
