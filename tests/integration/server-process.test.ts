@@ -1,7 +1,7 @@
 /**
- * The durable embedded default, as `npm start` runs it: state under DATA_DIR survives
- * `kill -9` (no shutdown code runs), one process per folder, clear start-up errors, and the
- * banner saying which store is in use and where.
+ * The built server as `npm start` runs it, one process per instance: the durable embedded
+ * default survives `kill -9` (no shutdown code runs), one process per DATA_DIR, clear start-up
+ * errors, the banner (store, address, the demo secret instances sharing Redis agree on).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
