@@ -10,7 +10,7 @@
  * result.
  */
 import type { CheckData, GeneData, Lang, UserInfoData } from '../../shared';
-import { QR_STATUS } from '../../shared';
+import { ERRORS, QR_STATUS } from '../../shared';
 import { errorCode, isGone, isTransient, messageOf } from '../common/errors';
 import { ExpiryWatch } from './expiry-watch';
 import { RealtimeSubscription } from './realtime';
@@ -37,6 +37,24 @@ export interface ScanApi {
   exchangeUserInfo(ticket: string, secret?: string): Promise<UserInfoData>;
   /** Remember which secret goes with a ticket (for a later `exchangeUserInfo`). */
   rememberTicket(ticket: string, secret: string): void;
+}
+
+/** For developers (the console), never for the people at the page. */
+const EXCHANGE_HINT =
+  'this app does not let the browser exchange tickets (allowBrowserExchange: false); onSuccess got the ticket with an empty user: send it to your backend, which exchanges it with the app secret, and set autoExchangeUserInfo: false to skip this attempt';
+const ORIGIN_HINT = (origin: string) =>
+  `the qrlogin server answers, but not to this page: add ${origin} to the origins of the app in APPS_FILE (the server logs the refusal)`;
+
+/**
+ * Whether the server answers a request any page may make (`/.well-known/openid-configuration`
+ * is served to every origin): after a failed API call, a yes means the failure was CORS.
+ */
+async function serverAnswers(host: string): Promise<boolean> {
+  try {
+    return (await fetch(`${host}/.well-known/openid-configuration`, { credentials: 'omit' })).ok;
+  } catch {
+    return false;
+  }
 }
 
 /** One QR, from creation to a final state. */
@@ -73,8 +91,16 @@ export class ScanCycle {
     try {
       gene = await this.live(this.api.geneCode(customData ? { customData } : undefined));
     } catch (error) {
+      const code = errorCode(error);
+      // The 403's detail (never translated) tells an origin refusal from an unknown app id.
+      const refused =
+        (code === ERRORS.FORBIDDEN.code && messageOf(error).endsWith('origin not allowed for this app')) ||
+        (code === 0 && (await this.live(serverAnswers(this.api.host))));
       this.state = errorScanState(this.state);
-      this.presenter.loadFailed(messageOf(error));
+      // A 403, or "Failed to fetch" from a server that answers otherwise (CORS), means this
+      // page's origin is not in the app's list. Say so, and what to change.
+      if (refused) console.warn(`qrlogin: ${ORIGIN_HINT(location.origin)}`);
+      this.presenter.loadFailed(refused ? this.presenter.originRefusedText(location.origin) : messageOf(error));
       return;
     }
     this.gene = gene;
@@ -151,6 +177,13 @@ export class ScanCycle {
     try {
       user = await this.live(this.api.exchangeUserInfo(ticket, gene.secret));
     } catch (error) {
+      if (errorCode(error) === ERRORS.APP_UNAUTHORIZED.code) {
+        // The app lets only its backend exchange tickets (a refused attempt does not use the
+        // ticket up): hand the page the ticket, and name the setting behind it.
+        console.warn(`qrlogin: ${EXCHANGE_HINT}`);
+        this.presenter.succeeded(ticket);
+        return;
+      }
       this.fail(messageOf(error));
       return;
     }

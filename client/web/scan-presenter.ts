@@ -42,6 +42,11 @@ export class ScanPresenter {
   }
 
   /** The QR could not be created. */
+  /** The sentence for a page whose origin the server refuses. */
+  originRefusedText(origin: string): string {
+    return this.strings.originRefused.replace('{origin}', origin);
+  }
+
   loadFailed(message: string): void {
     this.view.show('error', `${this.strings.error}: ${message}`, this.retryAction());
     this.call('onCodeLoadFailed', () => this.options.onCodeLoadFailed?.(message));

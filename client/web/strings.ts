@@ -23,6 +23,8 @@ export interface ScanTips {
   expired: string;
   /** The QR code could not be created. */
   error: string;
+  /** After `error`: the server refuses this page's origin (`{origin}`) for the app. */
+  originRefused: string;
   /** Signing in failed after approval (e.g. the ticket exchange failed). */
   failed: string;
   /** Label of the button that makes a new QR code after cancel/expiry. */
@@ -47,6 +49,7 @@ export const STRINGS: Readonly<Record<Lang, Readonly<ScanTips>>> = {
     cancelled: 'Sign-in was denied on the phone',
     expired: 'QR code expired',
     error: 'Could not load the QR code',
+    originRefused: 'this website ({origin}) is not allowed to use this sign-in; its owner must add it to the app’s allowed origins',
     failed: 'Could not sign you in',
     refresh: 'Refresh QR code',
     retry: 'Try again',
@@ -63,6 +66,7 @@ export const STRINGS: Readonly<Record<Lang, Readonly<ScanTips>>> = {
     cancelled: '已在手机上取消登录',
     expired: '二维码已过期',
     error: '二维码加载失败',
+    originRefused: '此网站（{origin}）未被允许使用该登录方式，请网站所有者将其加入应用的允许来源',
     failed: '登录失败',
     refresh: '刷新二维码',
     retry: '重试',
