@@ -16,7 +16,7 @@
  * }
  */
 export { QrLoginMobileClient } from './mobile-client';
-export type { QrLoginMobileClientOptions, RegisterInput } from './mobile-client';
+export type { LoginInput, QrLoginMobileClientOptions, RegisterInput } from './mobile-client';
 export { QrLoginError } from '../common/http';
 export type { FetchLike } from '../common/http';
 export { QR_LOGIN_ERROR_CODES, errorCode, isSignInRequired } from '../common/errors';

@@ -23,6 +23,12 @@ export interface QrLoginMobileClientOptions {
   lang?: Lang;
 }
 
+/** Fields of {@link QrLoginMobileClient.login}. */
+export interface LoginInput {
+  username: string;
+  password: string;
+}
+
 /** Fields of {@link QrLoginMobileClient.register}. */
 export interface RegisterInput {
   /** 3–64 characters of `A–Z a–z 0–9 . _ @ -`. */
@@ -121,16 +127,19 @@ export class QrLoginMobileClient {
   }
 
   /**
-   * Signs in to the built-in user directory and keeps the returned token.
+   * Signs in to the built-in user directory and keeps the returned token. Takes an object, as
+   * {@link register} does: `login({ username, password })`. The positional form
+   * `login(username, password)` of earlier versions still works.
    *
-   * @throws {QrLoginError} e.g. 2333 (wrong username or password).
+   * @throws {QrLoginError} e.g. 2333 (wrong username or password), 2028 (built-in accounts are off).
    */
-  async login(username: string, password: string): Promise<SessionData> {
-    const data = await request<SessionData>(this.http, {
-      method: 'POST',
-      path: API.login,
-      body: { username, password },
-    });
+  async login(input: LoginInput): Promise<SessionData>;
+  /** @deprecated pass `{ username, password }`. */
+  async login(username: string, password: string): Promise<SessionData>;
+  async login(input: LoginInput | string, password?: string): Promise<SessionData> {
+    const body: LoginInput =
+      typeof input === 'string' ? { username: input, password: password ?? '' } : { username: input.username, password: input.password };
+    const data = await request<SessionData>(this.http, { method: 'POST', path: API.login, body });
     this.currentToken = data.token;
     return data;
   }

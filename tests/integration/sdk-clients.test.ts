@@ -55,9 +55,19 @@ test('web client + mobile client complete a login: the web client remembers the 
   expect((await errorOf(web.exchangeUserInfo(status.ticket ?? ''))).code).toBe(2244);
 });
 
+test('the mobile SDK signs in with an object, as it registers (the positional form of earlier versions still works)', async () => {
+  const username = unique();
+  const first = new QrLoginMobileClient({ host: server.url });
+  const registered = await first.register({ username, password: 'correct horse battery' });
+  const phone = new QrLoginMobileClient({ host: server.url });
+  expect((await phone.login({ username, password: 'correct horse battery' })).user.id).toBe(registered.user.id);
+  expect(phone.token).toEqual(expect.any(String));
+  expect((await new QrLoginMobileClient({ host: server.url }).login(username, 'correct horse battery')).user.id).toBe(registered.user.id);
+});
+
 test('SDK errors carry the envelope code and a readable message, in the chosen language', async () => {
   const phone = new QrLoginMobileClient({ host: server.url });
-  expect((await errorOf(phone.login('nobody-here', 'wrong password'))).code).toBe(2333);
+  expect((await errorOf(phone.login({ username: 'nobody-here', password: 'wrong password' }))).code).toBe(2333);
   await phone.register({ username: unique(), password: 'correct horse battery' });
   const missing = await errorOf(phone.confirm('does-not-exist-000000000'));
   expect(missing).toMatchObject({ code: 2241, message: 'QR code does not exist' });

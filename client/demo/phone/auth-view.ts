@@ -113,7 +113,7 @@ export function createAuthView({ client, strings, feedback, show, onSignedIn, on
 
   byId<HTMLFormElement>('auth-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    attempt(() => client.login(username.value.trim(), password.value));
+    attempt(() => client.login({ username: username.value.trim(), password: password.value }));
   });
 
   registerButton.addEventListener('click', () => {
