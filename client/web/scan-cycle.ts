@@ -51,7 +51,9 @@ const ORIGIN_HINT = (origin: string) =>
  */
 async function serverAnswers(host: string): Promise<boolean> {
   try {
-    return (await fetch(`${host}/.well-known/openid-configuration`, { credentials: 'omit' })).ok;
+    // A server that does not answer must not keep the widget loading: 3 s at most.
+    const signal = typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(3000) : undefined;
+    return (await fetch(`${host}/.well-known/openid-configuration`, { credentials: 'omit', ...(signal ? { signal } : {}) })).ok;
   } catch {
     return false;
   }
