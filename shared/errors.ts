@@ -49,6 +49,12 @@ export const ERRORS = {
 /** The name of an error in {@link ERRORS}. */
 export type ErrorKey = keyof typeof ERRORS;
 
+/**
+ * The detail of the 403 for a page origin an app does not list (details are never translated):
+ * the web SDK tells it from an unknown app id by it.
+ */
+export const ORIGIN_REFUSED_DETAIL = 'origin not allowed for this app';
+
 /** A numeric code that can appear in an envelope or an ack. */
 export type ErrorCode = (typeof ERRORS)[ErrorKey]['code'];
 

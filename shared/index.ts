@@ -2,7 +2,7 @@
  * @module
  * The shared contract of server, web SDK and mobile SDK: explicit re-exports only.
  */
-export { ERRORS, errorCodes, errorMessage } from './errors';
+export { ERRORS, ORIGIN_REFUSED_DETAIL, errorCodes, errorMessage } from './errors';
 export type { ErrorCode, ErrorKey, ErrorPayload, Lang } from './errors';
 export { API, HEADERS, SECRET_COOKIE_PATH, secretCookieName } from './http';
 export type {

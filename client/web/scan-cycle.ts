@@ -10,7 +10,7 @@
  * result.
  */
 import type { CheckData, GeneData, Lang, UserInfoData } from '../../shared';
-import { ERRORS, QR_STATUS } from '../../shared';
+import { ERRORS, ORIGIN_REFUSED_DETAIL, QR_STATUS } from '../../shared';
 import { errorCode, isGone, isTransient, messageOf } from '../common/errors';
 import { ExpiryWatch } from './expiry-watch';
 import { RealtimeSubscription } from './realtime';
@@ -96,7 +96,7 @@ export class ScanCycle {
       const code = errorCode(error);
       // The 403's detail (never translated) tells an origin refusal from an unknown app id.
       const refused =
-        (code === ERRORS.FORBIDDEN.code && messageOf(error).endsWith('origin not allowed for this app')) ||
+        (code === ERRORS.FORBIDDEN.code && messageOf(error).endsWith(ORIGIN_REFUSED_DETAIL)) ||
         (code === 0 && (await this.live(serverAnswers(this.api.host))));
       this.state = errorScanState(this.state);
       // A 403, or "Failed to fetch" from a server that answers otherwise (CORS), means this

@@ -41,12 +41,12 @@ export class ScanPresenter {
     this.call('onStart', () => this.options.onStart?.());
   }
 
-  /** The QR could not be created. */
   /** The sentence for a page whose origin the server refuses. */
   originRefusedText(origin: string): string {
     return this.strings.originRefused.replace('{origin}', origin);
   }
 
+  /** The QR could not be created. */
   loadFailed(message: string): void {
     this.view.show('error', `${this.strings.error}: ${message}`, this.retryAction());
     this.call('onCodeLoadFailed', () => this.options.onCodeLoadFailed?.(message));

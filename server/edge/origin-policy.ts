@@ -10,6 +10,7 @@
  *   (a DNS-rebound name would otherwise be "self").
  */
 import { type AppConfig, originAllowed } from '../domain/app';
+import { ORIGIN_REFUSED_DETAIL } from '../../shared/errors';
 import { AppError } from '../errors';
 
 export interface OriginPolicy {
@@ -41,7 +42,7 @@ export function createOriginPolicy(
     assertFor(app, origin) {
       if (origin === null || allows(app, origin)) return;
       onRefused(origin, app.id);
-      throw new AppError('FORBIDDEN', { detail: 'origin not allowed for this app' });
+      throw new AppError('FORBIDDEN', { detail: ORIGIN_REFUSED_DETAIL });
     },
   };
 }
