@@ -23,11 +23,11 @@ let server: TestServer;
 let http: Api;
 let clock: MovableClock;
 
-/** A token of the provider's issuer signed here with the EC key of `keys` (the provider's, or others). */
-const forge = (keys: SigningKeys, header: { kid?: string } = {}) =>
+/** A token of the provider's issuer (or `iss`) signed here with the EC key of `keys` (the provider's, or others). */
+const forge = (keys: SigningKeys, header: { kid?: string } = {}, iss = idp.issuer) =>
   new SignJWT({ sub: 'alice-1001', name: 'Alice Example' })
     .setProtectedHeader({ alg: 'ES256', kid: keys.ec.kid, ...header })
-    .setIssuer(idp.issuer)
+    .setIssuer(iss)
     .setAudience(SHOP_API)
     .setIssuedAt()
     .setExpirationTime('1h')
@@ -196,12 +196,7 @@ describe('the verifier itself, with short deadlines', () => {
 
   test('a provider that never answers its discovery document: UNAVAILABLE within the deadline', async () => {
     const external = verifier({ ...base, issuer: hangingUrl });
-    const token = await new SignJWT({ sub: 'x' })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k' })
-      .setIssuer(hangingUrl)
-      .setAudience(SHOP_API)
-      .setExpirationTime('1h')
-      .sign(idp.keys.ec.privateKey);
+    const token = await forge(idp.keys, { kid: 'k' }, hangingUrl);
     const result = await outcome(external.verify(token));
     expect(result).toMatchObject({ code: 503, retryAfter: 5 });
     expect(result.ms).toBeLessThan(2_000);
@@ -210,12 +205,7 @@ describe('the verifier itself, with short deadlines', () => {
 
   test('a USER_TOKEN_JWKS_URL that never answers: UNAVAILABLE within the deadline', async () => {
     const external = verifier({ ...base, issuer: idp.issuer, jwksUrl: `${hangingUrl}/jwks` });
-    const token = await new SignJWT({ sub: 'x' })
-      .setProtectedHeader({ alg: 'ES256', kid: idp.keys.ec.kid })
-      .setIssuer(idp.issuer)
-      .setAudience(SHOP_API)
-      .setExpirationTime('1h')
-      .sign(idp.keys.ec.privateKey);
+    const token = await forge(idp.keys);
     const result = await outcome(external.verify(token));
     expect(result).toMatchObject({ code: 503, retryAfter: 5 });
     expect(result.ms).toBeLessThan(2_000);
@@ -226,12 +216,7 @@ describe('the verifier itself, with short deadlines', () => {
 
   test('a first token of a kid the keys fetched for it lack: refused, not 503 (the lookup was made)', async () => {
     const external = verifier({ ...base, issuer: idp.issuer });
-    const token = await new SignJWT({ sub: 'x' })
-      .setProtectedHeader({ alg: 'ES256', kid: 'stranger-ec' })
-      .setIssuer(idp.issuer)
-      .setAudience(SHOP_API)
-      .setExpirationTime('1h')
-      .sign(signingKeys('stranger').ec.privateKey);
+    const token = await forge(signingKeys('stranger'), { kid: 'stranger-ec' });
     expect(await outcome(external.verify(token))).toMatchObject({ code: 2020, retryAfter: undefined });
     external.close();
   });
@@ -250,12 +235,7 @@ describe('the verifier itself, with short deadlines', () => {
 
   test('a discovery document naming another issuer: UNAVAILABLE, and an error says so', async () => {
     const external = verifier({ ...base, issuer: `${idp.issuer}/` });
-    const token = await new SignJWT({ sub: 'x' })
-      .setProtectedHeader({ alg: 'ES256', kid: idp.keys.ec.kid })
-      .setIssuer(`${idp.issuer}/`)
-      .setAudience(SHOP_API)
-      .setExpirationTime('1h')
-      .sign(idp.keys.ec.privateKey);
+    const token = await forge(idp.keys, {}, `${idp.issuer}/`);
     expect(await outcome(external.verify(token))).toMatchObject({ code: 503, retryAfter: 5 });
     expect(logs.some((line) => line.includes('names another issuer'))).toBe(true);
     external.close();

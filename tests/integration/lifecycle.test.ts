@@ -12,7 +12,7 @@ import { API, type CheckData } from '../../shared/http';
 import { EVENTS } from '../../shared/protocol';
 import { api, dataOf } from '../helpers/api';
 import { bearer, gene, registerUser, scan } from '../helpers/flow';
-import { freePort } from '../helpers/process-server';
+import { freePort } from '../helpers/redis-server';
 import { ROOT, startServer } from '../helpers/server';
 import { closeAllSockets, connect, recordPushes, waitFor } from '../helpers/sockets';
 import { sleep } from '../helpers/time';
