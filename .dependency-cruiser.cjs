@@ -82,7 +82,8 @@ module.exports = {
     {
       name: 'client-no-node-builtins',
       severity: 'error',
-      from: { path: '^client/' },
+      comment: 'Browser and app code runs where Node is not; only @qrlogin/node (client/node) is for Node.',
+      from: { path: '^client/', pathNot: '^client/node/' },
       to: { dependencyTypes: ['core'] },
     },
     {
@@ -111,7 +112,7 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.json'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] },
     moduleSystems: ['es6', 'cjs'],
   },
 };

@@ -9,11 +9,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.cache/', 'coverage/', 'test-results/', 'bench/results/', 'bench/runs/', 'data/'] },
+  { ignores: ['dist/', 'node_modules/', '.cache/', 'coverage/', 'test-results/', 'bench/results/', 'bench/runs/', 'data/', '**/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.{ts,tsx}'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

@@ -3,12 +3,23 @@
  * Jest projects: unit (pure code), integration (real HTTP + sockets), security (one test per
  * attack, and the fuzz), e2e (real Chromium).
  */
-const transform = {
-  '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+const swc = (tsx) => [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax: 'typescript', tsx }, target: 'es2022', transform: { react: { runtime: 'automatic' } } },
+    module: { type: 'commonjs' },
+  },
+];
+const transform = { '^.+\\.tsx$': swc(true), '^.+\\.(t|j)sx?$': swc(false) };
+// The packages under client/ by name, from their sources (as tsconfig.json's `paths`).
+const moduleNameMapper = {
+  '^@qrlogin/(web|mobile|node)$': '<rootDir>/client/$1/index.ts',
+  '^@qrlogin/react$': '<rootDir>/client/react/index.tsx',
 };
 // jose is ESM-only: let swc turn it into CommonJS like our own sources.
 const common = {
   transform,
+  moduleNameMapper,
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testEnvironment: 'node',
 };
