@@ -8,7 +8,12 @@ FROM node:22-bookworm-slim AS build
 WORKDIR /app
 
 # Dependencies first, so this layer is cached until the manifests change.
+# The client packages are npm workspaces: npm ci needs their manifests too.
 COPY package.json package-lock.json ./
+COPY client/web/package.json ./client/web/
+COPY client/react/package.json ./client/react/
+COPY client/mobile/package.json ./client/mobile/
+COPY client/node/package.json ./client/node/
 RUN npm ci --no-audit --no-fund
 
 # Only what scripts/build.mjs reads: the server, the SDKs and demo (client/), shared code.
@@ -17,7 +22,7 @@ COPY scripts/ ./scripts/
 COPY server/ ./server/
 COPY client/ ./client/
 COPY shared/ ./shared/
-# dist/server/index.js (node_modules external), dist/public/ (demo + SDK), dist/client/.
+# dist/server/index.js (node_modules external), dist/public/ (demo + SDK); client/*/dist (packages).
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 

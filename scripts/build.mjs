@@ -3,8 +3,8 @@
  * Builds everything `npm start` serves, with esbuild (type checks are `npm run typecheck`):
  * - dist/server/index.js      the server (CommonJS, node_modules left external)
  * - dist/public/sdk/qrlogin.js the web SDK as a <script> bundle (global `QrLogin`)
- * - dist/client/*.mjs          the web and mobile SDKs as ES modules for bundlers
  * - dist/public/*              the demo website (/) and phone page (/mobile)
+ * The npm packages (`@qrlogin/web`, `react`, `mobile`, `node`) are scripts/build-packages.mjs's.
  * `--watch` (npm run dev) rebuilds on change and runs the server with `node --watch`, which
  * restarts it whenever the server bundle changes.
  */
@@ -35,8 +35,6 @@ const builds = [
     logLevel: 'warning',
   },
   { ...browser, entryPoints: [join(root, 'client/web/global.ts')], outfile: join(out, 'public/sdk/qrlogin.js'), format: 'iife' },
-  { ...browser, entryPoints: [join(root, 'client/web/index.ts')], outfile: join(out, 'client/qrlogin.mjs'), format: 'esm' },
-  { ...browser, entryPoints: [join(root, 'client/mobile/index.ts')], outfile: join(out, 'client/qrlogin-mobile.mjs'), format: 'esm' },
   {
     ...browser,
     entryPoints: [join(root, 'client/demo/site.ts'), join(root, 'client/demo/mobile.ts')],
