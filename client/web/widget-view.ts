@@ -5,7 +5,8 @@
  * the controller tells it what to show. Everything is inserted as text, styles are set through
  * the CSSOM (so a strict `style-src` CSP does not block them) and read CSS custom properties
  * (`--qrlogin-fg`, `--qrlogin-muted`, `--qrlogin-bg`, `--qrlogin-accent`, `--qrlogin-accent-fg`)
- * so a site can theme the widget.
+ * so a site can theme the widget. Each piece also has a `part` name (`widget`, `code`, `qr`,
+ * `logo`, `scanner`, `match`, `status`, `countdown`, `action`) for `qr-login::part(…)` styles.
  */
 import QRCode from 'qrcode';
 import type { ScannerInfo } from '../../shared';
@@ -43,6 +44,7 @@ export class WidgetView {
     const doc = container.ownerDocument;
     this.root = doc.createElement('div');
     this.root.className = 'qrlogin';
+    this.root.setAttribute('part', 'widget');
     Object.assign(this.root.style, {
       display: 'inline-flex',
       flexDirection: 'column',
@@ -57,6 +59,7 @@ export class WidgetView {
 
     this.code = doc.createElement('div');
     this.code.className = 'qrlogin-code';
+    this.code.setAttribute('part', 'code');
     Object.assign(this.code.style, {
       width: `${size}px`,
       height: `${size}px`,
@@ -71,6 +74,7 @@ export class WidgetView {
 
     this.statusLine = doc.createElement('p');
     this.statusLine.className = 'qrlogin-status';
+    this.statusLine.setAttribute('part', 'status');
     this.statusLine.setAttribute('aria-live', 'polite');
     this.statusLine.setAttribute('role', 'status');
     Object.assign(this.statusLine.style, { margin: '0', minHeight: '1.4em' } satisfies Partial<CSSStyleDeclaration>);
@@ -78,6 +82,7 @@ export class WidgetView {
     this.action = doc.createElement('button');
     this.action.type = 'button';
     this.action.className = 'qrlogin-action';
+    this.action.setAttribute('part', 'action');
     this.action.hidden = true;
     Object.assign(this.action.style, {
       font: 'inherit',
@@ -93,12 +98,14 @@ export class WidgetView {
 
     this.match = doc.createElement('p');
     this.match.className = 'qrlogin-match';
+    this.match.setAttribute('part', 'match');
     this.match.hidden = true;
     Object.assign(this.match.style, { margin: '0', fontWeight: '600' } satisfies Partial<CSSStyleDeclaration>);
 
     // Outside the aria-live status on purpose: a ticking clock must not be read out each second.
     this.countdown = doc.createElement('p');
     this.countdown.className = 'qrlogin-countdown';
+    this.countdown.setAttribute('part', 'countdown');
     this.countdown.hidden = true;
     Object.assign(this.countdown.style, {
       margin: '0',
@@ -109,6 +116,7 @@ export class WidgetView {
     // Who scanned: only filled in when the app lets the website see it (`showScannerOnWeb`).
     this.scanner = doc.createElement('div');
     this.scanner.className = 'qrlogin-scanner';
+    this.scanner.setAttribute('part', 'scanner');
     this.scanner.hidden = true;
     Object.assign(this.scanner.style, { display: 'flex', alignItems: 'center', gap: '8px' } satisfies Partial<CSSStyleDeclaration>);
 
@@ -225,6 +233,7 @@ export class WidgetView {
       element = img;
     }
     element.className = 'qrlogin-qr';
+    element.setAttribute('part', 'qr');
     element.setAttribute('role', 'img');
     element.setAttribute('aria-label', this.strings.qrLabel);
     // The QR's own text: public (it is what the image says), handy for tests and copy/paste.
@@ -238,6 +247,7 @@ export class WidgetView {
     const side = Math.round(this.size * 0.2);
     const logo = doc.createElement('img');
     logo.className = 'qrlogin-logo';
+    logo.setAttribute('part', 'logo');
     logo.src = this.logo;
     logo.alt = '';
     logo.width = side;
