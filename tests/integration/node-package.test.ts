@@ -7,6 +7,7 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { QrLoginError, QrLoginTokenError, exchangeTicket, qrLoginMiddleware, verifyIdToken, type QrLoginUser } from '@qrlogin/node';
 import { createTokenService } from '../../server/auth/tokens';
@@ -136,6 +137,26 @@ describe('exchangeTicket and verifyIdToken', () => {
       const error = await failure(verifyIdToken(userToken, { issuer: server.config.issuer, audience }), QrLoginTokenError);
       expect(error.code).toBe('invalid');
       expectNoneOf(error, userToken);
+    }
+  });
+
+  test('the keys are fetched once per issuer, whatever the number of calls', async () => {
+    let fetches = 0;
+    const counting = createServer((req, res) => {
+      fetches += 1;
+      void fetch(`${server.url}${req.url ?? ''}`).then(async (response) =>
+        res.writeHead(response.status, { 'content-type': 'application/json' }).end(await response.text()),
+      );
+    });
+    counting.listen(0, '127.0.0.1');
+    await once(counting, 'listening');
+    const jwksUri = `http://127.0.0.1:${(counting.address() as AddressInfo).port}${API.jwks}`;
+    try {
+      for (let i = 0; i < 3; i += 1) expect((await verifyIdToken(idToken, { ...verifyOptions(), jwksUri })).aud).toBe('shop');
+      expect(fetches).toBe(1);
+    } finally {
+      counting.closeAllConnections();
+      counting.close();
     }
   });
 
