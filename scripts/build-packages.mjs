@@ -14,7 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -31,15 +31,15 @@ if (unknown.length > 0) {
 }
 const names = ALL.filter((name) => asked.length === 0 || asked.includes(name));
 
-/** @param {string} name */
-async function buildJs(name) {
+/** @param {string} name @param {string} out */
+async function buildJs(name, out) {
   const dir = join(root, 'client', name);
   const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
   const external = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})];
   const entry = existsSync(join(dir, 'index.tsx')) ? 'index.tsx' : 'index.ts';
   await esbuild.build({
     entryPoints: [join(dir, entry)],
-    outfile: join(dir, 'dist/index.js'),
+    outfile: join(out, 'index.js'),
     bundle: true,
     format: 'esm',
     platform: name === 'node' ? 'node' : 'browser',
@@ -79,20 +79,32 @@ async function addExtensions(file) {
   if (fixed !== text) await writeFile(file, fixed);
 }
 
-/** @param {string} name */
-async function buildTypes(name) {
+/** @param {string} name @param {string} out */
+async function buildTypes(name, out) {
   const dir = join(root, 'client', name);
-  const out = join(dir, 'dist/types');
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
-  for await (const file of walk(out)) if (file.endsWith('.d.ts')) await addExtensions(file);
-  const entry = relative(join(dir, 'dist'), join(out, 'client', name, 'index.js'));
-  await writeFile(join(dir, 'dist/index.d.ts'), `export * from './${entry}';\n`);
+  const types = join(out, 'types');
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json'), '--outDir', types], { stdio: 'inherit' });
+  for await (const file of walk(types)) if (file.endsWith('.d.ts')) await addExtensions(file);
+  const entry = relative(out, join(types, 'client', name, 'index.js'));
+  await writeFile(join(out, 'index.d.ts'), `export * from './${entry}';\n`);
 }
 
+// Each package is built beside its dist/ and swapped in whole, so a test or an example that
+// imports the package while another one rebuilds it (npm pack, npm run example:…) never sees
+// it half written.
 for (const name of names) {
-  await rm(join(root, 'client', name, 'dist'), { recursive: true, force: true });
-  await buildJs(name);
-  if (!jsOnly) await buildTypes(name);
+  const dist = join(root, 'client', name, 'dist');
+  const staging = `${dist}.${process.pid}.tmp`;
+  const old = `${dist}.${process.pid}.old`;
+  await rm(staging, { recursive: true, force: true });
+  try {
+    await buildJs(name, staging);
+    if (!jsOnly) await buildTypes(name, staging);
+    if (existsSync(dist)) await rename(dist, old);
+    await rename(staging, dist);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+    await rm(old, { recursive: true, force: true });
+  }
 }
