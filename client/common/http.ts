@@ -4,22 +4,35 @@
  * the `{code, message, data}` envelope (PROTOCOL §2), turning every failure into a
  * {@link QrLoginError}.
  */
-import type { Envelope, Lang } from '../../shared';
+import type { Envelope, ErrorCode, Lang } from '../../shared';
 import { HEADERS } from '../../shared';
+
+/**
+ * A {@link QrLoginError}'s `code`: one of the envelope codes of PROTOCOL §2 (the values of
+ * `QR_LOGIN_ERROR_CODES`), or `0` when the server could not be reached or did not answer
+ * with an envelope.
+ */
+export type QrLoginErrorCode = ErrorCode | 0;
 
 /**
  * Every failure of an SDK call. `code` is the envelope's code (PROTOCOL §2 table, e.g. 2241
  * "QR code does not exist"), or `0` when the server could not be reached or did not answer
- * with an envelope. `message` is safe to show to a person.
+ * with an envelope; `status` is the HTTP status of the answer (`0` when there was none, or
+ * when the SDK refused the call itself, e.g. wrong arguments: code 400). `message` is for
+ * developers and logs; it never holds a token, a secret or a password. An app shows people
+ * its own sentence, chosen by `code`.
  */
 export class QrLoginError extends Error {
   override readonly name = 'QrLoginError';
   /** Envelope code, or `0` for a network failure. */
-  readonly code: number;
+  readonly code: QrLoginErrorCode;
+  /** HTTP status of the answer (200 for a business error in the envelope), or `0` without one. */
+  readonly status: number;
 
-  constructor(code: number, message: string) {
+  constructor(code: number, message: string, status = 0) {
     super(message);
-    this.code = code;
+    this.code = code as QrLoginErrorCode;
+    this.status = status;
   }
 }
 
@@ -99,18 +112,18 @@ export async function request<T>(ctx: HttpContext, spec: RequestSpec): Promise<T
   try {
     body = await response.json();
   } catch {
-    throw new QrLoginError(0, `Unexpected answer from the server (HTTP ${response.status})`);
+    throw new QrLoginError(0, `Unexpected answer from the server (HTTP ${response.status})`, response.status);
   }
   if (!isRecord(body) || typeof body.code !== 'number') {
-    throw new QrLoginError(0, `Unexpected answer from the server (HTTP ${response.status})`);
+    throw new QrLoginError(0, `Unexpected answer from the server (HTTP ${response.status})`, response.status);
   }
   const envelope = body as unknown as Envelope<T>;
   if (envelope.code !== 200) {
     const message = typeof envelope.message === 'string' && envelope.message ? envelope.message : `Error ${envelope.code}`;
-    throw new QrLoginError(envelope.code, message);
+    throw new QrLoginError(envelope.code, message, response.status);
   }
   if (envelope.data === null || envelope.data === undefined) {
-    throw new QrLoginError(0, 'Unexpected answer from the server (no data)');
+    throw new QrLoginError(0, 'Unexpected answer from the server (no data)', response.status);
   }
   return envelope.data;
 }

@@ -22,7 +22,7 @@
  * load), scan (`scan-view.ts`), who is asking (`approve-view.ts`) and the outcome
  * (`result-view.ts`), with the shared error box (`feedback.ts`).
  */
-import { QrLoginMobileClient } from '../mobile';
+import { QrLoginMobileClient } from '../mobile/index';
 import { createApproveView } from './phone/approve-view';
 import { createAuthView } from './phone/auth-view';
 import { createFeedback } from './phone/feedback';

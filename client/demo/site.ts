@@ -4,7 +4,7 @@
  * user's nickname in `#user` and the decoded ID token claims. Everything that came from the
  * network is inserted as text.
  */
-import { QrLoginClient, type ScanUser } from '../web';
+import { QrLoginClient, type ScanUser } from '../web/index';
 import { byId } from './dom';
 import { decodeJwtClaims } from './jwt';
 

@@ -1,24 +1,30 @@
 /**
  * @module
- * The mobile SDK as an ES module (`dist/client/qrlogin-mobile.mjs`): read a QR, then
+ * The mobile SDK, `@qrlogin/mobile` (ESM with `.d.ts`): read a QR, then
  * `scanned` → `confirm` | `cancel`. Explicit exports only.
  *
- * Every failure is a {@link QrLoginError} with a stable `code` ({@link QR_LOGIN_ERROR_CODES});
- * {@link isSignInRequired} tells the one that needs the user to sign in again (2020).
+ * Objects everywhere: `scanned({ random })`, `confirm({ random, matchCode? })`,
+ * `cancel({ random })`, `login({ username, password })`, `register({ username, password,
+ * nickname? })` — so `phone.scanned(parseQrCode(text))` works as it is.
+ *
+ * Every failure is a {@link QrLoginError} with a stable `code` ({@link QR_LOGIN_ERROR_CODES})
+ * and the HTTP `status`; {@link isSignInRequired} tells the one that needs the user to sign in
+ * again (2020).
  *
  * @example
- * import { QrLoginMobileClient, isSignInRequired, parseQrCode } from './qrlogin-mobile.mjs';
+ * import { QrLoginMobileClient, isSignInRequired, parseQrCode } from '@qrlogin/mobile';
  * const phone = new QrLoginMobileClient({ host: 'https://login.example.com', token });
  * try {
- *   await phone.scanned(parseQrCode(text).random);
+ *   await phone.scanned(parseQrCode(text));
  * } catch (e) {
  *   if (isSignInRequired(e)) await reauthenticate();
  * }
  */
 export { QrLoginMobileClient } from './mobile-client';
-export type { LoginInput, QrLoginMobileClientOptions, RegisterInput } from './mobile-client';
+export type { QrLoginMobileClientOptions } from './mobile-client';
+export type { ConfirmInput, LoginInput, QrInput, RegisterInput } from './arguments';
 export { QrLoginError } from '../common/http';
-export type { FetchLike } from '../common/http';
+export type { FetchLike, QrLoginErrorCode } from '../common/http';
 export { QR_LOGIN_ERROR_CODES, errorCode, isSignInRequired } from '../common/errors';
 export { QR_STATUS, QrCodeParseError, parseQrCode } from '../../shared';
 export type { DecisionData, Lang, PublicUser, QrPayload, QrStatus, Requester, ScannedData, SessionData } from '../../shared';

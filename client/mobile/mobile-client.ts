@@ -4,12 +4,25 @@
  * code — `scanned`, then `confirm` or `cancel` — plus the built-in user directory's `login`
  * and `register`, `logout`, and `me` (is the token still good?). The user token goes in
  * `Authorization: Bearer <token>`.
+ *
+ * Objects everywhere: every method that takes input takes one object (`arguments.ts`); the
+ * positional forms of earlier versions still work and are marked `@deprecated`.
  */
 import type { DecisionData, Lang, PublicUser, ScannedData, SessionData } from '../../shared';
 import { API, errorMessage, ERRORS } from '../../shared';
 import type { MeData } from '../../shared/http';
 import { errorCode, isNotLoggedIn } from '../common/errors';
 import { defaultFetch, normalizeHost, QrLoginError, request, type FetchLike, type HttpContext } from '../common/http';
+import {
+  confirmArgs,
+  loginArgs,
+  qrArgs,
+  registerArgs,
+  type ConfirmInput,
+  type LoginInput,
+  type QrInput,
+  type RegisterInput,
+} from './arguments';
 
 /** Options of `new QrLoginMobileClient(…)`. */
 export interface QrLoginMobileClientOptions {
@@ -23,29 +36,14 @@ export interface QrLoginMobileClientOptions {
   lang?: Lang;
 }
 
-/** Fields of {@link QrLoginMobileClient.login}. */
-export interface LoginInput {
-  username: string;
-  password: string;
-}
-
-/** Fields of {@link QrLoginMobileClient.register}. */
-export interface RegisterInput {
-  /** 3–64 characters of `A–Z a–z 0–9 . _ @ -`. */
-  username: string;
-  /** 8–256 characters. */
-  password: string;
-  nickname?: string;
-}
-
 /**
  * Phone-side client of a qrlogin server.
  *
  * @example
  * const phone = new QrLoginMobileClient({ host: 'https://login.example.com', token });
- * const { random } = parseQrCode(textFromCamera);
- * const info = await phone.scanned(random); // show info.app.name and info.requester
- * await phone.confirm(random);              // or phone.cancel(random)
+ * const qr = parseQrCode(textFromCamera);
+ * const info = await phone.scanned(qr); // show info.app.name and info.requester
+ * await phone.confirm(qr);              // or phone.cancel(qr)
  * await phone.logout();                     // when the user signs out of your app
  *
  * @example
@@ -98,60 +96,73 @@ export class QrLoginMobileClient {
   }
 
   /**
-   * Tells the server this user scanned QR `random` (0 → 1; repeating it is harmless) and
-   * learns who is asking: show `app.name` and `requester` before the user approves.
+   * Tells the server this user scanned the QR (0 → 1; repeating it is harmless) and learns who
+   * is asking: show `app.name` and `requester` before the user approves. Takes `{ random }`,
+   * so the result of `parseQrCode(text)` goes in as it is: `scanned(parseQrCode(text))`.
    *
-   * @throws {QrLoginError} e.g. 2020 (not logged in), 2241, 2242, 2243.
+   * @throws {QrLoginError} e.g. 2020 (not logged in), 2241, 2242, 2243; 400 at once (no
+   *   request) when called without a `{ random }`.
    */
-  scanned(random: string): Promise<ScannedData> {
-    return this.decide<ScannedData>(API.scanned, random);
+  scanned(input: QrInput): Promise<ScannedData>;
+  /** @deprecated pass `{ random }` (e.g. `scanned(parseQrCode(text))`). */
+  scanned(random: string): Promise<ScannedData>;
+  scanned(input: QrInput | string): Promise<ScannedData> {
+    return this.checked(() => qrArgs('scanned', input)).then(({ random }) => this.decide<ScannedData>(API.scanned, { random }));
   }
 
   /**
    * Approves the sign-in (1 → 2); only the user who scanned may. `matchCode`: the number the
    * user picked, when `scanned` returned `matchChoices` (number matching).
    *
-   * @throws {QrLoginError}
+   * @throws {QrLoginError} e.g. 2243 (already cancelled, scanned by someone else, wrong number);
+   *   400 at once when called without a `{ random }`.
    */
-  confirm(random: string, matchCode?: string): Promise<DecisionData> {
-    return this.decide<DecisionData>(API.confirm, random, matchCode === undefined ? {} : { matchCode });
+  confirm(input: ConfirmInput): Promise<DecisionData>;
+  /** @deprecated pass `{ random, matchCode? }`. */
+  confirm(random: string, matchCode?: string): Promise<DecisionData>;
+  confirm(input: ConfirmInput | string, matchCode?: string): Promise<DecisionData> {
+    return this.checked(() => confirmArgs(input, matchCode)).then((body) => this.decide<DecisionData>(API.confirm, body));
   }
 
   /**
    * Denies the sign-in (0 or 1 → 3).
    *
-   * @throws {QrLoginError}
+   * @throws {QrLoginError} e.g. 2243 (already approved or denied); 400 at once when called
+   *   without a `{ random }`.
    */
-  cancel(random: string): Promise<DecisionData> {
-    return this.decide<DecisionData>(API.cancel, random);
+  cancel(input: QrInput): Promise<DecisionData>;
+  /** @deprecated pass `{ random }`. */
+  cancel(random: string): Promise<DecisionData>;
+  cancel(input: QrInput | string): Promise<DecisionData> {
+    return this.checked(() => qrArgs('cancel', input)).then(({ random }) => this.decide<DecisionData>(API.cancel, { random }));
   }
 
   /**
-   * Signs in to the built-in user directory and keeps the returned token. Takes an object, as
-   * {@link register} does: `login({ username, password })`. The positional form
-   * `login(username, password)` of earlier versions still works.
+   * Signs in to the built-in user directory and keeps the returned token:
+   * `login({ username, password })`.
    *
-   * @throws {QrLoginError} e.g. 2333 (wrong username or password), 2028 (built-in accounts are off).
+   * @throws {QrLoginError} e.g. 2333 (wrong username or password), 2028 (built-in accounts are
+   *   off); 400 at once (no request) when called without `{ username, password }` strings.
    */
   async login(input: LoginInput): Promise<SessionData>;
   /** @deprecated pass `{ username, password }`. */
   async login(username: string, password: string): Promise<SessionData>;
   async login(input: LoginInput | string, password?: string): Promise<SessionData> {
-    const body: LoginInput =
-      typeof input === 'string' ? { username: input, password: password ?? '' } : { username: input.username, password: input.password };
+    const body = loginArgs(input, password);
     const data = await request<SessionData>(this.http, { method: 'POST', path: API.login, body });
     this.currentToken = data.token;
     return data;
   }
 
   /**
-   * Creates a user in the built-in directory and keeps the returned token.
+   * Creates a user in the built-in directory and keeps the returned token:
+   * `register({ username, password, nickname? })`.
    *
-   * @throws {QrLoginError} e.g. 400 (field named), 2026 (username taken), 2027 (registration is disabled).
+   * @throws {QrLoginError} e.g. 400 (field named), 2026 (username taken), 2027 (registration
+   *   is disabled); 400 at once (no request) when called without `{ username, password }` strings.
    */
   async register(input: RegisterInput): Promise<SessionData> {
-    const body: RegisterInput = { username: input.username, password: input.password };
-    if (input.nickname) body.nickname = input.nickname;
+    const body = registerArgs(input);
     const data = await request<SessionData>(this.http, { method: 'POST', path: API.register, body });
     this.currentToken = data.token;
     return data;
@@ -188,10 +199,17 @@ export class QrLoginMobileClient {
     }
   }
 
-  private decide<T>(path: string, random: string, extra: Record<string, string> = {}): Promise<T> {
-    return this.withToken((authorization) =>
-      request<T>(this.http, { method: 'POST', path, body: { random, ...extra }, headers: { authorization } }),
-    );
+  private decide<T>(path: string, body: QrInput | ConfirmInput): Promise<T> {
+    return this.withToken((authorization) => request<T>(this.http, { method: 'POST', path, body, headers: { authorization } }));
+  }
+
+  /** `read()`'s result, or a rejection with the error it threw (wrong arguments). */
+  private checked<T>(read: () => T): Promise<T> {
+    try {
+      return Promise.resolve(read());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** Runs `call` with the bearer header, or rejects with 2020 without a request when there is no token. */

@@ -39,10 +39,10 @@ test('web client + mobile client complete a login: the web client remembers the 
   const payload = parseQrCode(qr.qrcode);
   expect(payload).toMatchObject({ random: qr.random, appId: 'demo', customData: { from: 'sdk' } });
 
-  const scanned = await phone.scanned(payload.random);
+  const scanned = await phone.scanned(payload);
   expect(scanned).toMatchObject({ status: 1, app: { id: 'demo' } });
   expect((await web.checkStatus(qr.random)).status).toBe(1);
-  expect(await phone.confirm(payload.random)).toEqual({ random: qr.random, status: 2 });
+  expect(await phone.confirm(payload)).toEqual({ random: qr.random, status: 2 });
 
   const status = await web.checkStatus(qr.random);
   expect(status).toMatchObject({ status: 2, ticket: expect.any(String), scannedUserId: session.user.id });
@@ -69,7 +69,7 @@ test('SDK errors carry the envelope code and a readable message, in the chosen l
   const phone = new QrLoginMobileClient({ host: server.url });
   expect((await errorOf(phone.login({ username: 'nobody-here', password: 'wrong password' }))).code).toBe(2333);
   await phone.register({ username: unique(), password: 'correct horse battery' });
-  const missing = await errorOf(phone.confirm('does-not-exist-000000000'));
+  const missing = await errorOf(phone.confirm({ random: 'does-not-exist-000000000' }));
   expect(missing).toMatchObject({ code: 2241, message: 'QR code does not exist' });
 
   const zh = new QrLoginClient({ host: server.url, lang: 'zh-CN' });
@@ -79,7 +79,7 @@ test('SDK errors carry the envelope code and a readable message, in the chosen l
   expect((await errorOf(unreachable.geneCode())).code).toBe(0);
 
   const loggedOut = new QrLoginMobileClient({ host: server.url });
-  expect((await errorOf(loggedOut.scanned('anything-0000000000000'))).code).toBe(2020);
+  expect((await errorOf(loggedOut.scanned({ random: 'anything-0000000000000' }))).code).toBe(2020);
 });
 
 test('a phone that denies cancels the QR for the website', async () => {
@@ -87,8 +87,8 @@ test('a phone that denies cancels the QR for the website', async () => {
   const phone = new QrLoginMobileClient({ host: server.url });
   await phone.register({ username: unique(), password: 'correct horse battery' });
   const qr = await web.geneCode();
-  await phone.scanned(qr.random);
-  expect(await phone.cancel(qr.random)).toEqual({ random: qr.random, status: 3 });
+  await phone.scanned(qr);
+  expect(await phone.cancel(qr)).toEqual({ random: qr.random, status: 3 });
   expect(await web.checkStatus(qr.random)).toMatchObject({ status: 3, ticket: null });
 });
 
@@ -109,7 +109,7 @@ test('mobile logout revokes the token on the server and forgets it; a second pho
 
   // The server refuses the old token, through the SDK and on the wire.
   const stale = new QrLoginMobileClient({ host: server.url, token: oldToken });
-  expect((await errorOf(stale.scanned((await web.geneCode()).random))).code).toBe(2020);
+  expect((await errorOf(stale.scanned(await web.geneCode()))).code).toBe(2020);
   const raw = await fetch(`${server.url}${API.scanned}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${oldToken}`, 'content-type': 'application/json' },
@@ -120,7 +120,7 @@ test('mobile logout revokes the token on the server and forgets it; a second pho
   await expect(stale.logout()).resolves.toBeUndefined();
   expect(stale.token).toBeNull();
 
-  expect(await other.scanned((await web.geneCode()).random)).toMatchObject({ status: 1 });
+  expect(await other.scanned(await web.geneCode())).toMatchObject({ status: 1 });
 });
 
 test('mobile logout forgets the token even when the server cannot be reached, and rejects with code 0', async () => {

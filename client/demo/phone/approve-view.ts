@@ -4,7 +4,7 @@
  * website and the browser asking to sign in, then Approve / Deny — or, with number matching,
  * one big button per number instead of Approve.
  */
-import type { QrLoginMobileClient, ScannedData } from '../../mobile';
+import type { QrLoginMobileClient, ScannedData } from '../../mobile/index';
 import { byId } from '../dom';
 import type { Feedback } from './feedback';
 import type { ShowScreen } from './screens';
@@ -54,8 +54,8 @@ export function createApproveView({ client, strings, feedback, show, onDecided }
     const random = current;
     if (!random) return;
     void feedback.busy([approve, deny, ...matchButtons()], async () => {
-      if (approved) await client.confirm(random, matchCode);
-      else await client.cancel(random);
+      if (approved) await client.confirm(matchCode === undefined ? { random } : { random, matchCode });
+      else await client.cancel({ random });
       current = null;
       onDecided(approved);
     });
@@ -82,7 +82,7 @@ export function createApproveView({ client, strings, feedback, show, onDecided }
   deny.addEventListener('click', () => decide(false));
 
   const ask = async (random: string): Promise<void> => {
-    const info = await client.scanned(random);
+    const info = await client.scanned({ random });
     current = random;
     showRequester(info);
     showChoices(info.matchChoices ?? null);

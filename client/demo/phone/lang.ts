@@ -5,7 +5,7 @@
  * Simplified Chinese), else English. The static texts of mobile.html carry `data-i18n="key"`
  * and are replaced once at load.
  */
-import type { Lang } from '../../mobile';
+import type { Lang } from '../../mobile/index';
 import { PHONE_STRINGS, type PhoneStringKey, type PhoneStrings } from './strings';
 
 /** The page's language from the address's query and the browser's preferences. */

@@ -4,7 +4,7 @@
  * in `localStorage`. Private browsing may refuse storage: the page still works, it just
  * forgets.
  */
-import type { PublicUser } from '../../mobile';
+import type { PublicUser } from '../../mobile/index';
 
 const TOKEN_KEY = 'qrlogin.demo.token';
 const USER_KEY = 'qrlogin.demo.user';
