@@ -22,7 +22,7 @@ const HTML = `<!doctype html><meta charset="utf-8"><title>Shop</title>
 <style>
   qr-login { --qrlogin-fg: rgb(20, 30, 40); --qrlogin-bg: rgb(250, 240, 200); }
   qr-login::part(status) { letter-spacing: 3px; }
-  qr-login::part(action) { text-transform: uppercase; }
+  qr-login::part(action) { text-transform: uppercase; border-radius: 999px; }
 </style>
 <main id="slot"></main><pre id="out"></pre>
 <script type="module" src="/qrlogin-web.js"></script>
@@ -112,6 +112,8 @@ test('the QR in the shadow root is read from the pixels, the phone approves, the
     page.locator(`qr-login [part="${part}"]`).evaluate((el, name) => getComputedStyle(el).getPropertyValue(name), property);
   expect(await style('status', 'letter-spacing')).toBe('3px');
   expect(await style('action', 'text-transform')).toBe('uppercase');
+  // The widget sets the button's radius itself (6px, inline): a page's ::part() rule still wins.
+  expect(await style('action', 'border-top-left-radius')).toBe('999px');
   expect(await style('status', 'color')).toBe('rgb(20, 30, 40)');
   expect(await style('code', 'background-color')).toBe('rgb(250, 240, 200)');
   expect(await page.locator('qr-login [part="qr"]').getAttribute('role')).toBe('img');
