@@ -102,7 +102,7 @@ export class ScanCycle {
       // A 403, or "Failed to fetch" from a server that answers otherwise (CORS), means this
       // page's origin is not in the app's list. Say so, and what to change.
       if (refused) console.warn(`qrlogin: ${ORIGIN_HINT(location.origin)}`);
-      this.presenter.loadFailed(refused ? this.presenter.originRefusedText(location.origin) : messageOf(error));
+      this.presenter.loadFailed(error, refused ? location.origin : null);
       return;
     }
     this.gene = gene;
@@ -112,7 +112,7 @@ export class ScanCycle {
       onDeadline: (deadline) => this.presenter.setDeadline(deadline),
       onCheck: (data) => this.apply(data),
       onExpired: () => this.expire(),
-      onFailed: (error) => this.fail(messageOf(error)),
+      onFailed: (error) => this.fail(error),
     });
     this.watch.start(gene);
     this.presenter.codeLoaded(gene);
@@ -166,7 +166,7 @@ export class ScanCycle {
     const code = errorCode(error);
     if (isTransient(code)) return;
     if (isGone(code)) this.expire();
-    else this.fail(messageOf(error));
+    else this.fail(error);
   }
 
   private async succeed(ticket: string): Promise<void> {
@@ -186,17 +186,17 @@ export class ScanCycle {
         this.presenter.succeeded(ticket);
         return;
       }
-      this.fail(messageOf(error));
+      this.fail(error);
       return;
     }
     this.presenter.succeeded(ticket, user);
   }
 
-  /** Ends the cycle in `error` (with a retry button) and tells `onError`. */
-  private fail(message: string): void {
+  /** Ends the cycle in `error` (with a retry button and the reason for its code) and tells `onError`. */
+  private fail(error: unknown): void {
     this.state = errorScanState(this.state);
     this.close();
-    this.presenter.failed(message);
+    this.presenter.failed(error);
   }
 
   /** The QR is done (or the cycle disposed): no socket, no timers; the page stays. */

@@ -10,7 +10,8 @@
 import type { GeneData, Lang, QrStatus, UserInfoData } from '../../shared';
 import { QR_STATUS } from '../../shared';
 import type { ScanState } from './scan-state';
-import { resolveStrings, type ScanTips } from './strings';
+import { errorCode, messageOf } from '../common/errors';
+import { errorReason, resolveStrings, type ScanTips } from './strings';
 import type { ScanResult, StartScanningOptions } from './types';
 import { WidgetView } from './widget-view';
 
@@ -20,6 +21,7 @@ const DEFAULT_SIZE = 200;
 /** The DOM and the callbacks of one widget, across its cycles. */
 export class ScanPresenter {
   private readonly strings: ScanTips;
+  private readonly lang: Lang;
   private readonly view: WidgetView;
 
   constructor(
@@ -29,7 +31,8 @@ export class ScanPresenter {
     /** What the refresh / retry button does (after `onRetry`). */
     private readonly restart: () => void,
   ) {
-    this.strings = resolveStrings(options.lang ?? lang, options.tips);
+    this.lang = options.lang ?? lang;
+    this.strings = resolveStrings(this.lang, options.tips);
     const size = options.size && options.size > 0 ? Math.round(options.size) : DEFAULT_SIZE;
     this.view = new WidgetView(container, this.strings, size, options.logo);
     this.view.show('loading');
@@ -42,13 +45,19 @@ export class ScanPresenter {
   }
 
   /** The sentence for a page whose origin the server refuses. */
-  originRefusedText(origin: string): string {
+  private originRefusedText(origin: string): string {
     return this.strings.originRefused.replace('{origin}', origin);
   }
 
-  /** The QR could not be created. */
-  loadFailed(message: string): void {
-    this.view.show('error', `${this.strings.error}: ${message}`, this.retryAction());
+  /**
+   * The QR could not be created: people read the reason for the error's code (or, when the
+   * server refuses this page's `refusedOrigin`, that sentence); `onCodeLoadFailed` gets the
+   * server's message, for developers.
+   */
+  loadFailed(error: unknown, refusedOrigin: string | null): void {
+    const reason = refusedOrigin === null ? errorReason(errorCode(error), this.lang) : this.originRefusedText(refusedOrigin);
+    const message = refusedOrigin === null ? messageOf(error) : reason;
+    this.view.show('error', `${this.strings.error}: ${reason}`, this.retryAction());
     this.call('onCodeLoadFailed', () => this.options.onCodeLoadFailed?.(message));
   }
 
@@ -86,9 +95,10 @@ export class ScanPresenter {
     this.call('onSuccess', () => this.options.onSuccess?.(user ?? {}, ticket));
   }
 
-  /** The cycle ended in `error`: a retry button and `onError`. */
-  failed(message: string): void {
-    this.view.show('error', `${this.strings.failed}: ${message}`, this.retryAction());
+  /** The cycle ended in `error`: the reason for its code, a retry button, and `onError` (the server's message). */
+  failed(error: unknown): void {
+    const message = messageOf(error);
+    this.view.show('error', `${this.strings.failed}: ${errorReason(errorCode(error), this.lang)}`, this.retryAction());
     this.call('onError', () => this.options.onError?.(message));
   }
 

@@ -4,6 +4,7 @@
  * is asking, and approves or denies; the website reacts over Socket.IO.
  */
 import type { Page } from 'playwright-core';
+import { PHONE_STRINGS } from '../../client/demo/phone/strings';
 import { API } from '../../shared/http';
 import { parseQrCode } from '../../shared/qr-payload';
 import { api } from '../helpers/api';
@@ -82,10 +83,7 @@ test('the website and the phone page complete a login together', async () => {
   await phone.click('#scan-another');
   await phone.fill('#qr-text', text);
   await phone.click('#qr-submit');
-  await phone
-    .locator('#error', { hasText: '2243' })
-    .or(phone.locator('#error', { hasText: 'not allowed' }))
-    .waitFor();
+  await phone.locator('#error', { hasText: PHONE_STRINGS.en.stateApproved }).waitFor();
 });
 
 test('the demo at / stays on the demo app when the configuration makes another app the default', async () => {
@@ -153,7 +151,7 @@ test('number matching: the website shows a code, the phone offers three; a wrong
     // A wrong pick cancels the website's QR; its refresh gives a new code and a new QR.
     const wrong = choices.find((choice) => choice !== code) ?? '';
     await phone.locator(`#match-choices button[data-choice="${wrong}"]`).click();
-    await phone.locator('#error', { hasText: 'wrong number' }).waitFor();
+    await phone.locator('#error', { hasText: PHONE_STRINGS.en.stateWrongNumber }).waitFor();
     await waitForStatus(site, 'cancelled');
     await site.locator('#qrcode .qrlogin-action').click();
     await waitForStatus(site, 'pending');

@@ -9,6 +9,7 @@
 import type { Page } from 'playwright-core';
 import { API } from '../../shared/http';
 import { ERRORS } from '../../shared/errors';
+import { PHONE_STRINGS } from '../../client/demo/phone/strings';
 import { api } from '../helpers/api';
 import { bearer, gene } from '../helpers/flow';
 import { usePages } from '../helpers/pages';
@@ -105,11 +106,11 @@ test('the same in zh-CN: the page speaks Chinese and says "请重新登录"', as
   await expectSignInAgain(phone, '请重新登录');
   expect(await phone.locator('#auth-title').textContent()).toBe('登录 Acme 应用');
 
-  // Server sentences come in Chinese too.
+  // The page's sentences for the server's answers come in Chinese too.
   await phone.fill('#username', 'nobody-here');
   await phone.fill('#password', 'wrong password');
   await phone.click('#login');
-  await phone.locator('#error', { hasText: ERRORS.WRONG_CREDENTIALS.zh }).waitFor();
+  await phone.locator('#error', { hasText: PHONE_STRINGS['zh-CN'].errWrongCredentials }).waitFor();
 });
 
 test('?lang=zh-CN in the address wins over the browser language', async () => {
@@ -194,17 +195,17 @@ async function expectAnswer(phone: Page, path: string, button: string, sentence:
   expect(await response.json()).toEqual({ code: 2028, message: sentence, data: null });
 }
 
-test('a server whose accounts are off (2028): its sentence shows, and registration is not offered', async () => {
+test('a server whose accounts are off (2028): the page says so in its own words, and registration is not offered', async () => {
   const env = { BUILTIN_USERS: 'false', USER_TOKEN_ISSUER: 'https://idp.example.test', USER_TOKEN_AUDIENCE: 'api' };
   await withServer(env, async (accountsOff) => {
-    for (const [locale, sentence] of [
-      ['en-US', ERRORS.BUILTIN_USERS_DISABLED.en],
-      ['zh-CN', ERRORS.BUILTIN_USERS_DISABLED.zh],
+    for (const [locale, answer, sentence] of [
+      ['en-US', ERRORS.BUILTIN_USERS_DISABLED.en, PHONE_STRINGS.en.errAccountsOff],
+      ['zh-CN', ERRORS.BUILTIN_USERS_DISABLED.zh, PHONE_STRINGS['zh-CN'].errAccountsOff],
     ] as const) {
       const { phone } = await openPhone(locale, accountsOff);
       await phone.fill('#username', 'somebody');
       await phone.fill('#password', 'correct horse battery');
-      await expectAnswer(phone, API.register, '#register', sentence);
+      await expectAnswer(phone, API.register, '#register', answer);
       await phone.locator('#error', { hasText: sentence }).waitFor();
       expect(await phone.locator('#error').textContent()).toBe(sentence);
       expect(await phone.locator('#error').getAttribute('data-code')).toBe('2028');
@@ -214,7 +215,7 @@ test('a server whose accounts are off (2028): its sentence shows, and registrati
       expect(await storedToken(phone)).toBeNull();
 
       // Signing in gets the same answer from the server.
-      await expectAnswer(phone, API.login, '#login', sentence);
+      await expectAnswer(phone, API.login, '#login', answer);
       await phone.locator('#error', { hasText: sentence }).waitFor();
       expect(await phone.locator('#error').textContent()).toBe(sentence);
       expect(await phone.locator('#auth-view').isVisible()).toBe(true);

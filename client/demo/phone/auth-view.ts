@@ -12,9 +12,10 @@
  * A token handed to the page (`/mobile#token=…`, `handoff.ts`) takes the place of the
  * remembered one and goes through the same check; "Log out" revokes it the same way.
  */
-import { QR_LOGIN_ERROR_CODES, errorCode, isSignInRequired, type PublicUser, type QrLoginMobileClient } from '../../mobile';
+import { QR_LOGIN_ERROR_CODES, errorCode, isSignInRequired, type PublicUser, type QrLoginMobileClient } from '../../mobile/index';
 import { byId } from '../dom';
 import type { Feedback } from './feedback';
+import { createFieldMarks, loginProblem, registerProblems, serverFieldProblems } from './fields';
 import type { ShowScreen } from './screens';
 import { forgetSession, saveSession, saveToken, savedUser } from './storage';
 import type { PhoneStrings } from './strings';
@@ -63,6 +64,7 @@ export function createAuthView({ client, strings, feedback, show, onSignedIn, on
   const loginButton = byId<HTMLButtonElement>('login');
   const registerButton = byId<HTMLButtonElement>('register');
   const logoutButton = byId<HTMLButtonElement>('logout');
+  const marks = createFieldMarks(strings);
 
   const showUser = (user: PublicUser | null): void => {
     whoami.textContent = user ? user.nickname || user.username : '';
@@ -78,6 +80,7 @@ export function createAuthView({ client, strings, feedback, show, onSignedIn, on
 
   const signOut = (expired = false): void => {
     onSignOut();
+    marks.clear();
     client.setToken(null);
     forgetSession();
     whoami.hidden = true;
@@ -96,9 +99,10 @@ export function createAuthView({ client, strings, feedback, show, onSignedIn, on
     registerButton.hidden = true;
     nicknameLabel.hidden = true;
     nickname.hidden = true;
+    byId('nickname-problem').hidden = true;
   };
 
-  /** Runs a sign-in call; its error (a sentence from the server) lands in the error box. */
+  /** Runs a sign-in call; its error (the page's sentence for it) lands in the error box. */
   const attempt = (call: () => Promise<{ token: string; user: PublicUser }>): void => {
     void feedback.busy([loginButton, registerButton], async () => {
       try {
@@ -106,19 +110,31 @@ export function createAuthView({ client, strings, feedback, show, onSignedIn, on
         remember(session.token, session.user);
       } catch (error) {
         if (NO_REGISTRATION.includes(errorCode(error))) closeRegistration();
-        throw error;
+        if (marks.show(serverFieldProblems(error) ?? {})) feedback.say(strings.fixFields);
+        else throw error;
       }
     });
   };
 
   byId<HTMLFormElement>('auth-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    attempt(() => client.login({ username: username.value.trim(), password: password.value }));
+    marks.clear();
+    const fields = { username: username.value.trim(), password: password.value };
+    // An empty form is answered here: no request, no "wrong username or password".
+    const missing = loginProblem(fields.username, fields.password);
+    if (missing) feedback.say(strings[missing]);
+    else attempt(() => client.login(fields));
   });
 
   registerButton.addEventListener('click', () => {
-    const nick = nickname.value.trim();
-    attempt(() => client.register({ username: username.value.trim(), password: password.value, ...(nick ? { nickname: nick } : {}) }));
+    const fields = { username: username.value.trim(), password: password.value, nickname: nickname.value.trim() };
+    // Every problem at once, under its field; the server would name only the first.
+    if (marks.show(registerProblems(fields))) {
+      feedback.say(strings.fixFields);
+      return;
+    }
+    const { nickname: nick, ...account } = fields;
+    attempt(() => client.register(nick ? { ...account, nickname: nick } : account));
   });
 
   logoutButton.addEventListener('click', () => {

@@ -1,17 +1,18 @@
 /**
  * @module
  * The demo phone page's error box (`#error`, shared by every view) and the busy wrapper that
- * every network action of a view runs in. What the box says is always a sentence in the
- * page's language: the server's message (it answers in that language), or the page's own
- * sentence when the server did not answer or something else failed — never a code or a stack.
+ * every network action of a view runs in. What the box says is always one of the page's own
+ * sentences in its language, chosen by the failure's code (`error-text.ts`) — never the
+ * server's text, a code or a stack.
  */
-import { QrLoginError, isSignInRequired } from '../../mobile';
+import { QrLoginError, isSignInRequired } from '../../mobile/index';
 import { byId } from '../dom';
+import { errorSentence } from './error-text';
 import type { PhoneStrings } from './strings';
 
 /** The error box and the busy wrapper. */
 export interface Feedback {
-  /** Shows a sentence for `error` (and its code in `data-code` when the server sent one). */
+  /** Shows the page's sentence for `error` (and its code in `data-code` when it has one). */
   show(error: unknown): void;
   /** Shows one of the page's own sentences. */
   say(sentence: string): void;
@@ -42,11 +43,7 @@ export function createFeedback({ strings, onSignInRequired }: FeedbackDeps): Fee
   };
 
   const show = (error: unknown): void => {
-    if (!(error instanceof QrLoginError)) say(strings.unexpected);
-    // Code 0: no answer (or not an envelope). Any other code came with the server's message,
-    // a sentence in the page's language.
-    else if (error.code === 0 || !error.message) say(strings.network);
-    else say(error.message, error.code);
+    say(errorSentence(error, strings), error instanceof QrLoginError ? error.code : undefined);
   };
 
   const clear = (): void => {

@@ -3,9 +3,10 @@
  * Reading a QR code on the demo phone page (`#scan-view`): with the camera, from a photo, or
  * from pasted text. A qrlogin code hands its `random` on to "who is asking".
  */
-import { parseQrCode } from '../../mobile';
+import { parseQrCode } from '../../mobile/index';
 import { cameraUnavailableReason, readQrFromPhoto, startCameraScan, type CameraScan } from '../camera';
 import { byId } from '../dom';
+import { cameraErrorKey } from './error-text';
 import type { Feedback } from './feedback';
 import type { ShowScreen } from './screens';
 import type { PhoneStrings } from './strings';
@@ -98,8 +99,9 @@ export function createScanView({ strings, feedback, show, onCode }: ScanViewDeps
       },
       (error: unknown) => {
         stopCamera();
-        const denied = error instanceof DOMException && error.name === 'NotAllowedError';
-        feedback.say(denied ? strings.cameraRefused : strings.cameraFailed);
+        // A sentence for each way the camera can refuse ("Requested device not found" is
+        // NotFoundError: this device has no camera), never the browser's own text.
+        feedback.say(strings[cameraErrorKey(error, window.isSecureContext)]);
       },
     );
   });

@@ -1,10 +1,11 @@
 /**
  * @module
  * Every sentence the demo phone page shows, in English and Simplified Chinese. The page picks
- * its language once at load (`lang.ts`); messages from the server come in the same language
- * (the mobile client sends it as `x-authing-lang`).
+ * its language once at load (`lang.ts`). The page never shows the server's own text: a failed
+ * call is worded here, chosen by its envelope code (`error-text.ts`), so people read
+ * sentences, never internals.
  */
-import type { Lang } from '../../mobile';
+import type { Lang } from '../../mobile/index';
 
 const EN = {
   // The page itself (elements with `data-i18n` in mobile.html).
@@ -56,9 +57,41 @@ const EN = {
   cameraFailed: 'The camera could not start. Take a photo of the QR code or paste its text instead.',
   cameraNeedsHttps: 'The camera needs HTTPS (or localhost). Paste the QR text instead.',
   cameraUnsupported: 'This browser cannot use the camera. Paste the QR text instead.',
+  cameraNotFound: 'No camera found on this device. Take a photo of the QR code or paste its text instead.',
+  cameraBusy: 'The camera is busy or could not be opened. Close other apps that use it and try again, or paste the QR text.',
+  cameraBlocked: 'This page is not allowed to use the camera. Take a photo of the QR code or paste its text instead.',
   notQrText: 'That is not the text of a qrlogin QR code.',
   network: 'Could not reach the server. Check your connection and try again.',
   unexpected: 'Something went wrong. Please try again.',
+  // Checked on the phone before anything is sent.
+  enterCredentials: 'Enter your username and password.',
+  enterUsername: 'Enter your username.',
+  enterPassword: 'Enter your password.',
+  fixFields: 'Please fix the fields marked below.',
+  usernameLength: 'Use 3 to 64 characters.',
+  usernameChars: 'Use only letters, digits and . _ @ -',
+  passwordLength: 'Use 8 to 256 characters.',
+  nicknameLength: 'Use at most 64 characters.',
+  // Answers of the server, by envelope code (`error-text.ts`).
+  errInvalid: 'Something you entered was not accepted. Check it and try again.',
+  errForbidden: 'This app is not allowed to sign in here. Ask the company that runs it.',
+  errTooLarge: 'What you entered is too long.',
+  errRateLimited: 'Too many attempts. Wait a moment, then try again.',
+  errServer: 'Something went wrong on the server. Try again in a moment.',
+  errUnavailable: 'The sign-in service is not available right now. Try again in a moment.',
+  errUsernameTaken: 'That username is taken. Choose another, or log in.',
+  errRegistrationOff: 'New accounts cannot be created here. Log in with an account you have.',
+  errAccountsOff: 'Accounts of this server are turned off: sign in with your company’s app.',
+  errWrongCredentials: 'Wrong username or password.',
+  errQrNotFound: 'This QR code is not valid. Scan the code on the other screen again.',
+  errQrExpired: 'This QR code has expired. Refresh it on the other screen and scan again.',
+  stateDenied: 'This sign-in was already denied. Scan a new code.',
+  stateApproved: 'This sign-in was already approved. Scan a new code to sign in again.',
+  stateOtherUser: 'Someone else already scanned this code. Scan a new code.',
+  stateNotScanned: 'Scan the code again before you approve.',
+  statePickNumber: 'To approve, tap the number shown on the other screen.',
+  stateWrongNumber: 'That was not the number on the other screen, so this sign-in was cancelled. Scan a new code.',
+  stateChanged: 'This sign-in can no longer be changed. Scan a new code.',
 };
 
 /** The page's sentences, by name. */
@@ -115,9 +148,39 @@ const ZH_CN: PhoneStrings = {
   cameraFailed: '摄像头无法启动。请改为拍摄二维码照片或粘贴其文本。',
   cameraNeedsHttps: '摄像头需要 HTTPS（或 localhost）。请改为粘贴二维码文本。',
   cameraUnsupported: '此浏览器无法使用摄像头。请改为粘贴二维码文本。',
+  cameraNotFound: '此设备上没有找到摄像头。请改为拍摄二维码照片或粘贴其文本。',
+  cameraBusy: '摄像头正被占用或无法打开。请关闭正在使用摄像头的其他应用后重试，或粘贴二维码文本。',
+  cameraBlocked: '此页面不允许使用摄像头。请改为拍摄二维码照片或粘贴其文本。',
   notQrText: '这不是 qrlogin 二维码的文本。',
   network: '无法连接服务器，请检查网络后重试。',
   unexpected: '出错了，请重试。',
+  enterCredentials: '请输入用户名和密码。',
+  enterUsername: '请输入用户名。',
+  enterPassword: '请输入密码。',
+  fixFields: '请修改下方标出的内容。',
+  usernameLength: '请使用 3 到 64 个字符。',
+  usernameChars: '只能使用字母、数字和 . _ @ -',
+  passwordLength: '请使用 8 到 256 个字符。',
+  nicknameLength: '最多 64 个字符。',
+  errInvalid: '你输入的内容未被接受，请检查后重试。',
+  errForbidden: '此应用不允许在这里登录，请联系应用的提供方。',
+  errTooLarge: '你输入的内容过长。',
+  errRateLimited: '尝试次数过多，请稍等片刻再试。',
+  errServer: '服务器出错了，请稍后重试。',
+  errUnavailable: '登录服务暂时不可用，请稍后重试。',
+  errUsernameTaken: '该用户名已被使用，请换一个，或直接登录。',
+  errRegistrationOff: '这里不能创建新账号，请使用已有账号登录。',
+  errAccountsOff: '此服务器的内置账号已关闭，请使用贵公司的应用登录。',
+  errWrongCredentials: '用户名或密码错误。',
+  errQrNotFound: '此二维码无效，请重新扫描另一个屏幕上的二维码。',
+  errQrExpired: '此二维码已过期，请在另一个屏幕上刷新后重新扫描。',
+  stateDenied: '此次登录已被拒绝，请扫描新的二维码。',
+  stateApproved: '此次登录已被批准。如需再次登录，请扫描新的二维码。',
+  stateOtherUser: '此二维码已被其他人扫描，请扫描新的二维码。',
+  stateNotScanned: '请先重新扫描二维码，再批准。',
+  statePickNumber: '如要批准，请点击另一个屏幕上显示的数字。',
+  stateWrongNumber: '所选数字与另一个屏幕上的不一致，此次登录已取消。请扫描新的二维码。',
+  stateChanged: '此次登录已无法更改，请扫描新的二维码。',
 };
 
 /** The page's sentences in each language it speaks. */
