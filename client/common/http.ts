@@ -48,7 +48,7 @@ export interface HttpContext {
   /** Sent as `x-authing-app-id` when set. */
   appId?: string | undefined;
   /** `include` for the web SDK (the secret cookie), else the fetch default. */
-  credentials?: RequestCredentials | undefined;
+  credentials?: 'include' | 'omit' | 'same-origin' | undefined;
 }
 
 /** One request: method, path (with query) and optional JSON body / extra headers. */

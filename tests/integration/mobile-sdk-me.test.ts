@@ -3,7 +3,7 @@
  * any other failure: `isSignInRequired(error)` (code 2020, `QR_LOGIN_ERROR_CODES.NOT_LOGGED_IN`)
  * for a missing, revoked or foreign token; a network failure is not one.
  */
-import { QR_LOGIN_ERROR_CODES, QrLoginError, QrLoginMobileClient, errorCode, isSignInRequired, type FetchLike } from '../../client/mobile';
+import { QR_LOGIN_ERROR_CODES, QrLoginError, QrLoginMobileClient, errorCode, isSignInRequired, type FetchLike } from '@qrlogin/mobile';
 import { ERRORS } from '../../shared/errors';
 import { type TestServer, startServer } from '../helpers/server';
 
