@@ -14,11 +14,25 @@ declare const QRLOGIN_CONFIG: { host: string; appId: string };
 function Shop() {
   const lang = pageLang();
   const text = shopStrings(lang);
-  const [user, setUser] = useState<ScanUser | null>(null);
+  const [user, setUser] = useState<{ id: string; nickname: string } | null>(null);
+  const [failed, setFailed] = useState(false);
   const [open, setOpen] = useState(true);
 
+  /** The page got the user and its ID token: the backend verifies the token before trusting it. */
+  async function signIn(signedIn: ScanUser): Promise<void> {
+    const token = 'token' in signedIn ? signedIn.token : undefined;
+    const response = await fetch('/api/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    }).catch(() => null);
+    if (!response?.ok) return setFailed(true);
+    setFailed(false);
+    setUser(((await response.json()) as { user: { id: string; nickname: string } }).user);
+  }
+
   if (user) {
-    const name = 'nickname' in user ? user.nickname || user.username : '';
+    const name = user.nickname;
     return (
       <>
         <h1>{text.title}</h1>
@@ -33,6 +47,7 @@ function Shop() {
     <>
       <h1>{text.title}</h1>
       <p>{text.intro}</p>
+      {failed ? <p role="alert">{text.signInFailed}</p> : null}
       {open ? (
         <>
           <QrLogin
@@ -40,7 +55,7 @@ function Shop() {
             appId={QRLOGIN_CONFIG.appId}
             host={QRLOGIN_CONFIG.host}
             lang={lang}
-            onSuccess={(signedIn) => setUser(signedIn)}
+            onSuccess={(signedIn) => void signIn(signedIn)}
             onStatus={(status) => console.info('qrlogin status:', status)}
             onError={(message) => console.warn('qrlogin:', message)}
           />

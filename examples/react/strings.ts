@@ -12,6 +12,8 @@ export interface ShopStrings {
   /** `{name}`: the user's nickname. */
   signedInAs: string;
   signOut: string;
+  /** The backend did not accept the sign-in. */
+  signInFailed: string;
 }
 
 const STRINGS: Record<Lang, ShopStrings> = {
@@ -22,6 +24,7 @@ const STRINGS: Record<Lang, ShopStrings> = {
     close: 'Close',
     signedInAs: 'Signed in as {name}',
     signOut: 'Sign out',
+    signInFailed: 'We could not sign you in. Please scan a new code.',
   },
   'zh-CN': {
     title: '示例商店',
@@ -30,6 +33,7 @@ const STRINGS: Record<Lang, ShopStrings> = {
     close: '关闭',
     signedInAs: '已登录：{name}',
     signOut: '退出登录',
+    signInFailed: '登录未成功，请重新扫码。',
   },
 };
 

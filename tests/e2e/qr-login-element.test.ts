@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import type { Page } from 'playwright-core';
 import { QrLoginMobileClient, parseQrCode } from '@qrlogin/mobile';
+import { verifyIdToken } from '@qrlogin/node';
 import { API } from '../../shared/http';
 import { readQrFrom } from '../helpers/browser';
 import { serveSite, snap, usePages } from '../helpers/pages';
@@ -123,6 +124,13 @@ test('the QR in the shadow root is read from the pixels, the phone approves, the
   expect(detail.user.nickname).toBe('Shopper');
   expect(detail.user.token).toEqual(expect.any(String));
   expect(detail.ticket).toEqual(expect.any(String));
+  // The site's backend verifies the ID token with @qrlogin/node, and refuses it tampered.
+  const token = detail.user.token ?? '';
+  const claims = await verifyIdToken(token, { issuer: qrlogin.config.issuer, audience: 'shop' });
+  expect(claims).toMatchObject({ nickname: 'Shopper', amr: ['qr'] });
+  const [header, payload = '', signature] = token.split('.');
+  const tampered = `${header}.${payload.slice(0, 10)}${payload[10] === 'A' ? 'B' : 'A'}${payload.slice(11)}.${signature}`;
+  await expect(verifyIdToken(tampered, { issuer: qrlogin.config.issuer, audience: 'shop' })).rejects.toMatchObject({ code: 'invalid' });
   const heard = await page.evaluate(() => (window as unknown as { heard: [string, string][] }).heard);
   expect(heard).toEqual([
     ['loading', 'loading'],

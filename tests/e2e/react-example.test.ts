@@ -47,7 +47,7 @@ async function started(child: ChildProcess): Promise<void> {
 
 beforeAll(async () => {
   // What `npm run example:react` does before serve.mjs.
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-packages.mjs'), '--js-only', 'web', 'react'], { stdio: 'pipe' });
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-packages.mjs'), '--js-only', 'web', 'react', 'node'], { stdio: 'pipe' });
   const port = await freePort();
   shopUrl = `http://127.0.0.1:${port}`;
   // The README's app entry, with this test's origin instead of http://localhost:5173.
@@ -108,10 +108,24 @@ test('strict mode: the QR is read from the pixels, the phone approves, the page 
     nickname: 'Ada',
   });
   await phone.scanned(random);
+  const verified = page.waitForRequest((request) => request.url() === `${shopUrl}/api/session`);
   await phone.confirm(random);
 
+  // The page shows the user once the example's backend verified the ID token (@qrlogin/node).
   await page.locator('#user').waitFor({ timeout: 10_000 });
   expect(await page.locator('#user').textContent()).toBe('Signed in as Ada');
+  const token = ((await verified).postDataJSON() as { token: string }).token;
+  const post = (body: unknown) =>
+    fetch(`${shopUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const accepted = await post({ token });
+  expect(accepted.status).toBe(200);
+  expect(((await accepted.json()) as { user: { nickname: string } }).user.nickname).toBe('Ada');
+  // The same token with one payload character changed: the backend refuses it.
+  const [header, payload = '', signature] = token.split('.');
+  const flipped = `${payload.slice(0, 10)}${payload[10] === 'A' ? 'B' : 'A'}${payload.slice(11)}`;
+  const tampered = await post({ token: `${header}.${flipped}.${signature}` });
+  expect(tampered.status).toBe(401);
+  expect(await tampered.json()).toEqual({ error: 'invalid' });
   expect(await until(() => sockets() === 0, 5_000)).toBe(true);
 });
 
