@@ -14,8 +14,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -90,21 +91,69 @@ async function buildTypes(name, out) {
   await writeFile(join(out, 'index.d.ts'), `export * from './${entry}';\n`);
 }
 
-// Each package is built beside its dist/ and swapped in whole, so a test or an example that
-// imports the package while another one rebuilds it (npm pack, npm run example:…) never sees
-// it half written.
-for (const name of names) {
-  const dist = join(root, 'client', name, 'dist');
-  const staging = `${dist}.${process.pid}.tmp`;
-  const old = `${dist}.${process.pid}.old`;
-  await rm(staging, { recursive: true, force: true });
+/** @param {string} path @returns {Promise<boolean>} false when it exists already */
+async function tryMkdir(path) {
   try {
-    await buildJs(name, staging);
-    if (!jsOnly) await buildTypes(name, staging);
-    if (existsSync(dist)) await rename(dist, old);
-    await rename(staging, dist);
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-    await rm(old, { recursive: true, force: true });
+    await mkdir(path);
+    return true;
+  } catch (error) {
+    if (/** @type {NodeJS.ErrnoException} */ (error).code === 'EEXIST') return false;
+    throw error;
   }
+}
+
+/**
+ * Runs `build` holding `<dist>.lock` (a folder: mkdir is atomic), so two builds of one package at
+ * once (parallel test files, `npm pack` beside `npm run example:…`) take turns. A lock older
+ * than two minutes was left by a killed build and is taken over.
+ * @param {string} dist @param {() => Promise<void>} build
+ */
+async function locked(dist, build) {
+  const lock = `${dist}.lock`;
+  const deadline = Date.now() + 180_000;
+  while (!(await tryMkdir(lock))) {
+    const age = await stat(lock).then(
+      (info) => Date.now() - info.mtimeMs,
+      () => 0,
+    );
+    if (age > 120_000) await rm(lock, { recursive: true, force: true });
+    else if (Date.now() > deadline) throw new Error(`${relative(root, lock)} is held: remove it if no build is running`);
+    else await sleep(100);
+  }
+  try {
+    await build();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Moves a finished build into dist/ file by file (each rename atomic, replacing the old file),
+ * so a test or an example importing the package meanwhile never finds `index.js` missing or half
+ * written. `types/` is replaced as a whole; a `--js-only` build leaves the declarations as they are.
+ * @param {string} staging @param {string} dist
+ */
+async function swapIn(staging, dist) {
+  await mkdir(dist, { recursive: true });
+  const old = `${dist}.${process.pid}.old`;
+  if (existsSync(join(staging, 'types')) && existsSync(join(dist, 'types'))) await rename(join(dist, 'types'), old);
+  for (const entry of await readdir(staging)) await rename(join(staging, entry), join(dist, entry));
+  await rm(old, { recursive: true, force: true });
+}
+
+for (const name of names) {
+  // The repository's licence ships in each tarball (npm packs a package's own LICENSE only).
+  await copyFile(join(root, 'LICENSE'), join(root, 'client', name, 'LICENSE'));
+  const dist = join(root, 'client', name, 'dist');
+  await locked(dist, async () => {
+    const staging = `${dist}.${process.pid}.tmp`;
+    await rm(staging, { recursive: true, force: true });
+    try {
+      await buildJs(name, staging);
+      if (!jsOnly) await buildTypes(name, staging);
+      await swapIn(staging, dist);
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  });
 }

@@ -54,7 +54,7 @@ type CodesByName = { readonly [K in ErrorKey]: (typeof ERRORS)[K]['code'] };
  *
  * @example
  * try {
- *   await phone.confirm(random);
+ *   await phone.confirm({ random });
  * } catch (e) {
  *   if (isSignInRequired(e)) await reauthenticate();
  *   else throw e;

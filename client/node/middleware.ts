@@ -8,7 +8,7 @@
 import { QrLoginError, QrLoginTokenError } from './errors';
 import { type ExchangedUser, exchangeTicket } from './exchange';
 import type { FetchLike } from './exchange';
-import { type RequestLike, readTicket } from './ticket-body';
+import { type RequestLike, isCrossSite, isJsonRequest, readTicket } from './ticket-body';
 import { type IdTokenClaims, verifyIdToken } from './verify';
 
 export type { RequestLike } from './ticket-body';
@@ -49,7 +49,7 @@ export interface QrLoginMiddlewareOptions<Req extends RequestLike = RequestLike,
 }
 
 /** The stable `error` values of the middleware's own answers. */
-export type MiddlewareErrorCode = 'ticket_required' | 'ticket_refused' | 'qrlogin_unreachable';
+export type MiddlewareErrorCode = 'cross_site' | 'json_required' | 'ticket_required' | 'ticket_refused' | 'qrlogin_unreachable';
 
 function answer(res: ResponseLike, status: number, body: unknown): void {
   res.statusCode = status;
@@ -73,7 +73,10 @@ function isUnavailable(code: number): boolean {
 /**
  * An Express-compatible handler for the route your page POSTs `{ticket}` to.
  *
- * Answers itself: 400 `{"error": "ticket_required"}` (no ticket in the body), 401
+ * Answers itself: 403 `{"error": "cross_site"}` (the browser says another website sent the
+ * request: `Sec-Fetch-Site: cross-site`), 415 `{"error": "json_required"}` (the body is not
+ * `application/json`: together, these keep another site from signing your visitor in to an
+ * account of its choosing), 400 `{"error": "ticket_required"}` (no ticket in the body), 401
  * `{"error": "ticket_refused"}` (invalid, expired or already used), 502
  * `{"error": "qrlogin_unreachable"}` (no answer, rate limited or a server error); anything else
  * (a wrong app secret, an ID token that does not verify — a configuration problem — or what
@@ -95,6 +98,9 @@ export function qrLoginMiddleware<Req extends RequestLike = RequestLike, Res ext
 
   return async (req, res, next) => {
     try {
+      // Login CSRF: only the site's own pages may post a ticket (see ticket-body.ts).
+      if (isCrossSite(req)) return refuse(res, 403, 'cross_site', 'Tickets are accepted from this website’s own pages only');
+      if (!isJsonRequest(req)) return refuse(res, 415, 'json_required', 'POST the ticket as JSON (content-type: application/json)');
       const ticket = await readTicket(req);
       if (ticket === null) return refuse(res, 400, 'ticket_required', 'POST {"ticket": "…"}: the ticket from the qrlogin-success event');
       let exchanged: ExchangedUser;

@@ -1,8 +1,10 @@
 /**
  * @module
- * The ticket a page POSTs to its backend: `{"ticket": "…"}` as JSON or
- * `ticket=…` urlencoded. Taken from `req.body` when a body parser ran
- * (`express.json()`, `express.urlencoded()`), else read from the request itself.
+ * The ticket a page POSTs to its backend: `{"ticket": "…"}` as JSON, and only as JSON
+ * (`content-type: application/json`), which another website cannot send without a CORS
+ * preflight that the site does not grant: so a form on another site cannot post an attacker's
+ * ticket and sign the visitor in to the attacker's account (login CSRF). Taken from `req.body`
+ * when a body parser ran (`express.json()`), else read from the request itself.
  */
 
 /** The parts of a Node/Express request the middleware reads. */
@@ -23,8 +25,7 @@ function ticketOf(body: unknown): string | null {
   return typeof ticket === 'string' && ticket.length > 0 && ticket.length <= 1024 ? ticket : null;
 }
 
-function parseText(text: string, contentType: string): unknown {
-  if (contentType.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
+function parseText(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -48,15 +49,29 @@ async function readText(req: RequestLike): Promise<string | null> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The ticket in the request's body, or null when there is none. */
+/** One request header (the first, when repeated), lower-cased. */
+function header(req: RequestLike, name: string): string {
+  const value = req.headers[name];
+  return ((Array.isArray(value) ? value[0] : value) ?? '').toLowerCase();
+}
+
+/** Whether the body is declared JSON (`application/json`, any parameters). */
+export function isJsonRequest(req: RequestLike): boolean {
+  return header(req, 'content-type').split(';')[0]?.trim() === 'application/json';
+}
+
+/** Whether the browser says another site made the request (`Sec-Fetch-Site: cross-site`). */
+export function isCrossSite(req: RequestLike): boolean {
+  return header(req, 'sec-fetch-site') === 'cross-site';
+}
+
+/** The ticket in the request's JSON body, or null when there is none. */
 export async function readTicket(req: RequestLike): Promise<string | null> {
-  const header = req.headers['content-type'];
-  const contentType = (Array.isArray(header) ? header[0] : header)?.toLowerCase() ?? '';
   if (req.body !== undefined) {
-    if (typeof req.body === 'string') return ticketOf(parseText(req.body, contentType));
-    if (req.body instanceof Uint8Array) return ticketOf(parseText(Buffer.from(req.body).toString('utf8'), contentType));
+    if (typeof req.body === 'string') return ticketOf(parseText(req.body));
+    if (req.body instanceof Uint8Array) return ticketOf(parseText(Buffer.from(req.body).toString('utf8')));
     return ticketOf(req.body);
   }
   const text = await readText(req);
-  return text === null ? null : ticketOf(parseText(text, contentType));
+  return text === null ? null : ticketOf(parseText(text));
 }

@@ -18,6 +18,11 @@ import { WidgetView } from './widget-view';
 /** QR width and height when `size` is not given. */
 const DEFAULT_SIZE = 200;
 
+/** What joins a label and its reason: a full-width colon in Chinese. */
+function colon(lang: Lang): string {
+  return lang === 'zh-CN' ? '：' : ': ';
+}
+
 /** The DOM and the callbacks of one widget, across its cycles. */
 export class ScanPresenter {
   private readonly strings: ScanTips;
@@ -57,7 +62,7 @@ export class ScanPresenter {
   loadFailed(error: unknown, refusedOrigin: string | null): void {
     const reason = refusedOrigin === null ? errorReason(errorCode(error), this.lang) : this.originRefusedText(refusedOrigin);
     const message = refusedOrigin === null ? messageOf(error) : reason;
-    this.view.show('error', `${this.strings.error}: ${reason}`, this.retryAction());
+    this.view.show('error', `${this.strings.error}${colon(this.lang)}${reason}`, this.retryAction());
     this.call('onCodeLoadFailed', () => this.options.onCodeLoadFailed?.(message));
   }
 
@@ -98,7 +103,7 @@ export class ScanPresenter {
   /** The cycle ended in `error`: the reason for its code, a retry button, and `onError` (the server's message). */
   failed(error: unknown): void {
     const message = messageOf(error);
-    this.view.show('error', `${this.strings.failed}: ${errorReason(errorCode(error), this.lang)}`, this.retryAction());
+    this.view.show('error', `${this.strings.failed}${colon(this.lang)}${errorReason(errorCode(error), this.lang)}`, this.retryAction());
     this.call('onError', () => this.options.onError?.(message));
   }
 

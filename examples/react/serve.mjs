@@ -4,7 +4,7 @@
  * own origin, as yours is. Its one backend route, `POST /api/session {token}`, is what a site's
  * backend does with the ID token the page got: verify it with `@qrlogin/node` (issuer, audience =
  * the app id, signature against qrlogin's published keys) before trusting who signed in.
- * Environment: PORT (5173), HOST (localhost), QRLOGIN_ISSUER (qrlogin's ISSUER, default
+ * Environment: PORT (5173), EXAMPLE_HOST (localhost), QRLOGIN_ISSUER (qrlogin's ISSUER, default
  * QRLOGIN_HOST), and build.mjs's QRLOGIN_HOST, QRLOGIN_APP. `npm run example:react` builds the
  * packages first.
  */
@@ -16,7 +16,8 @@ import { QrLoginTokenError, verifyIdToken } from '@qrlogin/node';
 import { buildExample } from './build.mjs';
 
 const PORT = Number(process.env.PORT ?? 5173);
-const HOST = process.env.HOST ?? 'localhost';
+// Not HOST: some shells (zsh) set it to the machine's name.
+const HOST = process.env.EXAMPLE_HOST ?? 'localhost';
 const QRLOGIN_HOST = (process.env.QRLOGIN_HOST ?? 'http://localhost:3000').replace(/\/+$/, '');
 const ISSUER = process.env.QRLOGIN_ISSUER ?? QRLOGIN_HOST;
 const APP_ID = process.env.QRLOGIN_APP ?? 'shop';

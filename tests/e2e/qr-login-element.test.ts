@@ -83,9 +83,9 @@ async function approve(page: Page, nickname: string): Promise<void> {
   const phone = new QrLoginMobileClient({ host: qrlogin.url });
   const username = `shopper_${Math.random().toString(36).slice(2, 10)}`;
   await phone.register({ username, password: 'correct horse battery', nickname });
-  await phone.scanned(random);
+  await phone.scanned({ random });
   await page.locator('qr-login[data-qrlogin-status="scanned"]').waitFor({ state: 'attached' });
-  await phone.confirm(random);
+  await phone.confirm({ random });
 }
 
 async function heardSuccess(page: Page): Promise<{ user: { nickname?: string; token?: string }; ticket: string }> {

@@ -55,7 +55,7 @@ beforeAll(async () => {
   const apps = entry.apps.map((app) => ({ ...app, origins: [shopUrl] }));
   qrlogin = await startServer({ env: { APPS: JSON.stringify({ apps }) } });
   shop = spawn(process.execPath, [join(EXAMPLE, 'serve.mjs')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', QRLOGIN_HOST: qrlogin.url },
+    env: { ...process.env, PORT: String(port), EXAMPLE_HOST: '127.0.0.1', QRLOGIN_HOST: qrlogin.url },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await started(shop);
@@ -107,9 +107,9 @@ test('strict mode: the QR is read from the pixels, the phone approves, the page 
     password: 'correct horse battery',
     nickname: 'Ada',
   });
-  await phone.scanned(random);
+  await phone.scanned({ random });
   const verified = page.waitForRequest((request) => request.url() === `${shopUrl}/api/session`);
-  await phone.confirm(random);
+  await phone.confirm({ random });
 
   // The page shows the user once the example's backend verified the ID token (@qrlogin/node).
   await page.locator('#user').waitFor({ timeout: 10_000 });

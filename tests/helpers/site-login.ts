@@ -80,7 +80,7 @@ export async function approveWithPhone(page: Page, qrloginUrl: string, nickname:
   const phone = new QrLoginMobileClient({ host: qrloginUrl });
   const username = `shopper_${Math.random().toString(36).slice(2, 10)}`;
   const { user } = await phone.register({ username, password: 'correct horse battery', nickname });
-  await phone.scanned(random);
-  await phone.confirm(random);
+  await phone.scanned({ random });
+  await phone.confirm({ random });
   return { userId: user.id };
 }

@@ -2,7 +2,8 @@
  * `@qrlogin/node` against a real qrlogin (port 0): `verifyIdToken` takes a real ID token and
  * refuses a tampered, an expired, a wrong-audience one and the phone's user token;
  * `exchangeTicket` redeems a ticket once and refuses a reused ticket and a wrong secret
- * without quoting either; `qrLoginMiddleware` in a real Express app answers 400/401/502, or
+ * without quoting either; `qrLoginMiddleware` in a real Express app refuses what another site
+ * can send (a form, text, `Sec-Fetch-Site: cross-site`: login CSRF), answers 400/401/502, or
  * runs `onLogin` (a session cookie) and answers 200.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -44,10 +45,7 @@ const options = () => ({ host: server.url, appId: 'shop', appSecret: SECRET });
 const verifyOptions = () => ({ issuer: server.config.issuer, audience: 'shop' });
 
 async function failure<E extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> {
-  const outcome = await promise.then(
-    () => new Error('resolved'),
-    (error: unknown) => error,
-  );
+  const outcome: unknown = await promise.then(() => 'resolved').catch((error: unknown) => error);
   expect(outcome).toBeInstanceOf(type);
   return outcome as E;
 }
@@ -69,12 +67,10 @@ describe('exchangeTicket and verifyIdToken', () => {
     const user = await exchangeTicket(ticket, options());
     expect(user).toMatchObject({ id: userId, nickname: 'Alice', token: expect.any(String) });
     idToken = user.token;
-
     const claims = await verifyIdToken(user.token, verifyOptions());
     expect(claims).toMatchObject({ iss: server.config.issuer, aud: 'shop', sub: userId, amr: ['qr'], nickname: 'Alice', name: 'Alice' });
     expect(claims.preferred_username).toEqual(user.username);
     expect(typeof claims.auth_time).toBe('number');
-
     const reused = await failure(exchangeTicket(ticket, options()), QrLoginError);
     expect(reused.code).toBe(2244);
     expectNoneOf(reused, ticket, SECRET);
@@ -183,6 +179,7 @@ describe('qrLoginMiddleware in an Express app', () => {
       '/auth/qrlogin',
       express.json(),
       express.urlencoded({ extended: false }),
+      express.text(),
       qrLoginMiddleware<Request, Response>({ ...options(), onLogin }),
     );
     app.post('/no-parser', qrLoginMiddleware({ ...options(), onLogin: () => undefined }));
@@ -218,16 +215,11 @@ describe('qrLoginMiddleware in an Express app', () => {
   });
   afterAll(() => site.close());
 
-  const post = (path: string, body: string, type = 'application/json') =>
-    fetch(`${site.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+  const post = (path: string, body: string, type = 'application/json', headers: Record<string, string> = {}) =>
+    fetch(`${site.url}${path}`, { method: 'POST', headers: { 'content-type': type, ...headers }, body });
 
   test('no ticket: 400 ticket_required', async () => {
-    for (const [body, type] of [
-      ['{}'],
-      ['{"ticket": 42}'],
-      ['ticket=', 'application/x-www-form-urlencoded'],
-      ['not json', 'text/plain'],
-    ] as const) {
+    for (const [body, type] of [['{}'], ['{"ticket": 42}'], ['{"ticket": ""}', 'application/json; charset=utf-8']] as const) {
       const response = await post('/auth/qrlogin', body, type);
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: 'ticket_required' });
@@ -252,16 +244,31 @@ describe('qrLoginMiddleware in an Express app', () => {
     expect(body.user).not.toHaveProperty('token');
     expect(logins).toHaveLength(1);
     expect(logins[0]).toMatchObject({ id: userId, nickname: 'Bob', claims: { sub: userId, aud: 'shop', amr: ['qr'] } });
-
     const again = await post('/auth/qrlogin', JSON.stringify({ ticket }));
     expect(again.status).toBe(401);
   });
 
-  test('urlencoded, and no body parser at all, work as well', async () => {
-    const first = await approvedTicket('Carol');
-    const form = await post('/auth/qrlogin', `ticket=${encodeURIComponent(first.ticket)}`, 'application/x-www-form-urlencoded');
-    expect(form.status).toBe(200);
-    expect(await form.json()).toMatchObject({ user: { id: first.userId } });
+  test('login CSRF: a good ticket posted as a form, as text, or by another site is refused, and onLogin does not run', async () => {
+    // What another website can make a visitor's browser send without a CORS preflight.
+    const { ticket, userId } = await approvedTicket('Mallory');
+    const before = logins.length;
+    const form = await post('/auth/qrlogin', `ticket=${encodeURIComponent(ticket)}`, 'application/x-www-form-urlencoded');
+    expect(form.status).toBe(415);
+    expect(await form.json()).toMatchObject({ error: 'json_required' });
+    const text = await post('/auth/qrlogin', JSON.stringify({ ticket }), 'text/plain');
+    expect(text.status).toBe(415);
+    // JSON, but the browser says another site sent it.
+    const crossSite = await post('/auth/qrlogin', JSON.stringify({ ticket }), 'application/json', { 'sec-fetch-site': 'cross-site' });
+    expect(crossSite.status).toBe(403);
+    expect(await crossSite.json()).toMatchObject({ error: 'cross_site' });
+    expect(logins).toHaveLength(before);
+    // The ticket was never spent: the site's own page still signs in with it.
+    const own = await post('/auth/qrlogin', JSON.stringify({ ticket }), 'application/json', { 'sec-fetch-site': 'same-origin' });
+    expect(own.status).toBe(200);
+    expect(logins.at(-1)).toMatchObject({ id: userId, nickname: 'Mallory' });
+  });
+
+  test('with no body parser at all, the JSON body is read from the request', async () => {
     const second = await approvedTicket('Dan');
     const raw = await post('/no-parser', JSON.stringify({ ticket: second.ticket }));
     expect(raw.status).toBe(200);

@@ -3,7 +3,8 @@
  * builds it), the tarballs installed into a fresh folder with react and react-dom, a strict
  * TypeScript consumer (tests/fixtures/consumer) type-checked against the shipped `.d.ts` with
  * `moduleResolution` `bundler` (browser code) and `nodenext` (a backend), without
- * `skipLibCheck`, bundled with esbuild, and run: and not one server package installed.
+ * `skipLibCheck`, bundled with esbuild, and run (the backend and phone code on Node, and
+ * `<QrLogin/>` rendered on the server): and not one server package installed.
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -88,7 +89,7 @@ test('npm pack produces each package with its ESM build, source map, declaration
   for (const [name, files] of packed) {
     expect({ name, files: files.filter((file) => !file.startsWith('dist/types/')) }).toEqual({
       name,
-      files: ['README.md', 'dist/index.d.ts', 'dist/index.js', 'dist/index.js.map', 'package.json'],
+      files: ['LICENSE', 'README.md', 'dist/index.d.ts', 'dist/index.js', 'dist/index.js.map', 'package.json'],
     });
     expect(files.some((file) => file.startsWith('dist/types/') && file.endsWith('.d.ts'))).toBe(true);
     expect(files.filter((file) => /\.tsx?$/.test(file) && !file.endsWith('.d.ts'))).toEqual([]);
@@ -107,7 +108,7 @@ test('no server package is installed with them', async () => {
 });
 
 test.each([
-  ['bundler', 'preserve', ['web.ts', 'app.tsx', 'phone.ts']],
+  ['bundler', 'preserve', ['web.ts', 'app.tsx', 'ssr.tsx', 'phone.ts']],
   ['nodenext', 'nodenext', ['backend.ts', 'phone.ts']],
 ])('a strict consumer type-checks against the shipped declarations (moduleResolution %s)', async (resolution, module, files) => {
   const app = join(dir, 'app');
@@ -151,5 +152,10 @@ test('the browser code bundles, and the backend and app code run on Node from th
     refused: 'QrLoginTokenError',
   });
   const phone = await run(process.execPath, ['out/phone.mjs'], { cwd: app });
+  await run(ESBUILD, ['ssr.tsx', '--jsx=automatic', '--format=esm', '--outdir=out', '--out-extension:.js=.mjs', '--log-level=error'], {
+    cwd: app,
+  });
+  const ssr = await run(process.execPath, ['out/ssr.mjs'], { cwd: app });
+  expect(JSON.parse(ssr.stdout)).toEqual({ html: '<div class="login"></div>', tag: 'qr-login', element: 'function' });
   expect(JSON.parse(phone.stdout)).toEqual({ random: 'r-123-abcdefghijklmnop', network: true, signIn: false });
 });

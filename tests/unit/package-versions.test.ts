@@ -43,7 +43,7 @@ test.each(dirs)('%s ships ESM with types and a README, and depends on no server 
   const pkg = read(dir);
   expect(pkg.type).toBe('module');
   expect(pkg.exports?.['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
-  expect(pkg.files).toEqual(['dist', 'README.md']);
+  expect(pkg.files).toEqual(['dist', 'README.md', 'LICENSE']);
   expect(existsSync(join(ROOT, dir, 'README.md'))).toBe(true);
   const deps = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies });
   expect(deps.filter((dep) => SERVER_PACKAGES.includes(dep))).toEqual([]);
