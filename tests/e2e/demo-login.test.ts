@@ -11,28 +11,21 @@ import { api } from '../helpers/api';
 import { readQrFrom } from '../helpers/browser';
 import { bearer, gene } from '../helpers/flow';
 import { snap, usePages, waitForStatus } from '../helpers/pages';
-import { type TestServer, startServer } from '../helpers/server';
+import { startServer, useServer } from '../helpers/server';
 
-let server: TestServer;
+const server = useServer();
 const pages = usePages();
-
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
 
 const status = (page: Page) => page.locator('#qrcode').getAttribute('data-qrlogin-status');
 
-async function openSite(url = server.url): Promise<Page> {
+async function openSite(url = server().url): Promise<Page> {
   const page = await pages.page({ viewport: { width: 1100, height: 800 } });
   await page.goto(`${url}/`);
   await waitForStatus(page, 'pending', 10_000);
   return page;
 }
 
-async function openPhone(nickname: string, url = server.url): Promise<Page> {
+async function openPhone(nickname: string, url = server().url): Promise<Page> {
   const phone = await pages.page({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await phone.goto(`${url}/mobile`);
   await phone.fill('#username', `phone${Date.now()}${Math.floor(Math.random() * 1000)}`);
@@ -63,9 +56,9 @@ test('the website and the phone page complete a login together', async () => {
 
   // The phone shows who is asking before the user approves.
   await expect(phone.locator('#req-app').textContent()).resolves.toBe('qrlogin demo');
-  await expect(phone.locator('#req-origin').textContent()).resolves.toBe(server.url);
+  await expect(phone.locator('#req-origin').textContent()).resolves.toBe(server().url);
   await expect(phone.locator('#req-browser').textContent()).resolves.toMatch(/Chrom/);
-  await expect(phone.locator('#warning').textContent()).resolves.toContain(`Only approve if you are signing in to ${server.url}`);
+  await expect(phone.locator('#warning').textContent()).resolves.toContain(`Only approve if you are signing in to ${server().url}`);
   await waitForStatus(site, 'scanned');
   await snap(site, 'widget-scanned');
 
@@ -179,7 +172,7 @@ test('"Log out" on the phone page revokes its token on the server; without a net
   await phone.locator('#auth-view').waitFor({ state: 'visible' });
   expect(await phone.evaluate(() => localStorage.getItem('qrlogin.demo.token'))).toBeNull();
   // The token the page had stored is refused by the server now.
-  const refused = await api(server.url).post(API.scanned, { random: (await gene(api(server.url))).random }, bearer(token));
+  const refused = await api(server().url).post(API.scanned, { random: (await gene(api(server().url))).random }, bearer(token));
   expect(refused.body.code).toBe(2020);
 
   // Best effort: the logout request fails, the page signs out all the same.

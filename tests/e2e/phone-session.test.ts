@@ -14,22 +14,15 @@ import { api } from '../helpers/api';
 import { bearer, gene } from '../helpers/flow';
 import { usePages } from '../helpers/pages';
 import { freePort } from '../helpers/redis-server';
-import { type TestServer, startServer } from '../helpers/server';
+import { type TestServer, startServer, useServer } from '../helpers/server';
 
 const TOKEN_KEY = 'qrlogin.demo.token';
 
-let server: TestServer;
+const server = useServer();
 const pages = usePages();
 
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
-
 /** A phone page in `locale` served by `at`, listing the `/api/v2/me` calls it makes. */
-async function openPhone(locale = 'en-US', at: TestServer = server): Promise<{ phone: Page; meCalls: string[] }> {
+async function openPhone(locale = 'en-US', at: TestServer = server()): Promise<{ phone: Page; meCalls: string[] }> {
   const phone = await pages.page({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale });
   const meCalls: string[] = [];
   phone.on('request', (request) => {
@@ -65,7 +58,7 @@ async function withServer(env: Record<string, string>, body: (other: TestServer)
 
 /** Revokes `token` on the server, as a logout from elsewhere would. */
 async function revoke(token: string): Promise<void> {
-  const response = await fetch(`${server.url}${API.logout}`, { method: 'POST', headers: bearer(token) });
+  const response = await fetch(`${server().url}${API.logout}`, { method: 'POST', headers: bearer(token) });
   expect(await response.json()).toMatchObject({ code: 200 });
 }
 
@@ -115,7 +108,7 @@ test('the same in zh-CN: the page speaks Chinese and says "请重新登录"', as
 
 test('?lang=zh-CN in the address wins over the browser language', async () => {
   const phone = await pages.page({ locale: 'en-US' });
-  await phone.goto(`${server.url}/mobile?lang=zh-CN`);
+  await phone.goto(`${server().url}/mobile?lang=zh-CN`);
   await phone.locator('#auth-title', { hasText: '登录 Acme 应用' }).waitFor();
   expect(await phone.title()).toBe('Acme 应用 — 扫码登录');
 });
@@ -180,7 +173,7 @@ test('a token that dies after load: the next scan brings the same "Please sign i
   const token = await register(phone, 'Later Lee');
   await revoke(token);
 
-  const qr = await gene(api(server.url));
+  const qr = await gene(api(server().url));
   await phone.fill('#qr-text', qr.qrcode);
   await phone.click('#qr-submit');
   await expectSignInAgain(phone, 'Please sign in again');

@@ -12,20 +12,13 @@ import { API } from '../../shared/http';
 import { api } from '../helpers/api';
 import { bearer, gene } from '../helpers/flow';
 import { usePages, waitForStatus } from '../helpers/pages';
-import { type TestServer, startServer } from '../helpers/server';
+import { useServer } from '../helpers/server';
 
 const TOKEN_KEY = 'qrlogin.demo.token';
 const INTERNAL = /state:|Requested|undefined|null|\b\d{3,4}\b/;
 
-let server: TestServer;
+const server = useServer();
 const pages = usePages();
-
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
 
 /** The phone page in `locale`, listing the sign-in requests it sends. */
 async function openPhone(locale: string): Promise<{ phone: Page; sent: string[] }> {
@@ -35,7 +28,7 @@ async function openPhone(locale: string): Promise<{ phone: Page; sent: string[] 
     const path = new URL(request.url()).pathname;
     if (path === API.login || path === API.register) sent.push(path);
   });
-  await phone.goto(`${server.url}/mobile`);
+  await phone.goto(`${server().url}/mobile`);
   await phone.locator('#auth-form').waitFor({ state: 'visible' });
   return { phone, sent };
 }
@@ -94,12 +87,12 @@ test.each([
 ] as const)('%s: approving a QR that was denied meanwhile says so in words', async (locale, strings) => {
   const { phone } = await openPhone(locale);
   const token = await signUp(phone);
-  const qr = await gene(api(server.url));
+  const qr = await gene(api(server().url));
   await phone.fill('#qr-text', qr.qrcode);
   await phone.click('#qr-submit');
   await phone.locator('#requester').waitFor({ state: 'visible' });
   // The same user denies it elsewhere (another device of theirs) before tapping Approve here.
-  expect((await api(server.url).post(API.cancel, { random: qr.random }, bearer(token))).body.code).toBe(200);
+  expect((await api(server().url).post(API.cancel, { random: qr.random }, bearer(token))).body.code).toBe(200);
   await phone.click('#approve');
   await phone.locator('#error', { hasText: strings.stateDenied }).waitFor();
   expect(await errorText(phone)).toBe(strings.stateDenied);
@@ -110,7 +103,7 @@ test.each([
 test('a phone without a camera is told so, and to paste the QR text, not "Requested device not found"', async () => {
   // This Chromium has no fake devices: getUserMedia fails with NotFoundError.
   const { phone } = await openPhone('en-US');
-  await phone.context().grantPermissions(['camera'], { origin: server.url });
+  await phone.context().grantPermissions(['camera'], { origin: server().url });
   await signUp(phone);
   await phone.click('#scan-camera');
   await phone.locator('#error', { hasText: PHONE_STRINGS.en.cameraNotFound }).waitFor();
@@ -121,14 +114,14 @@ test('a phone without a camera is told so, and to paste the QR text, not "Reques
 
 test('the widget words a failed load by its code: no server text', async () => {
   const page = await pages.page();
-  await page.route(`${server.url}${API.gene}`, (route) =>
+  await page.route(`${server().url}${API.gene}`, (route) =>
     route.fulfill({
       status: 200,
       contentType: 'application/json',
       body: JSON.stringify({ code: 500, message: 'Internal error: at x.ts:12', data: null }),
     }),
   );
-  await page.goto(`${server.url}/`);
+  await page.goto(`${server().url}/`);
   await waitForStatus(page, 'error', 10_000);
   const text = (await page.locator('#qrcode .qrlogin-status').textContent()) ?? '';
   expect(text).toBe(`${STRINGS.en.error}: ${ERROR_REASONS.en.server}`);

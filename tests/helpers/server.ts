@@ -99,3 +99,21 @@ export function testApp(config: Config, overrides: Partial<AppConfig> & { id: st
 export function withApps(...apps: ((config: Config) => AppConfig)[]): (config: Config) => Config {
   return (config) => ({ ...config, apps: [...config.apps, ...apps.map((make) => make(config))] });
 }
+
+/**
+ * One server for a whole test file: started before its tests, closed after them. Call the
+ * returned function inside a test to get it.
+ */
+export function useServer(options: StartOptions = {}): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startServer(options);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return () => {
+    if (!server) throw new Error('the test server is not running (useServer registers beforeAll)');
+    return server;
+  };
+}
