@@ -55,6 +55,28 @@ export type ErrorKey = keyof typeof ERRORS;
  */
 export const ORIGIN_REFUSED_DETAIL = 'origin not allowed for this app';
 
+/**
+ * Why a phone action was refused with 2243 (`QR_INVALID_STATE`), machine-readable: the error
+ * envelope's `data.reason` (and the mobile SDK's `QrLoginError.reason`), so an app words each
+ * case itself. The values are the English details appended to the message.
+ */
+export const QR_STATE_REASONS = {
+  not_scanned: 'not scanned yet',
+  scanned_by_another_user: 'scanned by another user',
+  already_confirmed: 'already confirmed',
+  already_cancelled: 'already cancelled',
+  match_required: 'pick the number shown on the other screen',
+  wrong_match: 'wrong number; the QR code is cancelled',
+} as const;
+
+/** A key of {@link QR_STATE_REASONS}. */
+export type QrStateReason = keyof typeof QR_STATE_REASONS;
+
+/** Whether a value is one of {@link QR_STATE_REASONS}' keys. */
+export function isQrStateReason(value: unknown): value is QrStateReason {
+  return typeof value === 'string' && Object.hasOwn(QR_STATE_REASONS, value);
+}
+
 /** A numeric code that can appear in an envelope or an ack. */
 export type ErrorCode = (typeof ERRORS)[ErrorKey]['code'];
 

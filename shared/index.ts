@@ -2,8 +2,8 @@
  * @module
  * The shared contract of server, web SDK and mobile SDK: explicit re-exports only.
  */
-export { ERRORS, ORIGIN_REFUSED_DETAIL, errorCodes, errorMessage } from './errors';
-export type { ErrorCode, ErrorKey, ErrorPayload, Lang } from './errors';
+export { ERRORS, ORIGIN_REFUSED_DETAIL, QR_STATE_REASONS, errorCodes, errorMessage, isQrStateReason } from './errors';
+export type { ErrorCode, ErrorKey, ErrorPayload, Lang, QrStateReason } from './errors';
 export { API, HEADERS, SECRET_COOKIE_PATH, secretCookieName } from './http';
 export type {
   CheckData,

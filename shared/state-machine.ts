@@ -10,7 +10,7 @@
  *   0 or 1, now ≥ expireAt ──▶ -1 expired (derived, version + 1)
  * ```
  */
-import type { ErrorKey } from './errors';
+import type { ErrorKey, QrStateReason } from './errors';
 import { QR_STATUS, type QrStatus, type StoredQrStatus } from './status';
 
 /** The part of a QR session the state machine reads and writes. */
@@ -26,7 +26,9 @@ export interface QrState {
 export type QrAction = { type: 'scan'; userId: string } | { type: 'confirm'; userId: string } | { type: 'cancel'; userId: string };
 
 export type TransitionResult<S extends QrState> =
-  { ok: true; state: S; changed: boolean } | { ok: false; error: Extract<ErrorKey, 'QR_EXPIRED' | 'QR_INVALID_STATE'>; reason: string };
+  | { ok: true; state: S; changed: boolean }
+  | { ok: false; error: 'QR_EXPIRED'; reason: 'expired' }
+  | { ok: false; error: Extract<ErrorKey, 'QR_INVALID_STATE'>; reason: QrStateReason };
 
 /** The status to report: a stored 0 or 1 past `expireAt` reads as expired. */
 export function effectiveStatus(state: QrState, now: number): QrStatus {
@@ -43,7 +45,7 @@ function isOpen(status: QrStatus): boolean {
   return status === QR_STATUS.PENDING || status === QR_STATUS.SCANNED;
 }
 
-const refuse = (reason: string) => ({ ok: false as const, error: 'QR_INVALID_STATE' as const, reason });
+const refuse = (reason: QrStateReason) => ({ ok: false as const, error: 'QR_INVALID_STATE' as const, reason });
 
 /**
  * Applies a phone action to a QR. A repeated `scan` by the user who scanned is a no-op
@@ -51,7 +53,7 @@ const refuse = (reason: string) => ({ ok: false as const, error: 'QR_INVALID_STA
  */
 export function transition<S extends QrState>(state: S, action: QrAction, now: number): TransitionResult<S> {
   if (effectiveStatus(state, now) === QR_STATUS.EXPIRED) {
-    return { ok: false, error: 'QR_EXPIRED', reason: 'expired' };
+    return { ok: false, error: 'QR_EXPIRED' as const, reason: 'expired' as const };
   }
   const next = (status: StoredQrStatus, scannedUserId = state.scannedUserId) => ({
     ok: true as const,
@@ -64,15 +66,15 @@ export function transition<S extends QrState>(state: S, action: QrAction, now: n
       if (action.type === 'scan') return next(QR_STATUS.SCANNED, action.userId);
       // Denied before anyone scanned (e.g. the phone declined at once): nobody is recorded.
       if (action.type === 'cancel') return next(QR_STATUS.CANCELLED, null);
-      return refuse('not scanned yet');
+      return refuse('not_scanned');
     case QR_STATUS.SCANNED:
-      if (action.userId !== state.scannedUserId) return refuse('scanned by another user');
+      if (action.userId !== state.scannedUserId) return refuse('scanned_by_another_user');
       if (action.type === 'scan') return { ok: true, changed: false, state };
       if (action.type === 'confirm') return next(QR_STATUS.CONFIRMED);
       return next(QR_STATUS.CANCELLED);
     case QR_STATUS.CONFIRMED:
-      return refuse('already confirmed');
+      return refuse('already_confirmed');
     case QR_STATUS.CANCELLED:
-      return refuse('already cancelled');
+      return refuse('already_cancelled');
   }
 }

@@ -4,8 +4,8 @@
  * the `{code, message, data}` envelope (PROTOCOL §2), turning every failure into a
  * {@link QrLoginError}.
  */
-import type { Envelope, ErrorCode, Lang } from '../../shared';
-import { HEADERS } from '../../shared';
+import type { Envelope, ErrorCode, Lang, QrStateReason } from '../../shared';
+import { HEADERS, isQrStateReason } from '../../shared';
 
 /**
  * A {@link QrLoginError}'s `code`: one of the envelope codes of PROTOCOL §2 (the values of
@@ -28,11 +28,17 @@ export class QrLoginError extends Error {
   readonly code: QrLoginErrorCode;
   /** HTTP status of the answer (200 for a business error in the envelope), or `0` without one. */
   readonly status: number;
+  /**
+   * Why the QR's state refused the action, for code 2243 (`QR_INVALID_STATE`): e.g.
+   * `already_cancelled`, `scanned_by_another_user`, `wrong_match` (`QR_STATE_REASONS`).
+   */
+  readonly reason: QrStateReason | undefined;
 
-  constructor(code: number, message: string, status = 0) {
+  constructor(code: number, message: string, status = 0, reason?: QrStateReason) {
     super(message);
     this.code = code as QrLoginErrorCode;
     this.status = status;
+    this.reason = reason;
   }
 }
 
@@ -120,7 +126,8 @@ export async function request<T>(ctx: HttpContext, spec: RequestSpec): Promise<T
   const envelope = body as unknown as Envelope<T>;
   if (envelope.code !== 200) {
     const message = typeof envelope.message === 'string' && envelope.message ? envelope.message : `Error ${envelope.code}`;
-    throw new QrLoginError(envelope.code, message, response.status);
+    const reason = isRecord(envelope.data) && isQrStateReason(envelope.data.reason) ? envelope.data.reason : undefined;
+    throw new QrLoginError(envelope.code, message, response.status, reason);
   }
   if (envelope.data === null || envelope.data === undefined) {
     throw new QrLoginError(0, 'Unexpected answer from the server (no data)', response.status);

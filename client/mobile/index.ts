@@ -26,5 +26,5 @@ export type { ConfirmInput, LoginInput, QrInput, RegisterInput } from './argumen
 export { QrLoginError } from '../common/http';
 export type { FetchLike, QrLoginErrorCode } from '../common/http';
 export { QR_LOGIN_ERROR_CODES, errorCode, isSignInRequired } from '../common/errors';
-export { QR_STATUS, QrCodeParseError, parseQrCode } from '../../shared';
-export type { DecisionData, Lang, PublicUser, QrPayload, QrStatus, Requester, ScannedData, SessionData } from '../../shared';
+export { QR_STATE_REASONS, QR_STATUS, QrCodeParseError, parseQrCode } from '../../shared';
+export type { DecisionData, Lang, PublicUser, QrPayload, QrStateReason, QrStatus, Requester, ScannedData, SessionData } from '../../shared';

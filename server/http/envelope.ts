@@ -5,7 +5,7 @@
 import type { Response } from 'express';
 import type { Envelope } from '../../shared/http';
 import type { AppError } from '../errors';
-import type { Lang } from '../../shared/errors';
+import type { Lang, QrStateReason } from '../../shared/errors';
 
 /**
  * Writes an envelope as JSON. API answers carry credentials (a browser secret, a ticket, an ID
@@ -38,6 +38,8 @@ export function sendError(res: Response, error: AppError, lang: Lang, api: boole
   const keepsStatus = error.code === 413 || error.code === 429;
   const status = api && !keepsStatus ? 200 : error.code >= 400 && error.code < 600 ? error.code : 400;
   if (error.retryAfter !== undefined) res.setHeader('Retry-After', String(error.retryAfter));
-  const body: Envelope<null> = { ...payload, data: null };
+  const { reason, ...rest } = payload;
+  // 2243 says why in `data.reason` (QR_STATE_REASONS); every other error has no data.
+  const body: Envelope<{ reason: QrStateReason }> = { ...rest, data: reason ? { reason } : null };
   writeJson(res, status, body);
 }

@@ -17,7 +17,7 @@ import type { Clock } from '../domain/clock';
 import { decideMatch } from '../domain/number-matching';
 import { type PushMessage, type QrSession, type RequesterInfo, toCheckData, toExpiredPush, toPush, toSnapshot } from '../domain/qr-session';
 import { newMatch, newRandom, newSecret, newTicket, secretMatches, sha256 } from '../domain/secrets';
-import { AppError } from '../errors';
+import { AppError, refusalOf } from '../errors';
 import type { AppRegistry } from './apps';
 import type { EventBus } from './events';
 import { type AppGuard, MAX_ID_LENGTH } from './qr-guards';
@@ -100,7 +100,7 @@ export function createQrLoginService(deps: QrLoginDeps) {
       const at = now();
       const step = decide(current, at, app);
       const result = transition(current, step.action, at);
-      if (!result.ok) throw new AppError(result.error, { detail: result.reason });
+      if (!result.ok) throw refusalOf(result);
       if (!result.changed) return { session: current, app };
       const next: QrSession = { ...result.state, ...step.patch };
       if (await stores.qr.compareAndSet(next, current.version, step.ticket)) {
@@ -119,17 +119,17 @@ export function createQrLoginService(deps: QrLoginDeps) {
       const confirm: QrAction = { type: 'confirm', userId: user.id };
       switch (decideMatch(current.match, matchCode)) {
         case 'unanswered':
-          throw new AppError('QR_INVALID_STATE', { detail: 'pick the number shown on the other screen' });
+          throw new AppError('QR_INVALID_STATE', { reason: 'match_required' });
         case 'cancel': {
           // Only a pick that could have confirmed counts: a QR not scanned by this user,
           // decided or expired gets the state machine's own error and changes nothing.
           const allowed = transition(current, confirm, at);
-          if (!allowed.ok) throw new AppError(allowed.error, { detail: allowed.reason });
+          if (!allowed.ok) throw refusalOf(allowed);
           const match = current.match;
           return {
             action: { type: 'cancel', userId: user.id },
             ...(match ? { patch: { match: { ...match, failures: match.failures + 1 } } } : {}),
-            refusal: new AppError('QR_INVALID_STATE', { detail: 'wrong number; the QR code is cancelled' }),
+            refusal: new AppError('QR_INVALID_STATE', { reason: 'wrong_match' }),
           };
         }
         case 'confirm': {

@@ -168,7 +168,11 @@ test('only the user who scanned may confirm or cancel; a second scanner is refus
   expect((await scan(http, alice.token, qr.random)).status).toBe(1);
   for (const path of [API.scanned, API.confirm, API.cancel]) {
     const refused = await http.post(path, { random: qr.random }, bearer(mallory.token));
-    expect({ path, code: refused.body.code, data: refused.body.data }).toEqual({ path, code: 2243, data: null });
+    expect({ path, code: refused.body.code, data: refused.body.data }).toEqual({
+      path,
+      code: 2243,
+      data: { reason: 'scanned_by_another_user' },
+    });
   }
   expect(dataOf(await http.get<CheckData>(`${API.check}?random=${qr.random}`))).toMatchObject({ status: 1, version: 1 });
   expect((await http.post(API.confirm, { random: qr.random }, bearer(alice.token))).body.code).toBe(200);

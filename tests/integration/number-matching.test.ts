@@ -74,12 +74,16 @@ test('a missing pick is refused without cost; a wrong pick cancels the QR, so bl
   expect(wrong).toHaveLength(2);
 
   const missing = await decide(qr.random, phone.token);
-  expect(missing.body).toMatchObject({ code: 2243, message: expect.stringMatching(/pick the number/) });
+  expect(missing.body).toMatchObject({ code: 2243, message: expect.stringMatching(/pick the number/), data: { reason: 'match_required' } });
   const open = dataOf(await http().get<{ status: number }>(`${API.check}?random=${qr.random}`, { 'x-qrlogin-secret': qr.secret }));
   expect(open.status).toBe(QR_STATUS.SCANNED);
 
   const first = await decide(qr.random, phone.token, wrong[0]);
-  expect(first.body).toMatchObject({ code: 2243, message: expect.stringMatching(/wrong number; the QR code is cancelled/) });
+  expect(first.body).toMatchObject({
+    code: 2243,
+    message: expect.stringMatching(/wrong number; the QR code is cancelled/),
+    data: { reason: 'wrong_match' },
+  });
   await waitUntil(() => pushes.some((push) => push.event === EVENTS.cancelled));
   // Not a second guess, and not the right number either: the QR is gone.
   expect((await decide(qr.random, phone.token, wrong[1])).body.code).toBe(2243);

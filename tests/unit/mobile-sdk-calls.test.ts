@@ -99,9 +99,13 @@ test.each([
 });
 
 test('a refusal carries the envelope code and the HTTP status, never the token', async () => {
-  const { phone } = phoneWith({ code: 2243, message: 'Action not allowed in the QR code’s current state: already cancelled' });
+  const { phone } = phoneWith({
+    code: 2243,
+    message: 'Action not allowed in the QR code’s current state: already cancelled',
+    data: { reason: 'already_cancelled' },
+  });
   const error = await rejection(phone.confirm({ random: RANDOM }));
-  expect(error).toMatchObject({ code: 2243, status: 200 });
+  expect(error).toMatchObject({ code: 2243, status: 200, reason: 'already_cancelled' });
   const limited = await rejection(phoneWith({ code: 429, message: 'Too many requests' }, 429).phone.scanned({ random: RANDOM }));
   expect(limited).toMatchObject({ code: QR_LOGIN_ERROR_CODES.RATE_LIMITED, status: 429 });
   for (const e of [error, limited]) {

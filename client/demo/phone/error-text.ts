@@ -1,13 +1,13 @@
 /**
  * @module
  * What the demo phone page says when something failed: a sentence of `strings.ts`, chosen by
- * the envelope code of a {@link QrLoginError} (PROTOCOL §2) — and, for 2243, by the QR's
- * state that the server names in its (untranslated) detail — or by the name of the
+ * the envelope code of a {@link QrLoginError} (PROTOCOL §2) — and, for 2243, by its `reason`
+ * (the envelope's `data.reason`, `QR_STATE_REASONS`) — or by the name of the
  * `DOMException` the camera threw. Never the server's own text, a code or a stack: people
  * read "This sign-in was already denied. Scan a new code.", not "Action not allowed in the
  * QR code's current state: already cancelled".
  */
-import { QR_LOGIN_ERROR_CODES as CODES, QrLoginError } from '../../mobile/index';
+import { QR_LOGIN_ERROR_CODES as CODES, QrLoginError, type QrStateReason } from '../../mobile/index';
 import type { PhoneStringKey, PhoneStrings } from './strings';
 
 /** The sentence for each envelope code the phone page can meet; others get `unexpected`. */
@@ -29,27 +29,20 @@ export const PHONE_ERROR_KEYS: Readonly<Record<number, PhoneStringKey>> = {
   [CODES.QR_INVALID_STATE]: 'stateChanged',
 };
 
-/**
- * 2243 ("not allowed in the QR code's current state"): the state the server names after the
- * colon of its message (English in every language, `shared/state-machine.ts` and the number
- * matching of `server/services/qr-login.ts`), and what the page says about it.
- */
-export const STATE_KEYS: readonly (readonly [detail: string, key: PhoneStringKey])[] = [
-  ['already cancelled', 'stateDenied'],
-  ['already confirmed', 'stateApproved'],
-  ['scanned by another user', 'stateOtherUser'],
-  ['not scanned yet', 'stateNotScanned'],
-  ['pick the number shown on the other screen', 'statePickNumber'],
-  ['wrong number; the QR code is cancelled', 'stateWrongNumber'],
-];
+/** 2243 ("not allowed in the QR code's current state"): what the page says for each `reason`. */
+export const STATE_KEYS: Readonly<Record<QrStateReason, PhoneStringKey>> = {
+  already_cancelled: 'stateDenied',
+  already_confirmed: 'stateApproved',
+  scanned_by_another_user: 'stateOtherUser',
+  not_scanned: 'stateNotScanned',
+  match_required: 'statePickNumber',
+  wrong_match: 'stateWrongNumber',
+};
 
 /** The key of the sentence for a failed call. */
 export function errorKey(error: unknown): PhoneStringKey {
   if (!(error instanceof QrLoginError)) return 'unexpected';
-  if (error.code === CODES.QR_INVALID_STATE) {
-    const state = STATE_KEYS.find(([detail]) => error.message.endsWith(`: ${detail}`));
-    if (state) return state[1];
-  }
+  if (error.code === CODES.QR_INVALID_STATE && error.reason) return STATE_KEYS[error.reason];
   return PHONE_ERROR_KEYS[error.code] ?? 'unexpected';
 }
 
