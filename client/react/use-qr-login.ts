@@ -3,7 +3,7 @@
  * `useQrLogin`: runs the web SDK's widget in an element of yours, for as long as that element
  * is mounted, and follows its status in React state.
  */
-import { QrLoginClient, watchScanStatus, type Lang, type ScanStatus, type ScanTips, type ScanUser } from '@qrlogin/web';
+import { QrLoginClient, type Lang, type ScanStatus, type ScanTips, type ScanUser } from '@qrlogin/web';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 /** Options of {@link useQrLogin} (and props of `<QrLogin/>`). */
@@ -78,17 +78,7 @@ export function useQrLogin<T extends HTMLElement = HTMLDivElement>(options: UseQ
   useEffect(() => {
     if (!element) return undefined;
     let live = true;
-    const watch = watchScanStatus(element, (next) => {
-      if (!live) return;
-      setStatus(next);
-      if (next === 'loading') {
-        setResult(null);
-        setError(null);
-      }
-      callbacks.current.onStatus?.(next);
-    });
     const failed = (message: string) => {
-      watch.flush();
       if (!live) return;
       setError(message);
       callbacks.current.onError?.(message);
@@ -99,10 +89,16 @@ export function useQrLogin<T extends HTMLElement = HTMLDivElement>(options: UseQ
       ...(logo ? { logo } : {}),
       ...(callbacks.current.tips ? { tips: callbacks.current.tips } : {}),
       autoExchangeUserInfo: exchange !== 'server',
-      onStart: () => watch.flush(),
-      onResult: () => watch.flush(),
+      onStatus: (next) => {
+        if (!live) return;
+        setStatus(next);
+        if (next === 'loading') {
+          setResult(null);
+          setError(null);
+        }
+        callbacks.current.onStatus?.(next);
+      },
       onSuccess: (user, ticket) => {
-        watch.flush();
         if (!live) return;
         setResult({ user, ticket });
         callbacks.current.onSuccess?.(user, ticket);
@@ -110,12 +106,10 @@ export function useQrLogin<T extends HTMLElement = HTMLDivElement>(options: UseQ
       onError: failed,
       onCodeLoadFailed: failed,
     });
-    watch.flush();
     handle.current = scanning;
     return () => {
       live = false;
       scanning.stop();
-      watch.disconnect();
       if (handle.current === scanning) handle.current = null;
     };
   }, [element, appId, host, lang, size, logo, exchange]);

@@ -14,7 +14,6 @@
  * </script>
  */
 import type { Lang } from '../../shared';
-import { watchScanStatus, type ScanStatusWatch } from './element-status';
 import { QrLoginClient } from './qrlogin-client';
 import type { ScanStatus } from './scan-state';
 import type { ScanHandle, ScanUser } from './types';
@@ -68,7 +67,6 @@ export class QrLoginElement extends Base implements HTMLQrLoginElement {
   }
 
   private handle: ScanHandle | null = null;
-  private watch: ScanStatusWatch | null = null;
   private container: HTMLDivElement | null = null;
   /** Bumped by every (re)start request and stop: only the latest scheduled start runs. */
   private generation = 0;
@@ -111,10 +109,6 @@ export class QrLoginElement extends Base implements HTMLQrLoginElement {
   private start(): void {
     this.stop();
     const container = this.ensureContainer();
-    this.watch = watchScanStatus(container, (status) => {
-      this.setAttribute(STATUS_ATTRIBUTE, status);
-      this.emit('qrlogin-status', { status });
-    });
     const size = Number(this.getAttribute('size'));
     const logo = this.getAttribute('logo');
     const client = new QrLoginClient({
@@ -122,36 +116,25 @@ export class QrLoginElement extends Base implements HTMLQrLoginElement {
       host: this.getAttribute('host') || undefined,
       lang: readLang(this.getAttribute('lang')),
     });
-    const flush = () => this.watch?.flush();
+    const failed = (message: string) => this.emit('qrlogin-error', { message });
     this.handle = client.startScanning(container, {
       ...(Number.isFinite(size) && size > 0 ? { size } : {}),
       ...(logo ? { logo } : {}),
       autoExchangeUserInfo: this.getAttribute('exchange') !== 'server',
-      onStart: flush,
-      onResult: flush,
-      onSuccess: (user, ticket) => {
-        flush();
-        this.emit('qrlogin-success', { user, ticket });
+      onStatus: (status) => {
+        this.setAttribute(STATUS_ATTRIBUTE, status);
+        this.emit('qrlogin-status', { status });
       },
-      onError: (message) => {
-        flush();
-        this.emit('qrlogin-error', { message });
-      },
-      onCodeLoadFailed: (message) => {
-        flush();
-        this.emit('qrlogin-error', { message });
-      },
+      onSuccess: (user, ticket) => this.emit('qrlogin-success', { user, ticket }),
+      onError: failed,
+      onCodeLoadFailed: failed,
     });
-    flush();
   }
 
   /** Closes the socket and clears every timer; what is on screen stays. */
   private stop(): void {
     this.handle?.stop();
     this.handle = null;
-    this.watch?.flush();
-    this.watch?.disconnect();
-    this.watch = null;
   }
 
   /** The widget's container in the open shadow root (made once). */

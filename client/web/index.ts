@@ -8,8 +8,6 @@ import { defineQrLoginElement } from './element';
 export { QrLoginClient } from './qrlogin-client';
 export { QR_LOGIN_TAG, QrLoginElement, defineQrLoginElement } from './element';
 export type { HTMLQrLoginElement, QrLoginElementEventMap, QrLoginEventDetails } from './element';
-export { watchScanStatus } from './element-status';
-export type { ScanStatusWatch } from './element-status';
 export { QrLoginError } from '../common/http';
 export type { FetchLike } from '../common/http';
 export { STRINGS } from './strings';

@@ -9,7 +9,7 @@
  */
 import type { GeneData, Lang, QrStatus, UserInfoData } from '../../shared';
 import { QR_STATUS } from '../../shared';
-import type { ScanState } from './scan-state';
+import type { ScanState, ScanStatus } from './scan-state';
 import { errorCode, messageOf } from '../common/errors';
 import { errorReason, resolveStrings, type ScanTips } from './strings';
 import type { ScanResult, StartScanningOptions } from './types';
@@ -28,6 +28,8 @@ export class ScanPresenter {
   private readonly strings: ScanTips;
   private readonly lang: Lang;
   private readonly view: WidgetView;
+  /** The status last shown (and told to `onStatus`). */
+  private shown: ScanStatus | null = null;
 
   constructor(
     container: HTMLElement,
@@ -40,12 +42,12 @@ export class ScanPresenter {
     this.strings = resolveStrings(this.lang, options.tips);
     const size = options.size && options.size > 0 ? Math.round(options.size) : DEFAULT_SIZE;
     this.view = new WidgetView(container, this.strings, size, options.logo);
-    this.view.show('loading');
+    this.show('loading');
   }
 
   /** A new cycle starts: the busy state, then `onStart`. */
   loading(): void {
-    this.view.show('loading');
+    this.show('loading');
     this.call('onStart', () => this.options.onStart?.());
   }
 
@@ -62,7 +64,7 @@ export class ScanPresenter {
   loadFailed(error: unknown, refusedOrigin: string | null): void {
     const reason = refusedOrigin === null ? errorReason(errorCode(error), this.lang) : this.originRefusedText(refusedOrigin);
     const message = refusedOrigin === null ? messageOf(error) : reason;
-    this.view.show('error', `${this.strings.error}${colon(this.lang)}${reason}`, this.retryAction());
+    this.show('error', `${this.strings.error}${colon(this.lang)}${reason}`, this.retryAction());
     this.call('onCodeLoadFailed', () => this.options.onCodeLoadFailed?.(message));
   }
 
@@ -103,7 +105,7 @@ export class ScanPresenter {
   /** The cycle ended in `error`: the reason for its code, a retry button, and `onError` (the server's message). */
   failed(error: unknown): void {
     const message = messageOf(error);
-    this.view.show('error', `${this.strings.failed}${colon(this.lang)}${errorReason(errorCode(error), this.lang)}`, this.retryAction());
+    this.show('error', `${this.strings.failed}${colon(this.lang)}${errorReason(errorCode(error), this.lang)}`, this.retryAction());
     this.call('onError', () => this.options.onError?.(message));
   }
 
@@ -112,22 +114,30 @@ export class ScanPresenter {
     this.view.dispose();
   }
 
+  /** Shows a status (the container's attribute, text, button) and tells `onStatus` of a new one. */
+  private show(status: ScanStatus, text?: string, action?: { label: string; run: () => void }): void {
+    this.view.show(status, text, action);
+    if (status === this.shown) return;
+    this.shown = status;
+    this.call('onStatus', () => this.options.onStatus?.(status));
+  }
+
   /** Shows a state: attribute, text, button. */
   private render(state: ScanState): void {
     switch (state.status) {
       case 'cancelled':
       case 'expired':
-        this.view.show(state.status, undefined, this.refreshAction());
+        this.show(state.status, undefined, this.refreshAction());
         break;
       case 'error':
-        this.view.show('error', this.strings.failed, this.retryAction());
+        this.show('error', this.strings.failed, this.retryAction());
         break;
       case 'scanned':
-        this.view.show('scanned');
+        this.show('scanned');
         this.view.showScanner(state.userInfo);
         break;
       default:
-        this.view.show(state.status);
+        this.show(state.status);
     }
   }
 

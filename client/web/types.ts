@@ -50,6 +50,12 @@ export type ScanUser = UserInfoData | Record<string, never>;
 export interface StartScanningOptions {
   /** A new QR cycle starts (first start, refresh, retry). */
   onStart?: () => void;
+  /**
+   * Each new status the widget shows, in order, once each: the value it gives the container's
+   * `data-qrlogin-status` (`loading`, `pending`, `scanned`, `confirmed`, `cancelled`,
+   * `expired`, `error`). `confirmed` comes before `onSuccess`.
+   */
+  onStatus?: (status: ScanStatus) => void;
   /** Each applied state change (see {@link ScanResult}). */
   onResult?: (result: ScanResult) => void;
   /** Scanned on a phone; `userInfo` is `{}` unless the app shows the scanner on the web. */
