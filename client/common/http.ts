@@ -63,6 +63,8 @@ export interface RequestSpec {
   path: string;
   body?: unknown;
   headers?: Record<string, string | undefined>;
+  /** Aborts the request (e.g. `AbortSignal.timeout(ms)`): a network failure, code `0`. */
+  signal?: AbortSignal;
 }
 
 /** `host` without trailing slashes; `fallback` (e.g. `location.origin`) when missing. */
@@ -106,6 +108,7 @@ export async function request<T>(ctx: HttpContext, spec: RequestSpec): Promise<T
   const init: RequestInit = { method: spec.method, headers };
   if (spec.body !== undefined) init.body = JSON.stringify(spec.body);
   if (ctx.credentials) init.credentials = ctx.credentials;
+  if (spec.signal) init.signal = spec.signal;
 
   let response: Response;
   try {

@@ -3,11 +3,8 @@
  * `exchangeTicket`: the website's backend redeems the ticket its page received, with the app
  * secret (`POST /api/v2/qrcode/userinfo`, `Authorization: Bearer <app secret>`).
  */
-import { API, HEADERS, type UserInfoData } from '../../shared';
-import { QrLoginError } from './errors';
-
-/** The `fetch` to call qrlogin with (the global one by default). */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+import { API, type UserInfoData } from '../../shared';
+import { QrLoginError, defaultFetch, normalizeHost, request, type FetchLike } from '../common/http';
 
 export interface ExchangeTicketOptions {
   /** Where qrlogin is, e.g. `https://login.example.com`. */
@@ -25,17 +22,9 @@ export interface ExchangeTicketOptions {
 /** The user a ticket signs in, with `token`: a signed ID token (see `verifyIdToken`). */
 export type ExchangedUser = UserInfoData;
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function isUserInfo(value: unknown): value is UserInfoData {
-  return isRecord(value) && typeof value.id === 'string' && typeof value.token === 'string';
-}
-
-/** The reason of a failed fetch, without the request (which carries the ticket and the secret). */
-function reasonOf(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  return typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.message : 'failed';
+  const user = value as Partial<UserInfoData> | null;
+  return typeof user === 'object' && user !== null && typeof user.id === 'string' && typeof user.token === 'string';
 }
 
 /**
@@ -54,38 +43,14 @@ export async function exchangeTicket(ticket: string, options: ExchangeTicketOpti
   if (!options?.host || !options.appId || !options.appSecret) {
     throw new TypeError('exchangeTicket: `host`, `appId` and `appSecret` are required');
   }
-  const url = `${options.host.replace(/\/+$/, '')}${API.userinfo}`;
-  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  let response: Response;
-  try {
-    response = await fetchImpl(url, {
-      method: 'POST',
-      headers: {
-        accept: 'application/json',
-        'content-type': 'application/json',
-        authorization: `Bearer ${options.appSecret}`,
-        [HEADERS.appId]: options.appId,
-        [HEADERS.lang]: 'en',
-      },
-      body: JSON.stringify({ ticket }),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-    });
-  } catch (error) {
-    throw new QrLoginError(0, `Could not reach qrlogin at ${url}: ${reasonOf(error)}`);
-  }
-  let body: unknown;
-  try {
-    body = await response.json();
-  } catch {
-    throw new QrLoginError(0, `Unexpected answer from qrlogin (HTTP ${response.status}, not JSON)`);
-  }
-  if (!isRecord(body) || typeof body.code !== 'number') {
-    throw new QrLoginError(0, `Unexpected answer from qrlogin (HTTP ${response.status}, not an envelope)`);
-  }
-  if (body.code !== 200) {
-    const message = typeof body.message === 'string' && body.message ? body.message : `Error ${body.code}`;
-    throw new QrLoginError(body.code, message);
-  }
-  if (!isUserInfo(body.data)) throw new QrLoginError(0, 'Unexpected answer from qrlogin (no user)');
-  return body.data;
+  const http = { host: normalizeHost(options.host), fetch: options.fetch ?? defaultFetch(), lang: 'en' as const, appId: options.appId };
+  const user = await request<unknown>(http, {
+    method: 'POST',
+    path: API.userinfo,
+    body: { ticket },
+    headers: { authorization: `Bearer ${options.appSecret}` },
+    signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+  });
+  if (!isUserInfo(user)) throw new QrLoginError(0, 'Unexpected answer from qrlogin (no user)');
+  return user;
 }

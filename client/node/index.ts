@@ -16,9 +16,11 @@
 export { verifyIdToken } from './verify';
 export type { IdTokenClaims, VerifyIdTokenOptions } from './verify';
 export { exchangeTicket } from './exchange';
-export type { ExchangeTicketOptions, ExchangedUser, FetchLike } from './exchange';
+export type { ExchangeTicketOptions, ExchangedUser } from './exchange';
 export { qrLoginMiddleware } from './middleware';
 export type { MiddlewareErrorCode, NextLike, QrLoginMiddlewareOptions, QrLoginUser, RequestLike, ResponseLike } from './middleware';
-export { QrLoginError, QrLoginTokenError } from './errors';
+export { QrLoginTokenError } from './errors';
 export type { TokenErrorCode } from './errors';
+export { QrLoginError } from '../common/http';
+export type { FetchLike, QrLoginErrorCode } from '../common/http';
 export type { PublicUser, UserInfoData } from '../../shared';

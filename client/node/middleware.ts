@@ -5,9 +5,9 @@
  * starts its own session. Typed structurally: it works with Express (and plain `node:http`)
  * without depending on either.
  */
-import { QrLoginError, QrLoginTokenError } from './errors';
+import { QrLoginError, type FetchLike } from '../common/http';
+import { QrLoginTokenError } from './errors';
 import { type ExchangedUser, exchangeTicket } from './exchange';
-import type { FetchLike } from './exchange';
 import { type RequestLike, isCrossSite, isJsonRequest, readTicket } from './ticket-body';
 import { type IdTokenClaims, verifyIdToken } from './verify';
 
