@@ -16,11 +16,11 @@ const moduleNameMapper = {
   '^@qrlogin/(web|mobile|node)$': '<rootDir>/client/$1/index.ts',
   '^@qrlogin/react$': '<rootDir>/client/react/index.tsx',
 };
-// jose is ESM-only: let swc turn it into CommonJS like our own sources.
+// jose, oidc-provider and openid-client (with oauth4webapi) are ESM-only: let swc turn them into CommonJS like our own sources.
 const common = {
   transform,
   moduleNameMapper,
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|oidc-provider|openid-client|oauth4webapi)/)'],
   testEnvironment: 'node',
 };
 
