@@ -7,13 +7,38 @@
  *
  * ```json
  * { "apps": [{ "id": "shop", "name": "Example Shop", "secretSha256": "…",
- *              "origins": ["https://shop.example"], "numberMatching": true }] }
+ *              "origins": ["https://shop.example"], "numberMatching": true,
+ *              "redirectUris": ["https://shop.example/oidc/callback"] }] }
  * ```
  */
 import { z } from 'zod';
 import type { Reader } from './reader';
-import { type AppConfig, isOriginPattern } from '../domain/app';
+import { type AppConfig, isOriginPattern, nativeUriProblem, oidcApplicationType, redirectUriProblem } from '../domain/app';
 import { sha256 } from '../domain/secrets';
+
+/** At most this many URIs in `redirectUris` and in `postLogoutRedirectUris`. */
+export const MAX_REDIRECT_URIS = 20;
+
+/** A URI the OIDC provider compares exactly (see `redirectUriProblem`); never quoted back. */
+const uriSchema = (only: 'any' | 'web') =>
+  z
+    .string()
+    .max(2048, 'at most 2048 characters')
+    .superRefine((uri, ctx) => {
+      const problem = redirectUriProblem(uri, only);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+
+const uriListSchema = z
+  .array(uriSchema('any'))
+  .max(MAX_REDIRECT_URIS, `at most ${MAX_REDIRECT_URIS} URIs`)
+  .superRefine((uris, ctx) => {
+    uris.forEach((uri, index) => {
+      const first = uris.indexOf(uri);
+      if (first < index) ctx.addIssue({ code: 'custom', path: [index], message: `the same URI as entry ${first}` });
+    });
+  })
+  .default([]);
 
 /** What an app entry may say; omitted options take the defaults below. */
 const appSchema = z
@@ -40,8 +65,26 @@ const appSchema = z
     qrTtl: z.number().int().min(10).max(3600).optional(),
     ticketTtl: z.number().int().min(5).max(3600).optional(),
     numberMatching: z.boolean().default(false),
+    redirectUris: uriListSchema,
+    postLogoutRedirectUris: uriListSchema,
+    backchannelLogoutUri: uriSchema('web').optional(),
   })
   .strict()
+  .superRefine((app, ctx) => {
+    // Only an OIDC client (an app with redirectUris) signs in and out through the provider.
+    const client = 'needs redirectUris: only an OpenID Connect client (an app with redirectUris) has';
+    if (app.redirectUris.length === 0 && app.postLogoutRedirectUris.length > 0)
+      ctx.addIssue({ code: 'custom', path: ['postLogoutRedirectUris'], message: `${client} a logout to return from` });
+    if (app.redirectUris.length === 0 && app.backchannelLogoutUri !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['backchannelLogoutUri'], message: `${client} a back-channel logout` });
+    if (oidcApplicationType(app) !== 'native') return;
+    for (const field of ['redirectUris', 'postLogoutRedirectUris'] as const) {
+      app[field].forEach((uri, index) => {
+        const problem = nativeUriProblem(uri);
+        if (problem) ctx.addIssue({ code: 'custom', path: [field, index], message: problem });
+      });
+    }
+  })
   .refine((app) => (app.secret === undefined) !== (app.secretSha256 === undefined), {
     message: 'give exactly one of secret or secretSha256',
   })
@@ -86,7 +129,7 @@ export function parseApps(text: string, source: string): { value: ParsedApps | n
   const result = Array.isArray(json) ? listSchema.safeParse(json) : fileSchema.safeParse(json);
   if (!result.success) {
     const problems = result.error.issues.map(
-      (issue) => `${source}: ${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`,
+      (issue) => `${source}: ${appNamed(json, issue.path)}${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`,
     );
     return { value: null, problems: [...new Set(problems)] };
   }
@@ -111,12 +154,27 @@ export function parseApps(text: string, source: string): { value: ParsedApps | n
     qrTtlSeconds: app.qrTtl,
     ticketTtlSeconds: app.ticketTtl,
     numberMatching: app.numberMatching,
+    redirectUris: Object.freeze([...app.redirectUris]),
+    postLogoutRedirectUris: Object.freeze([...app.postLogoutRedirectUris]),
+    ...(app.backchannelLogoutUri === undefined ? {} : { backchannelLogoutUri: app.backchannelLogoutUri }),
   }));
   const plainSecrets = entries.filter((app) => app.secret !== undefined).map((app) => app.id);
   const observerTickets = entries
     .filter((app) => app.insecureObserverTickets || app.bindTicketToBrowser === false)
     .map((app) => ({ id: app.id, explicit: app.insecureObserverTickets }));
   return { value: problems.length > 0 ? null : { apps, defaultAppId, plainSecrets, observerTickets }, problems };
+}
+
+/**
+ * `app "shop": ` when a problem's path is inside an app entry whose id is readable (the index
+ * alone is hard to find in a long file); nothing otherwise. Only a well-formed id is quoted.
+ */
+function appNamed(json: unknown, path: readonly PropertyKey[]): string {
+  const list = Array.isArray(json) ? json : (json as { apps?: unknown } | null)?.apps;
+  const index = Array.isArray(json) ? path[0] : path[0] === 'apps' ? path[1] : undefined;
+  if (!Array.isArray(list) || typeof index !== 'number') return '';
+  const id: unknown = (list[index] as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id) ? `app "${id}": ` : '';
 }
 
 /**

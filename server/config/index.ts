@@ -153,6 +153,9 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     qrTtlSeconds,
     ticketTtlSeconds,
     numberMatching: false,
+    // Not an OpenID Connect client: an app of one's own lists its redirect URIs.
+    redirectUris: Object.freeze([]),
+    postLogoutRedirectUris: Object.freeze([]),
   });
 
   const configured = readApps(read, readText, problems, warnings);

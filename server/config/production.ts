@@ -3,7 +3,7 @@
  * Insecure defaults: refused in production (`NODE_ENV=production`), warned about elsewhere.
  * Every problem is pushed, so the loader reports them all at once.
  */
-import type { AppConfig } from '../domain/app';
+import { type AppConfig, needsHttps } from '../domain/app';
 import type { ParsedApps } from './apps';
 import type { Reader } from './reader';
 
@@ -46,6 +46,14 @@ export function checkDeployment(facts: DeploymentFacts, problems: string[], warn
     const wildcards = app.origins.filter((origin) => origin.endsWith(':*'));
     if (wildcards.length > 0)
       problems.push(`NODE_ENV=production: app "${app.id}" has wildcard-port origins (${wildcards.join(', ')}); list exact origins`);
+    for (const field of ['redirectUris', 'postLogoutRedirectUris', 'backchannelLogoutUri'] as const) {
+      const plain = [app[field] ?? []].flat().filter(needsHttps);
+      if (plain.length > 0) {
+        problems.push(
+          `NODE_ENV=production: app "${app.id}" ${field} uses http (${plain.join(', ')}); use https (http only on localhost, 127.0.0.1 or [::1])`,
+        );
+      }
+    }
   }
   if (read.raw('TRUST_PROXY') === 'true') {
     problems.push(

@@ -1,8 +1,9 @@
 /**
  * @module
  * The app model: a website (relying party) allowed to show qrlogin QR codes, its options, and
- * the origin patterns it lists. Pure: configuration parses into it (server/config), the
- * origin policy (server/edge) and the services read it.
+ * the origin patterns it lists; an app with redirect URIs is also an OpenID Connect client.
+ * Pure: configuration parses into it (server/config), the origin policy (server/edge) and the
+ * services read it.
  */
 
 /** A website (relying party) allowed to show qrlogin QR codes. */
@@ -28,6 +29,16 @@ export interface AppConfig {
   ticketTtlSeconds: number;
   /** The browser shows a 2-digit code the phone user must pick among three. @default false */
   numberMatching: boolean;
+  /**
+   * OpenID Connect redirect URIs, compared by exact match (see `redirectUriProblem`). A
+   * non-empty list makes the app an OIDC client: client id = app id, secret = app secret.
+   * @default []
+   */
+  redirectUris: readonly string[];
+  /** Where RP-initiated logout may return to (same rules as `redirectUris`). @default [] */
+  postLogoutRedirectUris: readonly string[];
+  /** OIDC Back-Channel Logout 1.0 endpoint: an http(s) URL; only on an OIDC client. */
+  backchannelLogoutUri?: string;
 }
 
 /** Whether `origin` is allowed by one of an app's origin patterns. */
@@ -62,4 +73,88 @@ export function isOriginPattern(pattern: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether the app is an OpenID Connect client (it lists redirect URIs). */
+export function isOidcClient(app: Pick<AppConfig, 'redirectUris'>): boolean {
+  return app.redirectUris.length > 0;
+}
+
+/** The loopback host names (RFC 8252 §7.3; `URL.hostname` writes IPv6 in brackets). */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** A private-use URI scheme (RFC 8252 §7.1): a reversed domain name, so it has a dot. */
+const PRIVATE_USE_SCHEME = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+:$/;
+
+/**
+ * Why `uri` cannot be a redirect URI, or null when it can. `web` allows only http(s) (a
+ * back-channel logout endpoint); otherwise a private-use scheme of a native app, like
+ * `com.example.app:/callback` (one slash after the scheme, RFC 8252 §7.1), is allowed too.
+ * The reason never quotes the URI.
+ */
+export function redirectUriProblem(uri: string, only: 'any' | 'web' = 'any'): string | null {
+  if (/\s/.test(uri)) return 'must not contain spaces';
+  if (uri.includes('*')) return 'no wildcards: the URI is compared by exact match';
+  if (uri.includes('#')) return 'must not have a fragment (#)';
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return 'must be an absolute URL, like https://shop.example/callback';
+  }
+  if (url.protocol === 'http:' || url.protocol === 'https:') {
+    return url.username || url.password ? 'must not contain a user or password' : null;
+  }
+  if (only === 'web') return 'must be an http or https URL';
+  if (!PRIVATE_USE_SCHEME.test(url.protocol)) {
+    return 'must be an http or https URL, or a private-use scheme of a native app based on a reversed domain name, like com.example.app:/callback';
+  }
+  const rest = uri.slice(url.protocol.length);
+  if (!rest.startsWith('/') || rest.startsWith('//')) {
+    return 'a private-use scheme takes one slash after the colon, like com.example.app:/callback (RFC 8252 §7.1)';
+  }
+  return null;
+}
+
+/** Whether `uri` is a private-use scheme redirect URI (a native app's, RFC 8252 §7.1). */
+export function isPrivateUseUri(uri: string): boolean {
+  const scheme = /^[^:/?#]+:/.exec(uri)?.[0].toLowerCase();
+  return scheme !== undefined && PRIVATE_USE_SCHEME.test(scheme);
+}
+
+/** Whether `uri` is on a loopback host (`localhost`, `127.0.0.1`, `[::1]`). */
+export function isLoopbackUri(uri: string): boolean {
+  try {
+    return LOOPBACK_HOSTS.has(new URL(uri).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether production refuses `uri`: plain http on a host that is not loopback (a redirect
+ * or logout over http could be read or changed on the way).
+ */
+export function needsHttps(uri: string): boolean {
+  return uri.toLowerCase().startsWith('http:') && !isLoopbackUri(uri);
+}
+
+/**
+ * The OIDC `application_type`: `native` when a redirect or post-logout URI uses a private-use
+ * scheme, else `web`. A native client's http URIs must be loopback and its https URIs must
+ * not be (RFC 8252 §7.2–7.3; oidc-provider checks the same).
+ */
+export function oidcApplicationType(app: Pick<AppConfig, 'redirectUris' | 'postLogoutRedirectUris'>): 'native' | 'web' {
+  return [...app.redirectUris, ...app.postLogoutRedirectUris].some(isPrivateUseUri) ? 'native' : 'web';
+}
+
+/** Why `uri` cannot be a URI of a native client (see `oidcApplicationType`), or null. */
+export function nativeUriProblem(uri: string): string | null {
+  if (isPrivateUseUri(uri)) return null;
+  const loopback = isLoopbackUri(uri);
+  if (uri.toLowerCase().startsWith('http:') && !loopback)
+    return 'an app with a private-use scheme URI is a native app: its http URIs must be on a loopback host (localhost, 127.0.0.1, [::1])';
+  if (uri.toLowerCase().startsWith('https:') && loopback)
+    return 'an app with a private-use scheme URI is a native app: its https URIs must not be on a loopback host (use http there)';
+  return null;
 }

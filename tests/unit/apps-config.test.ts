@@ -41,6 +41,8 @@ test('APPS_FILE adds apps with defaults; demo stays outside production and is th
     qrTtlSeconds: 90,
     ticketTtlSeconds: 60,
     numberMatching: false,
+    redirectUris: [],
+    postLogoutRedirectUris: [],
   });
 });
 

@@ -60,6 +60,8 @@ describe('loadConfig defaults', () => {
           qrTtlSeconds: 120,
           ticketTtlSeconds: 60,
           numberMatching: false,
+          redirectUris: [],
+          postLogoutRedirectUris: [],
         },
       ],
       defaultAppId: 'demo',
