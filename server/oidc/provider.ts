@@ -1,0 +1,101 @@
+/**
+ * @module
+ * The OpenID Connect front door: oidc-provider (OpenID certified, panva) configured for qrlogin.
+ * What it supports, on purpose:
+ * - the authorization code flow only (`response_type=code`; the implicit and hybrid flows never),
+ *   PKCE required with S256 (`plain` refused), `state`, `nonce`, the `iss` response parameter
+ *   (RFC 9207);
+ * - clients are the apps with `redirectUris` (clients.ts), authenticated at the token endpoint
+ *   with the app secret (`client_secret_basic`, `client_secret_post`) or, public, PKCE only
+ *   (`none`); never an HMAC of the secret (qrlogin keeps only its hash);
+ * - ID tokens signed with qrlogin's own key (keys.ts), `aud` = client id, `amr: ["qr"]`, `sid`,
+ *   `auth_time`, `nonce`; userinfo; RP-initiated logout; back-channel logout;
+ * - no refresh tokens, no dynamic registration, no device flow.
+ * The login page is qrlogin's QR (the interaction, `interactionPath`); state lives in the
+ * active backend through `adapter`.
+ */
+import Provider, { type Account, type AccountClaims, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { SigningKey } from '../auth/keys';
+import type { AppConfig } from '../domain/app';
+import { sha256 } from '../domain/secrets';
+import type { PublicUser } from '../../shared/http';
+import { clientsOf } from './clients';
+import { renderOidcError } from './error-page';
+import { cookieKeysOf, privateJwkOf } from './keys';
+
+/** Where the provider's endpoints are (under the issuer). */
+export const OIDC_ROUTES = {
+  authorization: '/oidc/auth',
+  token: '/oidc/token',
+  userinfo: '/oidc/userinfo',
+  end_session: '/oidc/session/end',
+  // qrlogin's own `/.well-known/jwks.json` publishes the keys (every key a token may carry).
+  jwks: '/.well-known/jwks.json',
+} as const;
+
+/** The QR login page of an authorization request. */
+export const interactionPath = (uid: string): string => `/oidc/interaction/${encodeURIComponent(uid)}`;
+
+export interface OidcProviderOptions {
+  issuer: string;
+  apps: readonly AppConfig[];
+  key: SigningKey;
+  /** Storage of codes, sessions, grants… on the active backend; oidc-provider's memory when absent (tests). */
+  adapter?: Configuration['adapter'];
+  /** A user by id (the `sub`), or undefined when there is none any more. */
+  findUser(id: string): Promise<PublicUser | undefined>;
+  /** Behind a reverse proxy (TRUST_PROXY): trust its X-Forwarded-* headers. */
+  proxy: boolean;
+}
+
+/** The claims a user has, by OIDC name. */
+function claimsOf(user: PublicUser): AccountClaims {
+  const claims: AccountClaims = { sub: user.id, name: user.nickname, nickname: user.nickname, preferred_username: user.username };
+  if (user.photo) claims.picture = user.photo;
+  if (user.email) claims.email = user.email;
+  if (user.phone) claims.phone_number = user.phone;
+  return claims;
+}
+
+export function createOidcProvider(options: OidcProviderOptions): Provider {
+  const configuration: Configuration = {
+    clients: clientsOf(options.apps, options.key.alg),
+    jwks: { keys: [privateJwkOf(options.key)] },
+    cookies: { keys: cookieKeysOf(options.key) },
+    ...(options.adapter ? { adapter: options.adapter } : {}),
+    routes: OIDC_ROUTES,
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    enabledJWA: { idTokenSigningAlgValues: [options.key.alg] },
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'nickname', 'preferred_username', 'picture'],
+      email: ['email'],
+      phone: ['phone_number'],
+    },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: { enabled: true },
+      backchannelLogout: { enabled: true },
+      userinfo: { enabled: true },
+    },
+    ttl: { AuthorizationCode: 60, IdToken: 3600, AccessToken: 600, Interaction: 600, Session: 14 * 24 * 3600, Grant: 14 * 24 * 3600 },
+    issueRefreshToken: () => false,
+    interactions: { url: (_ctx: KoaContextWithOIDC, interaction) => interactionPath(interaction.uid) },
+    async findAccount(_ctx, sub): Promise<Account | undefined> {
+      const user = await options.findUser(sub);
+      return user ? { accountId: user.id, claims: () => claimsOf(user) } : undefined;
+    },
+    renderError: renderOidcError,
+  };
+  const provider = new Provider(options.issuer, configuration);
+  provider.proxy = options.proxy;
+  // qrlogin keeps the SHA-256 of each app secret (clients.ts gives it as `client_secret`): the
+  // secret a client presents is hashed before the constant-time comparison.
+  const compare = provider.Client.prototype.compareClientSecret;
+  provider.Client.prototype.compareClientSecret = function (this: InstanceType<typeof provider.Client>, actual: string) {
+    return compare.call(this, sha256(actual));
+  };
+  return provider;
+}
