@@ -89,12 +89,56 @@ export interface RevokedTokens {
   isRevoked(jti: string): Promise<boolean>;
 }
 
+/** A model's record as OpenID Connect keeps it: any JSON object. */
+export type OidcPayload = Record<string, unknown>;
+
+/**
+ * The models whose entries belong to a grant (a string `grantId` in the payload): the ones
+ * `revokeByGrantId` removes. Others may carry a `grantId` too (an Interaction does) and stay.
+ */
+export const OIDC_GRANT_MEMBERS: ReadonlySet<string> = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
+/**
+ * What the OpenID Connect provider stores (codes, tokens, sessions, grants, interactions, …),
+ * by model name and id, as JSON objects: the shape of an `oidc-provider` adapter without its
+ * types. An entry ends `expiresInSeconds` after it is written (never when not given); an ended
+ * entry is gone for every method. Entries are copies: changing a returned payload changes
+ * nothing stored.
+ */
+export interface OidcStore {
+  /** Writes (or replaces) the entry, indexing its `uid`, its `userCode` and its grant. */
+  upsert(model: string, id: string, payload: OidcPayload, expiresInSeconds?: number): Promise<void>;
+  find(model: string, id: string): Promise<OidcPayload | undefined>;
+  /** The entry of `model` whose payload's `uid` is `uid` (a Session's). */
+  findByUid(model: string, uid: string): Promise<OidcPayload | undefined>;
+  /** The entry of `model` whose payload's `userCode` is `userCode` (a DeviceCode's). */
+  findByUserCode(model: string, userCode: string): Promise<OidcPayload | undefined>;
+  /**
+   * Marks the entry consumed (`consumed`: epoch seconds), atomically: of any number of
+   * concurrent calls, exactly one returns true. False when it was consumed already (the first
+   * mark stays) or is gone.
+   */
+  consume(model: string, id: string): Promise<boolean>;
+  /** Removes the entry and its indexes; nothing when it is gone. */
+  destroy(model: string, id: string): Promise<void>;
+  /** Removes every entry of an {@link OIDC_GRANT_MEMBERS} model whose `grantId` is `grantId`. */
+  revokeByGrantId(grantId: string): Promise<void>;
+}
+
 /** Everything the app persists, plus readiness and shutdown. */
 export interface Stores {
   qr: QrStore;
   users: UserStore;
   scans: ScanIndex;
   revoked: RevokedTokens;
+  oidc: OidcStore;
   /** Resolves when the backing store answers; rejects when it does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

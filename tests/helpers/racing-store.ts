@@ -10,6 +10,7 @@
 import { createKeySet, generateSigningKey } from '../../server/auth/keys';
 import { createTokenService } from '../../server/auth/tokens';
 import { MemoryQrStore, MemoryRevokedTokens, MemoryScanIndex, MemoryUserStore } from '../../server/backend/memory/stores';
+import { MemoryOidcStore } from '../../server/backend/memory/oidc-store';
 import type { NewTicket, QrStore, Stores, UserRecord } from '../../server/backend/stores';
 import { type Config, loadConfig } from '../../server/config';
 import type { AppConfig } from '../../server/domain/app';
@@ -114,6 +115,7 @@ export function raceHarness(): RaceHarness {
     users: new MemoryUserStore(),
     scans: new MemoryScanIndex(clock.now),
     revoked: new MemoryRevokedTokens(clock.now),
+    oidc: new MemoryOidcStore(clock.now),
     ping: async () => {},
     close: async () => {},
   };

@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../../domain/clock';
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
+import { MemoryOidcStore } from './oidc-store';
 import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from '../stores';
 
 interface Entry<T> {
@@ -174,9 +175,11 @@ export class MemoryRevokedTokens implements RevokedTokens {
 export function createMemoryStores(now: Clock, sweepMs = 30_000): Stores {
   const qr = new MemoryQrStore(now);
   const revoked = new MemoryRevokedTokens(now);
+  const oidc = new MemoryOidcStore(now);
   const timer = setInterval(() => {
     qr.sweep();
     revoked.sweep();
+    oidc.sweep();
   }, sweepMs);
   timer.unref();
   return {
@@ -184,6 +187,7 @@ export function createMemoryStores(now: Clock, sweepMs = 30_000): Stores {
     users: new MemoryUserStore(),
     scans: new MemoryScanIndex(now),
     revoked,
+    oidc,
     ping: async () => {},
     close: async () => clearInterval(timer),
   };

@@ -26,6 +26,15 @@ export function redisKeys(prefix: string) {
     demoAppSecret: `${prefix}demo-app-secret`,
     /** Every instance's public key and when it was last announced. */
     jwks: `${prefix}jwks`,
+    /** The OpenID Connect store (./oidc-store.ts describes the layout; `{…}` is the hash tag). */
+    oidc: {
+      /** An entry: a hash of `payload` (JSON) and `consumed`, TTL = its lifetime. */
+      entry: (model: string, id: string) => `${prefix}oidc:${model}:{${id}}`,
+      /** The id of the `model` entry whose `uid` / `userCode` is `value`, TTL = the entry's. */
+      index: (field: 'uid' | 'userCode', model: string, value: string) => `${prefix}oidc:${field}:${model}:{${value}}`,
+      /** The set of `<Model>:<id>` of a grant's entries, TTL = the longest of theirs. */
+      grant: (grantId: string) => `${prefix}oidc:grant:{${grantId}}`,
+    },
     /** The Socket.IO adapter's channel prefix. */
     adapterChannel: `${prefix}socket.io`,
   };

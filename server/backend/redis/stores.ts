@@ -4,7 +4,8 @@
  * script with the version check, a ticket is written in the same script as the confirming
  * transition and taken with one GETDEL, and QR and ticket keys carry a TTL. Values are JSON.
  * Keys: `<prefix>qr:<random>`, `<prefix>ticket:<sha256>`, `<prefix>user:<id>`,
- * `<prefix>username:<lowercased>`, `<prefix>scans:<userId>`, `<prefix>revoked:<jti>`.
+ * `<prefix>username:<lowercased>`, `<prefix>scans:<userId>`, `<prefix>revoked:<jti>`; the
+ * OpenID Connect store's keys are described in ./oidc-store.ts.
  * Targets a standalone Redis (the scripts touch two keys).
  */
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
@@ -12,6 +13,7 @@ import type { Clock } from '../../domain/clock';
 import type { AnyRedisClient } from './client';
 import { guarded } from './deadline';
 import { redisKeys } from './keys';
+import { RedisOidcStore } from './oidc-store';
 import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from '../stores';
 
 export type { AnyRedisClient } from './client';
@@ -159,6 +161,7 @@ export function createRedisStores(client: AnyRedisClient, prefix: string, now: C
     users: new RedisUserStore(client, prefix),
     scans: new RedisScanIndex(client, prefix, now),
     revoked: new RedisRevokedTokens(client, prefix, now),
+    oidc: new RedisOidcStore(client, prefix, now),
     ping: async () => {
       await guarded(client.ping());
     },
