@@ -1,0 +1,66 @@
+/**
+ * The OIDC store contract against the embedded store (server/backend/embedded/oidc-store.ts:
+ * LMDB in a temporary folder per case, on a fake clock), in both `DATA_SYNC` modes, durability
+ * included: what was written is there after the stores are closed and opened again.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { open } from 'lmdb';
+import { EmbeddedOidcStore } from '../../server/backend/embedded/oidc-store';
+import { createEmbeddedStores, writerOf } from '../../server/backend/embedded/stores';
+import type { OidcRow } from '../../server/backend/memory/oidc-store';
+import { oidcStoreContract } from '../contract/oidc-store.contract';
+import { movableClock } from '../helpers/time';
+
+const START = Date.UTC(2030, 0, 1);
+const directories: string[] = [];
+const freshDirectory = () => {
+  const path = mkdtempSync(join(tmpdir(), 'qrlogin-embedded-oidc-'));
+  directories.push(path);
+  return path;
+};
+
+afterAll(() => {
+  for (const path of directories) rmSync(path, { recursive: true, force: true });
+});
+
+for (const sync of ['interval', 'commit'] as const) {
+  oidcStoreContract(
+    `embedded (LMDB, DATA_SYNC=${sync})`,
+    async () => {
+      const clock = movableClock(START);
+      const path = freshDirectory();
+      let stores = createEmbeddedStores(path, clock.now, { sync });
+      return {
+        oidc: stores.oidc,
+        clock,
+        reopen: async () => {
+          await stores.close();
+          stores = createEmbeddedStores(path, clock.now, { sync });
+          return stores.oidc;
+        },
+        cleanup: () => stores.close(),
+      };
+    },
+    { durable: true },
+  );
+}
+
+test('the sweep drops ended rows from the disk and keeps live ones', async () => {
+  const clock = movableClock(START);
+  const env = open({ path: freshDirectory() });
+  const rows = env.openDB<OidcRow, string>({ name: 'oidc' });
+  const oidc = new EmbeddedOidcStore(writerOf(env, 'interval'), rows, clock.now);
+  try {
+    await oidc.upsert('Session', 'gone', { uid: 'u-gone' }, 1);
+    await oidc.upsert('AccessToken', 'gone-too', { grantId: 'g1' }, 1);
+    await oidc.upsert('Session', 'kept', { uid: 'u-kept' }, 60);
+    await oidc.upsert('Client', 'forever', { client_id: 'forever' });
+    clock.set(START + 5_000);
+    await oidc.sweep();
+    expect([...rows.getKeys()].sort()).toEqual(['entry:Client:forever', 'entry:Session:kept', 'uid:Session:u-kept']);
+  } finally {
+    await env.close();
+  }
+});
