@@ -4,6 +4,7 @@
  * - dist/server/index.js      the server (CommonJS, node_modules left external)
  * - dist/public/sdk/qrlogin.js the web SDK as a <script> bundle (global `QrLogin`)
  * - dist/public/*              the demo website (/) and phone page (/mobile)
+ * - dist/public/oidc/*         the OpenID Connect login page's script and style
  * The npm packages (`@qrlogin/web`, `react`, `mobile`, `node`) are scripts/build-packages.mjs's.
  * `--watch` (npm run dev) rebuilds on change and runs the server with `node --watch`, which
  * restarts it whenever the server bundle changes.
@@ -35,6 +36,8 @@ const builds = [
     logLevel: 'warning',
   },
   { ...browser, entryPoints: [join(root, 'client/web/global.ts')], outfile: join(out, 'public/sdk/qrlogin.js'), format: 'iife' },
+  // qrlogin's OpenID Connect login page (served in production too).
+  { ...browser, entryPoints: [join(root, 'client/oidc/login.ts')], outfile: join(out, 'public/oidc/login.js'), format: 'esm' },
   {
     ...browser,
     entryPoints: [join(root, 'client/demo/site.ts'), join(root, 'client/demo/mobile.ts')],
@@ -44,8 +47,9 @@ const builds = [
 ];
 
 async function copyStatic() {
-  await mkdir(join(out, 'public'), { recursive: true });
+  await mkdir(join(out, 'public/oidc'), { recursive: true });
   await cp(join(root, 'client/demo/static'), join(out, 'public'), { recursive: true });
+  await cp(join(root, 'client/oidc/login.css'), join(out, 'public/oidc/login.css'));
 }
 
 if (watch) {

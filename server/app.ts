@@ -23,6 +23,7 @@ import { createHttpServer } from './http/server-options';
 import type { TrustFunction } from './edge/request-info';
 import { userRoutes } from './http/user-routes';
 import { wellKnownRoutes } from './http/well-known';
+import { oidcRoutes } from './oidc';
 import { createLogger, type Logger } from './logger';
 import { createExpiryScheduler } from './realtime/expiry';
 import { registerHandlers } from './realtime/handlers';
@@ -65,6 +66,9 @@ export interface QrLoginApp {
   /** Graceful stop: not ready, sockets told (they reconnect elsewhere), server closed, stores closed. */
   close(): Promise<void>;
 }
+
+/** How long the OpenID Connect provider remembers a browser's sign-in (its session), in seconds. */
+const OIDC_SESSION_TTL_SECONDS = 14 * 24 * 3600;
 
 export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   const now = deps.now ?? Date.now;
@@ -113,7 +117,20 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   web.use(userRoutes(users, limiter));
   web.use('/api', apiNotFound);
   web.use(healthRoutes(readiness));
-  web.use(wellKnownRoutes(keys, config.issuer, config.publicUrl));
+  web.use(wellKnownRoutes(keys));
+  web.use(
+    oidcRoutes({
+      issuer: config.issuer,
+      apps: config.apps,
+      registry: apps,
+      keys,
+      stores,
+      redeem: qr.redeem,
+      logger,
+      proxy: config.trustProxy !== false,
+      sessionTtlSeconds: OIDC_SESSION_TTL_SECONDS,
+    }),
+  );
   web.use(qrImageRoutes(qr, limiter, now));
   if (deps.publicDir) web.use(pageRoutes(deps.publicDir, { demo: config.demoPages }));
   web.use(errorHandler(logger));

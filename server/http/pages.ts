@@ -29,13 +29,16 @@ export const securityHeaders: RequestHandler = (_req, res, next) => {
 };
 
 /**
- * The web SDK, always (websites load it from here), and the demo pages when `demo` is on
+ * The web SDK and the OpenID Connect login page's files, always (websites load them from
+ * here), and the demo pages when `demo` is on
  * (`DEMO_PAGES`; off in production, where `/` would run the widget for a real app).
  */
 export function pageRoutes(publicDir: string, options: { demo: boolean }): Router {
   const router = Router();
   router.use(securityHeaders);
   router.use('/sdk', express.static(join(publicDir, 'sdk'), { index: false, maxAge: '5m' }));
+  // The OpenID Connect login page's script and style (server/oidc/login-page.ts).
+  router.use('/oidc', express.static(join(publicDir, 'oidc'), { index: false, maxAge: '5m' }));
   if (!options.demo) return router;
   router.get('/mobile', (_req, res) => {
     res.sendFile(join(publicDir, 'mobile.html'));

@@ -46,11 +46,19 @@ export interface OidcProviderOptions {
   findUser(id: string): Promise<PublicUser | undefined>;
   /** Behind a reverse proxy (TRUST_PROXY): trust its X-Forwarded-* headers. */
   proxy: boolean;
+  /** How long a provider session (the remembered sign-in) and its grants last, in seconds. */
+  sessionTtlSeconds: number;
 }
 
 /** The claims a user has, by OIDC name. */
 function claimsOf(user: PublicUser): AccountClaims {
-  const claims: AccountClaims = { sub: user.id, name: user.nickname, nickname: user.nickname, preferred_username: user.username };
+  const claims: AccountClaims = {
+    sub: user.id,
+    amr: ['qr'],
+    name: user.nickname,
+    nickname: user.nickname,
+    preferred_username: user.username,
+  };
   if (user.photo) claims.picture = user.photo;
   if (user.email) claims.email = user.email;
   if (user.phone) claims.phone_number = user.phone;
@@ -69,7 +77,8 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     enabledJWA: { idTokenSigningAlgValues: [options.key.alg] },
     claims: {
-      openid: ['sub'],
+      // How the user signed in (`["qr"]`) and when, in every ID token: with `openid`.
+      openid: ['sub', 'amr', 'auth_time'],
       profile: ['name', 'nickname', 'preferred_username', 'picture'],
       email: ['email'],
       phone: ['phone_number'],
@@ -80,7 +89,14 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       backchannelLogout: { enabled: true },
       userinfo: { enabled: true },
     },
-    ttl: { AuthorizationCode: 60, IdToken: 3600, AccessToken: 600, Interaction: 600, Session: 14 * 24 * 3600, Grant: 14 * 24 * 3600 },
+    ttl: {
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      AccessToken: 600,
+      Interaction: 600,
+      Session: options.sessionTtlSeconds,
+      Grant: options.sessionTtlSeconds,
+    },
     issueRefreshToken: () => false,
     interactions: { url: (_ctx: KoaContextWithOIDC, interaction) => interactionPath(interaction.uid) },
     async findAccount(_ctx, sub): Promise<Account | undefined> {
@@ -97,5 +113,8 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   provider.Client.prototype.compareClientSecret = function (this: InstanceType<typeof provider.Client>, actual: string) {
     return compare.call(this, sha256(actual));
   };
+  // Every ID token names its session (`sid`), not only those of clients with back-channel
+  // logout: it is how a website matches a later sign-out from the phone to a browser.
+  provider.Client.prototype.includeSid = () => true;
   return provider;
 }

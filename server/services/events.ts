@@ -11,7 +11,7 @@ export interface DomainEvents {
   'qr.created': { session: QrSession };
   /** A stored transition happened (written to the store before this is emitted). */
   'qr.changed': { session: QrSession; action: QrAction['type'] };
-  'qr.redeemed': { random: string; appId: string; userId: string; via: 'app-secret' | 'browser' };
+  'qr.redeemed': { random: string; appId: string; userId: string; via: 'app-secret' | 'browser' | 'oidc' };
   /**
    * A `userinfo` for an existing ticket was refused: a wrong app secret (`app-secret`), an app
    * that allows only server-side exchange asked from the browser (`browser-exchange-off`), or

@@ -24,6 +24,12 @@ export interface RedeemCredentials {
   browserSecretFor(random: string): string | null;
   /** The app the caller says it is (`x-authing-app-id`), if any: must be the ticket's app. */
   appId: string | null;
+  /**
+   * The caller is qrlogin's own OpenID Connect login page for an authorization request of
+   * `appId`, whose browser the provider recognised (its interaction cookie): the ticket is
+   * taken for that request, with no secret (server/oidc/interaction-routes.ts).
+   */
+  oidcInteraction?: boolean;
   guard?: AppGuard;
   /**
    * Runs when a credential for an existing ticket is refused, before the refusal is thrown:
@@ -88,9 +94,11 @@ function refusalOf(error: AppError, credentials: RedeemCredentials): 'app-secret
 
 /**
  * How a `userinfo` caller may have the ticket's user (`app-secret`: the app's backend;
- * `browser`: the browser that created the QR), or the error refusing it.
+ * `browser`: the browser that created the QR; `oidc`: qrlogin's own login page of an
+ * authorization request for the ticket's app), or the error refusing it.
  */
-function credentialOf(app: AppConfig, record: TicketRecord, credentials: RedeemCredentials): 'app-secret' | 'browser' | AppError {
+function credentialOf(app: AppConfig, record: TicketRecord, credentials: RedeemCredentials): 'app-secret' | 'browser' | 'oidc' | AppError {
+  if (credentials.oidcInteraction === true) return credentials.appId === record.appId ? 'oidc' : new AppError('TICKET_INVALID');
   if (credentials.appSecret !== null) {
     // An Authorization header is a claim to be the app's backend: no fallback if wrong.
     return secretMatches(credentials.appSecret, app.secretHash) ? 'app-secret' : new AppError('APP_UNAUTHORIZED');

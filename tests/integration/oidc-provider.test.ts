@@ -46,6 +46,7 @@ beforeAll(async () => {
     key: generateSigningKey().key,
     findUser: () => Promise.resolve(undefined),
     proxy: false,
+    sessionTtlSeconds: 3600,
   });
   app.use(provider.callback());
 });

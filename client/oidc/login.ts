@@ -1,0 +1,63 @@
+/**
+ * @module
+ * The script of qrlogin's OpenID Connect login page (server/oidc/login-page.ts): the QR is
+ * `<qr-login exchange="server">`; once the phone approves, the ticket goes to the
+ * interaction, which answers where the browser goes next (back to the website, signed in).
+ * A denial goes back as `access_denied`; an expired QR is replaced by a fresh one.
+ */
+import { defineQrLoginElement, type HTMLQrLoginElement } from '../web/index';
+
+defineQrLoginElement();
+
+const TEXT = {
+  en: {
+    failed: 'We could not sign you in. Scan the new code to try again.',
+    gone: 'This sign-in page has expired. Go back to the website and start again.',
+  },
+  'zh-CN': {
+    failed: '登录未成功，请扫描新的二维码重试。',
+    gone: '此登录页面已过期。请返回网站后重新开始。',
+  },
+} as const;
+
+const uid = document.body.dataset.uid ?? '';
+const text = TEXT[document.body.dataset.lang === 'zh-CN' ? 'zh-CN' : 'en'];
+const qr = document.querySelector<HTMLQrLoginElement>('qr-login');
+const problem = document.getElementById('problem');
+
+function say(message: string): void {
+  if (!problem) return;
+  problem.textContent = message;
+  problem.hidden = false;
+}
+
+/** Posts to the interaction; follows `{redirect}`, else says what went wrong. */
+async function send(step: 'login' | 'abort', body: Record<string, string>): Promise<void> {
+  const response = await fetch(`/oidc/interaction/${encodeURIComponent(uid)}/${step}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).catch(() => null);
+  const answer = (await response?.json().catch(() => null)) as { redirect?: unknown; error?: unknown } | null;
+  if (response?.ok && typeof answer?.redirect === 'string') {
+    location.assign(answer.redirect);
+    return;
+  }
+  if (answer?.error === 'interaction_gone') {
+    say(text.gone);
+    if (qr) qr.hidden = true;
+    return;
+  }
+  say(text.failed);
+  qr?.refresh();
+}
+
+qr?.addEventListener('qrlogin-success', (event) => {
+  void send('login', { ticket: event.detail.ticket });
+});
+qr?.addEventListener('qrlogin-status', (event) => {
+  if (event.detail.status === 'cancelled') void send('abort', {});
+  // An expired QR: a fresh one on the same page.
+  else if (event.detail.status === 'expired') qr.refresh();
+  else if (event.detail.status === 'pending' && problem) problem.hidden = true;
+});

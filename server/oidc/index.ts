@@ -1,0 +1,68 @@
+/**
+ * @module
+ * The OpenID Connect front door, wired: the provider (provider.ts) on the backend's OIDC store
+ * (adapter.ts), its QR login page (interaction-routes.ts), and a router that hands the
+ * provider exactly its own paths (discovery and `/oidc/…`), so every other request keeps
+ * qrlogin's routes, headers and 404s.
+ */
+import { type RequestHandler, Router } from 'express';
+import type { KeySet } from '../auth/keys';
+import type { Stores } from '../backend/stores';
+import type { AppConfig } from '../domain/app';
+import type { Logger } from '../logger';
+import type { AppRegistry } from '../services/apps';
+import type { Redeem } from '../services/redeem';
+import { toPublicUser } from '../services/users';
+import type { PublicUser } from '../../shared/http';
+import { oidcAdapter } from './adapter';
+import { interactionRoutes } from './interaction-routes';
+import { createOidcProvider } from './provider';
+
+export { interactionPath, OIDC_ROUTES } from './provider';
+
+/** The users who signed in through the provider, as they were then (an external user is stored nowhere else). */
+const ACCOUNT_MODEL = 'QrloginAccount';
+
+/** Paths that are the provider's: discovery, authorization (and its resume), token, userinfo, end session. */
+const PROVIDER_PATH = /^\/(?:\.well-known\/openid-configuration$|oidc\/(?:auth|token|userinfo|session\/end)(?:\/|$))/;
+
+export interface OidcDeps {
+  issuer: string;
+  apps: readonly AppConfig[];
+  registry: AppRegistry;
+  keys: KeySet;
+  stores: Stores;
+  redeem: Redeem;
+  logger: Logger;
+  proxy: boolean;
+  /** How long a provider session lasts, in seconds (the remembered sign-in). */
+  sessionTtlSeconds: number;
+}
+
+export function oidcRoutes(deps: OidcDeps): Router {
+  const accounts = deps.stores.oidc;
+  const findUser = async (id: string): Promise<PublicUser | undefined> => {
+    const remembered = await accounts.find(ACCOUNT_MODEL, id);
+    if (remembered) return remembered as unknown as PublicUser;
+    const stored = await deps.stores.users.findById(id);
+    return stored ? toPublicUser(stored) : undefined;
+  };
+  const provider = createOidcProvider({
+    issuer: deps.issuer,
+    apps: deps.apps,
+    key: deps.keys.current,
+    adapter: oidcAdapter(deps.stores.oidc),
+    findUser,
+    proxy: deps.proxy,
+    sessionTtlSeconds: deps.sessionTtlSeconds,
+  });
+  const rememberUser = (user: PublicUser) =>
+    accounts.upsert(ACCOUNT_MODEL, user.id, { ...toPublicUser(user) } as unknown as Record<string, unknown>, deps.sessionTtlSeconds);
+
+  const router = Router();
+  router.use(interactionRoutes({ provider, redeem: deps.redeem, apps: deps.registry, logger: deps.logger, rememberUser }));
+  const callback = provider.callback();
+  const toProvider: RequestHandler = (req, res, next) => (PROVIDER_PATH.test(req.path) ? void callback(req, res) : next());
+  router.use(toProvider);
+  return router;
+}

@@ -1,0 +1,63 @@
+/**
+ * @module
+ * The QR login page of an OpenID Connect authorization request: who is asking (the app's
+ * name), the live QR (`<qr-login>`, number matching when the app uses it), and what to do, in
+ * English or Chinese. Its script (`/oidc/login.js`, client/oidc/login.ts) hands the ticket to
+ * the interaction route; nothing on the page is a secret.
+ */
+import type { Lang } from '../../shared/errors';
+
+const TEXT = {
+  en: {
+    title: (app: string) => `Sign in to ${app}`,
+    lead: 'Scan the code with your phone’s app, check who is asking, and approve.',
+    noscript: 'This sign-in page needs JavaScript.',
+  },
+  'zh-CN': {
+    title: (app: string) => `登录 ${app}`,
+    lead: '请用手机 App 扫描二维码，确认请求来源后批准登录。',
+    noscript: '此登录页面需要启用 JavaScript。',
+  },
+} as const;
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/** `ui_locales` of the request (OIDC Core §3.1.2.1), else `Accept-Language`: Chinese or English. */
+export function pageLang(uiLocales: unknown, acceptLanguage: string | undefined): Lang {
+  const asked = typeof uiLocales === 'string' && uiLocales.trim() ? uiLocales : (acceptLanguage ?? '');
+  const first = asked.split(/[\s,]+/)[0] ?? '';
+  return /^zh\b/i.test(first) ? 'zh-CN' : 'en';
+}
+
+export interface LoginPage {
+  uid: string;
+  appId: string;
+  appName: string;
+  lang: Lang;
+}
+
+export function renderLoginPage(page: LoginPage): string {
+  const text = TEXT[page.lang];
+  const title = escapeHtml(text.title(page.appName));
+  return `<!doctype html>
+<html lang="${page.lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>${title}</title>
+<link rel="stylesheet" href="/oidc/login.css">
+<script type="module" src="/oidc/login.js"></script>
+</head>
+<body data-uid="${escapeHtml(page.uid)}" data-lang="${page.lang}">
+<main class="oidc-login">
+<h1 id="title">${title}</h1>
+<p>${escapeHtml(text.lead)}</p>
+<qr-login id="qr" app-id="${escapeHtml(page.appId)}" lang="${page.lang}" exchange="server"></qr-login>
+<p id="problem" role="alert" hidden></p>
+<noscript><p>${escapeHtml(text.noscript)}</p></noscript>
+</main>
+</body>
+</html>`;
+}
