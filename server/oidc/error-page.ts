@@ -30,7 +30,7 @@ export function renderOidcError(ctx: KoaContextWithOIDC, out: ErrorOut): void {
   ctx.type = 'html';
   ctx.set('cache-control', 'no-store');
   ctx.body = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${text.title}</title><link rel="stylesheet" href="/style.css"></head>
-<body class="site"><main class="site-main"><section class="card" role="alert"><h1>${text.title}</h1><p>${text.body}</p>
+<title>${text.title}</title><link rel="stylesheet" href="/oidc/login.css"></head>
+<body><main class="oidc-login"><section role="alert"><h1>${text.title}</h1><p>${text.body}</p>
 <details><summary>${text.details}</summary><p><code id="oidc-error">${escapeHtml(developer)}</code></p></details></section></main></body></html>`;
 }

@@ -98,6 +98,9 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       Grant: options.sessionTtlSeconds,
     },
     issueRefreshToken: () => false,
+    // The profile claims the scopes grant go into the ID token too, as in qrlogin's own ID
+    // tokens: an RP that reads only the ID token (many do) still gets the name.
+    conformIdTokenClaims: false,
     interactions: { url: (_ctx: KoaContextWithOIDC, interaction) => interactionPath(interaction.uid) },
     async findAccount(_ctx, sub): Promise<Account | undefined> {
       const user = await options.findUser(sub);

@@ -3,114 +3,132 @@
  * qrlogin, builds an authorization URL with PKCE and a nonce; Chromium follows it to qrlogin's
  * QR page, the QR is read from the pixels, the phone (@qrlogin/mobile) approves, the browser
  * lands on the RP's callback, and openid-client exchanges the code and validates the ID token.
- * The phone denying sends `access_denied` back to the RP.
+ * The phone denying sends `access_denied` back; a code works once; and the same runs across two
+ * instances on Redis (the page on one, the token endpoint on the other).
  */
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import * as client from 'openid-client';
 import type { Page } from 'playwright-core';
 import { QrLoginMobileClient, parseQrCode } from '@qrlogin/mobile';
 import { readQrFrom } from '../helpers/browser';
+import { CLUSTER_ISSUER, type Cluster, startCluster } from '../helpers/cluster';
+import { type RelyingParty, startRelyingParty } from '../helpers/oidc-rp';
 import { snap, usePages } from '../helpers/pages';
 import { freePort } from '../helpers/redis-server';
 import { type TestServer, startServer } from '../helpers/server';
 
 const pages = usePages();
 const SECRET = 'shop-oidc-secret-0123456789abcdef';
-let qrlogin: TestServer;
-let rp: Server;
-let rpUrl = '';
-let config: client.Configuration;
-/** What the RP's callback saw last: the claims of a validated ID token, or the error. */
-const checks = new Map<string, { verifier: string; nonce: string }>();
+const shop = (rpUrl: string) => ({ id: 'shop', name: 'Example Shop', secret: SECRET, origins: [], redirectUris: [`${rpUrl}/callback`] });
 
-async function handleCallback(url: URL): Promise<string> {
-  const state = url.searchParams.get('state') ?? '';
-  const check = checks.get(state);
-  if (!check) return 'unknown state';
-  checks.delete(state);
-  if (url.searchParams.get('error')) return `error: ${url.searchParams.get('error')}`;
-  const tokens = await client.authorizationCodeGrant(config, url, {
-    pkceCodeVerifier: check.verifier,
-    expectedState: state,
-    expectedNonce: check.nonce,
-  });
-  return `claims: ${JSON.stringify(tokens.claims())}`;
-}
-
-beforeAll(async () => {
-  const port = await freePort();
-  rpUrl = `http://127.0.0.1:${port}`;
-  rp = createServer((req, res) => {
-    handleCallback(new URL(req.url ?? '/', rpUrl)).then(
-      (text) => res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(text),
-      (error: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`failed: ${String(error)}`),
-    );
-  });
-  rp.listen(port, '127.0.0.1');
-  await once(rp, 'listening');
-  const apps = [{ id: 'shop', name: 'Example Shop', secret: SECRET, origins: [], redirectUris: [`${rpUrl}/callback`] }];
-  qrlogin = await startServer({ env: { APPS: JSON.stringify({ apps }) } });
-  config = await client.discovery(new URL(qrlogin.config.issuer), 'shop', SECRET, undefined, { execute: [client.allowInsecureRequests] });
-});
-
-afterAll(async () => {
-  await qrlogin?.close();
-  await new Promise<void>((resolve) => rp.close(() => resolve()));
-});
-
-/** A fresh authorization request, opened in Chromium up to qrlogin's QR page. */
-async function openLogin(): Promise<Page> {
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = client.randomNonce();
-  checks.set(state, { verifier, nonce });
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: `${rpUrl}/callback`,
-    scope: 'openid profile',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-  });
+/** The browser follows `url` to qrlogin's QR page, where the QR is pending. */
+async function openLogin(url: URL): Promise<Page> {
   const page = await pages.page();
   await page.goto(url.href);
   await page.locator('qr-login[data-qrlogin-status="pending"]').waitFor({ state: 'attached', timeout: 10_000 });
   return page;
 }
 
-async function phoneFor(nickname: string): Promise<QrLoginMobileClient> {
-  const phone = new QrLoginMobileClient({ host: qrlogin.url });
+async function phoneFor(host: string, nickname: string): Promise<QrLoginMobileClient> {
+  const phone = new QrLoginMobileClient({ host });
   await phone.register({ username: `oidc_${Math.random().toString(36).slice(2, 10)}`, password: 'correct horse battery', nickname });
   return phone;
 }
 
-test('openid-client signs in by QR: code with PKCE, an ID token with the user, amr qr, nonce and sid', async () => {
-  const page = await openLogin();
-  expect(await page.locator('#title').textContent()).toBe('Sign in to Example Shop');
-  await snap(page, 'oidc-login-page');
+/** The phone reads the page's QR and approves; resolves with what the RP's callback shows. */
+async function approve(page: Page, rp: RelyingParty, phone: QrLoginMobileClient): Promise<string> {
   const qr = parseQrCode(await readQrFrom(page.locator('qr-login')));
-  expect(qr.appId).toBe('shop');
-  const phone = await phoneFor('Olive');
-  const scanned = await phone.scanned(qr);
-  expect(scanned.app).toEqual({ id: 'shop', name: 'Example Shop' });
+  await phone.scanned(qr);
   await phone.confirm(qr);
-  await page.waitForURL(`${rpUrl}/callback?**`, { timeout: 10_000 });
-  const body = (await page.locator('body').textContent()) ?? '';
+  await page.waitForURL(`${rp.redirectUri}?**`, { timeout: 10_000 });
+  return (await page.locator('body').textContent()) ?? '';
+}
+
+const claimsOf = (body: string): Record<string, unknown> => {
   expect(body.startsWith('claims: ')).toBe(true);
-  const claims = JSON.parse(body.slice('claims: '.length)) as Record<string, unknown>;
-  const me = await phone.me();
-  expect(claims).toMatchObject({ iss: qrlogin.config.issuer, aud: 'shop', sub: me.id, amr: ['qr'] });
-  expect(claims.sid).toEqual(expect.any(String));
-  expect(claims.auth_time).toEqual(expect.any(Number));
+  return JSON.parse(body.slice('claims: '.length)) as Record<string, unknown>;
+};
+
+describe('one instance', () => {
+  let qrlogin: TestServer;
+  let rp: RelyingParty;
+  beforeAll(async () => {
+    const port = await freePort();
+    qrlogin = await startServer({ env: { APPS: JSON.stringify({ apps: [shop(`http://127.0.0.1:${port}`)] }) } });
+    rp = await startRelyingParty({ issuer: qrlogin.config.issuer, clientId: 'shop', secret: SECRET, port });
+  });
+  afterAll(async () => {
+    await rp?.close();
+    await qrlogin?.close();
+  });
+
+  test('openid-client signs in by QR: an ID token for the user, amr qr, sid, auth_time; the code works once', async () => {
+    const page = await openLogin(await rp.authorizationUrl());
+    expect(await page.locator('#title').textContent()).toBe('Sign in to Example Shop');
+    await snap(page, 'oidc-login-page');
+    const phone = await phoneFor(qrlogin.url, 'Olive');
+    const claims = claimsOf(await approve(page, rp, phone));
+    const me = await phone.me();
+    expect(claims).toMatchObject({ iss: qrlogin.config.issuer, aud: 'shop', sub: me.id, amr: ['qr'], nickname: 'Olive' });
+    expect(claims.sid).toEqual(expect.any(String));
+    expect(claims.auth_time).toEqual(expect.any(Number));
+    // The same code again (as an attacker who saw the callback would): spent.
+    const code = rp.callbacks.at(-1)?.searchParams.get('code') ?? '';
+    expect(code).not.toBe('');
+    const replay = await fetch(`${qrlogin.url}/oidc/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`shop:${SECRET}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: rp.redirectUri, code_verifier: 'v'.repeat(43) }),
+    });
+    expect(replay.status).toBe(400);
+    expect(await replay.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  test('the phone denies: access_denied back to the relying party', async () => {
+    const page = await openLogin(await rp.authorizationUrl());
+    const qr = parseQrCode(await readQrFrom(page.locator('qr-login')));
+    const phone = await phoneFor(qrlogin.url, 'Dennis');
+    await phone.scanned(qr);
+    await phone.cancel(qr);
+    await page.waitForURL(`${rp.redirectUri}?**`, { timeout: 10_000 });
+    expect(await page.locator('body').textContent()).toBe('error: access_denied');
+  });
+
+  test('prompt=none without a sign-in in this browser: login_required, no QR page', async () => {
+    const page = await pages.page();
+    await page.goto((await rp.authorizationUrl({ prompt: 'none' })).href);
+    await page.waitForURL(`${rp.redirectUri}?**`, { timeout: 10_000 });
+    expect(await page.locator('body').textContent()).toBe('error: login_required');
+  });
 });
 
-test('the phone denies: access_denied back to the relying party', async () => {
-  const page = await openLogin();
-  const qr = parseQrCode(await readQrFrom(page.locator('qr-login')));
-  const phone = await phoneFor('Dennis');
-  await phone.scanned(qr);
-  await phone.cancel(qr);
-  await page.waitForURL(`${rpUrl}/callback?**`, { timeout: 10_000 });
-  expect(await page.locator('body').textContent()).toBe('error: access_denied');
+describe('two instances on Redis', () => {
+  let cluster: Cluster;
+  let rp: RelyingParty;
+  beforeAll(async () => {
+    const port = await freePort();
+    cluster = await startCluster(2, { env: { APPS: JSON.stringify({ apps: [shop(`http://127.0.0.1:${port}`)] }) } });
+    const [a, b] = [cluster.at(0), cluster.at(1)];
+    // The browser goes to instance A (the issuer's address is A's); the RP's own requests
+    // (discovery, token) go to instance B.
+    rp = await startRelyingParty({
+      issuer: CLUSTER_ISSUER,
+      clientId: 'shop',
+      secret: SECRET,
+      port,
+      rewrite: (url) => new URL(`${url.pathname}${url.search}`, b.url),
+      browserBase: a.url,
+    });
+  });
+  afterAll(async () => {
+    await rp?.close();
+    await cluster?.close();
+  });
+
+  test('the QR page on one instance, the code exchanged on the other', async () => {
+    const page = await openLogin(await rp.authorizationUrl());
+    const claims = claimsOf(await approve(page, rp, await phoneFor(cluster.at(0).url, 'Clara')));
+    expect(claims).toMatchObject({ iss: CLUSTER_ISSUER, aud: 'shop', amr: ['qr'], nickname: 'Clara' });
+  });
 });
