@@ -13,6 +13,7 @@ import { api, dataOf } from '../helpers/api';
 import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
 import { type ServerProcess, failedStart, spawnServer } from '../helpers/process-server';
 import { closeAllSockets, connect } from '../helpers/sockets';
+import { sleep } from '../helpers/time';
 
 const DEMO_SECRET = 'durability-demo-app-secret-0123';
 const folders: string[] = [];
@@ -157,10 +158,17 @@ test('instances sharing Redis without QRLOGIN_DEMO_APP_SECRET print and accept o
   running.push(a);
   const b = await spawnServer({ env });
   running.push(b);
-  const secretOf = (output: string) => /app "demo" secret \(generated[^)]*\): (\S+)/.exec(output)?.[1];
-  const secret = secretOf(a.output());
+  // The banner is written just after the "listening" log line the start waits for: read it
+  // once it has arrived (at most 5 s).
+  const secretOf = async (server: ServerProcess) => {
+    const end = Date.now() + 5_000;
+    let found: string | undefined;
+    while (!(found = /app "demo" secret \(generated[^)]*\): (\S+)/.exec(server.output())?.[1]) && Date.now() < end) await sleep(20);
+    return found;
+  };
+  const secret = await secretOf(a);
   expect(secret).toBeDefined();
-  expect(secretOf(b.output())).toBe(secret);
+  expect(await secretOf(b)).toBe(secret);
 
   // A ticket of a QR made on A is exchanged on B with that secret (the backend's path).
   const onA = api(a.url);
