@@ -1,13 +1,13 @@
 /**
  * @module
- * The script of qrlogin's OpenID Connect login page (server/oidc/login-page.ts): the QR is
- * `<qr-login exchange="server">`; once the phone approves, the ticket goes to the
- * interaction, which answers where the browser goes next (back to the website, signed in).
- * A denial goes back as `access_denied`; an expired QR is replaced by a fresh one.
+ * The script of qrlogin's OpenID Connect login page (server/oidc/login-page.ts): the web SDK's
+ * widget in `#qr`, each QR made for this authorization request (`customData.oidcInteraction`,
+ * which the server checks when it takes the ticket) and never exchanged in the browser. Once
+ * the phone approves, the ticket goes to the interaction, which answers where the browser goes
+ * next (back to the website, signed in). A denial goes back as `access_denied`; an expired QR
+ * is replaced by a fresh one.
  */
-import { defineQrLoginElement, type HTMLQrLoginElement } from '../web/index';
-
-defineQrLoginElement();
+import { QrLoginClient, type ScanHandle } from '../web/index';
 
 const TEXT = {
   en: {
@@ -21,9 +21,11 @@ const TEXT = {
 } as const;
 
 const uid = document.body.dataset.uid ?? '';
-const text = TEXT[document.body.dataset.lang === 'zh-CN' ? 'zh-CN' : 'en'];
-const qr = document.querySelector<HTMLQrLoginElement>('qr-login');
+const lang = document.body.dataset.lang === 'zh-CN' ? 'zh-CN' : 'en';
+const text = TEXT[lang];
+const container = document.getElementById('qr');
 const problem = document.getElementById('problem');
+let scanning: ScanHandle | null = null;
 
 function say(message: string): void {
   if (!problem) return;
@@ -45,19 +47,25 @@ async function send(step: 'login' | 'abort', body: Record<string, string>): Prom
   }
   if (answer?.error === 'interaction_gone') {
     say(text.gone);
-    if (qr) qr.hidden = true;
+    scanning?.stop();
+    if (container) container.hidden = true;
     return;
   }
   say(text.failed);
-  qr?.refresh();
+  scanning?.refresh();
 }
 
-qr?.addEventListener('qrlogin-success', (event) => {
-  void send('login', { ticket: event.detail.ticket });
-});
-qr?.addEventListener('qrlogin-status', (event) => {
-  if (event.detail.status === 'cancelled') void send('abort', {});
-  // An expired QR: a fresh one on the same page.
-  else if (event.detail.status === 'expired') qr.refresh();
-  else if (event.detail.status === 'pending' && problem) problem.hidden = true;
-});
+if (container) {
+  const client = new QrLoginClient({ appId: container.dataset.appId, lang });
+  scanning = client.startScanning(container, {
+    customData: { oidcInteraction: uid },
+    autoExchangeUserInfo: false,
+    onSuccess: (_user, ticket) => void send('login', { ticket }),
+    onStatus: (status) => {
+      if (status === 'cancelled') void send('abort', {});
+      // An expired QR: a fresh one on the same page.
+      else if (status === 'expired') scanning?.refresh();
+      else if (status === 'pending' && problem) problem.hidden = true;
+    },
+  });
+}

@@ -83,7 +83,7 @@ export function interactionRoutes({ provider, redeem, apps, logger, rememberUser
       const clientId = String(details.params.client_id);
       const ticket: unknown = (req.body as { ticket?: unknown } | undefined)?.ticket;
       if (typeof ticket !== 'string' || ticket.length === 0) throw new AppError('INVALID_REQUEST', { detail: 'ticket must be a string' });
-      const user = await redeem(ticket, { appSecret: null, browserSecretFor: () => null, appId: clientId, oidcInteraction: true });
+      const user = await redeem(ticket, { appSecret: null, browserSecretFor: () => null, appId: clientId, oidcInteraction: details.uid });
       await rememberUser(user);
       const grantId = await grantFor(details, user.id);
       const redirect = await provider.interactionResult(

@@ -1,9 +1,10 @@
 /**
  * @module
  * The QR login page of an OpenID Connect authorization request: who is asking (the app's
- * name), the live QR (`<qr-login>`, number matching when the app uses it), and what to do, in
- * English or Chinese. Its script (`/oidc/login.js`, client/oidc/login.ts) hands the ticket to
- * the interaction route; nothing on the page is a secret.
+ * name), the live QR (the web SDK's widget, number matching when the app uses it), and what to do, in
+ * English or Chinese. Its script (`/oidc/login.js`, client/oidc/login.ts) shows the QR (the web
+ * SDK's widget in `#qr`, the QR made for this request) and hands the ticket to the interaction
+ * route; nothing on the page is a secret.
  */
 import type { Lang } from '../../shared/errors';
 
@@ -54,7 +55,7 @@ export function renderLoginPage(page: LoginPage): string {
 <main class="oidc-login">
 <h1 id="title">${title}</h1>
 <p>${escapeHtml(text.lead)}</p>
-<qr-login id="qr" app-id="${escapeHtml(page.appId)}" lang="${page.lang}" exchange="server"></qr-login>
+<div id="qr" data-app-id="${escapeHtml(page.appId)}"></div>
 <p id="problem" role="alert" hidden></p>
 <noscript><p>${escapeHtml(text.noscript)}</p></noscript>
 </main>

@@ -17,6 +17,7 @@ export function logDomainEvents(events: EventBus, logger: Logger): void {
     'browser-exchange-off':
       'the app allows only server-side exchange (allowBrowserExchange: false): send the ticket to your backend, which exchanges it with the app secret (web SDK: autoExchangeUserInfo: false)',
     'browser-secret': 'the browser secret is missing or wrong: exchange the ticket from the browser that showed the QR code',
+    'oidc-interaction': 'the OpenID Connect login page sent a ticket that is not of the QR it made for this sign-in',
   } as const;
   events.on('qr.redeem_refused', ({ random, appId, reason }) =>
     logger.warn(`ticket exchange refused: ${why[reason]}`, { random, appId, reason }),

@@ -25,11 +25,13 @@ export interface RedeemCredentials {
   /** The app the caller says it is (`x-authing-app-id`), if any: must be the ticket's app. */
   appId: string | null;
   /**
-   * The caller is qrlogin's own OpenID Connect login page for an authorization request of
-   * `appId`, whose browser the provider recognised (its interaction cookie): the ticket is
-   * taken for that request, with no secret (server/oidc/interaction-routes.ts).
+   * The caller is qrlogin's own OpenID Connect login page for the authorization request whose
+   * interaction id this is (of app `appId`, in the browser the provider recognised by its
+   * interaction cookie): the ticket must come from a QR that page made for that very request
+   * (its `customData.oidcInteraction`), whatever the app's browser-exchange settings
+   * (server/oidc/interaction-routes.ts).
    */
-  oidcInteraction?: boolean;
+  oidcInteraction?: string;
   guard?: AppGuard;
   /**
    * Runs when a credential for an existing ticket is refused, before the refusal is thrown:
@@ -59,9 +61,16 @@ export function createRedeem({ stores, apps, tokens, events }: RedeemDeps): Rede
     }
     credentials.guard?.(app);
 
-    const via = credentialOf(app, record, credentials);
+    const via =
+      credentials.oidcInteraction === undefined
+        ? credentialOf(app, record, credentials)
+        : await interactionCredential(stores, record, credentials);
     if (typeof via !== 'string') {
-      events.emit('qr.redeem_refused', { random: record.random, appId: app.id, reason: refusalOf(via, credentials) });
+      events.emit('qr.redeem_refused', {
+        random: record.random,
+        appId: app.id,
+        reason: credentials.oidcInteraction === undefined ? refusalOf(via, credentials) : 'oidc-interaction',
+      });
       await credentials.onRefused?.();
       throw via;
     }
@@ -94,11 +103,9 @@ function refusalOf(error: AppError, credentials: RedeemCredentials): 'app-secret
 
 /**
  * How a `userinfo` caller may have the ticket's user (`app-secret`: the app's backend;
- * `browser`: the browser that created the QR; `oidc`: qrlogin's own login page of an
- * authorization request for the ticket's app), or the error refusing it.
+ * `browser`: the browser that created the QR), or the error refusing it.
  */
-function credentialOf(app: AppConfig, record: TicketRecord, credentials: RedeemCredentials): 'app-secret' | 'browser' | 'oidc' | AppError {
-  if (credentials.oidcInteraction === true) return credentials.appId === record.appId ? 'oidc' : new AppError('TICKET_INVALID');
+function credentialOf(app: AppConfig, record: TicketRecord, credentials: RedeemCredentials): 'app-secret' | 'browser' | AppError {
   if (credentials.appSecret !== null) {
     // An Authorization header is a claim to be the app's backend: no fallback if wrong.
     return secretMatches(credentials.appSecret, app.secretHash) ? 'app-secret' : new AppError('APP_UNAUTHORIZED');
@@ -108,4 +115,16 @@ function credentialOf(app: AppConfig, record: TicketRecord, credentials: RedeemC
     return new AppError('SECRET_INVALID');
   }
   return 'browser';
+}
+
+/**
+ * qrlogin's OpenID Connect login page may have the ticket's user only for a ticket of its
+ * client's app whose QR it made for this authorization request: a ticket seen elsewhere (a
+ * spectator of another QR, another app's, another request's) signs nobody in.
+ */
+async function interactionCredential(stores: Stores, record: TicketRecord, credentials: RedeemCredentials): Promise<'oidc' | AppError> {
+  if (credentials.appId !== record.appId) return new AppError('TICKET_INVALID');
+  const session = await stores.qr.get(record.random);
+  const madeFor = session?.customData.oidcInteraction;
+  return typeof madeFor === 'string' && madeFor === credentials.oidcInteraction ? 'oidc' : new AppError('TICKET_INVALID');
 }

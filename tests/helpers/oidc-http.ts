@@ -72,7 +72,9 @@ export async function signInOverHttp(baseUrl: string, options: HttpSignInOptions
   // The QR the page shows, approved on a phone; the ticket as the page receives it.
   const http = api(baseUrl);
   const phone = await registerUser(http, 'HTTP Signer');
-  const qr = await gene(http, { 'x-authing-app-id': options.clientId });
+  // As the page makes it: for this authorization request.
+  const uid = decodeURIComponent(interaction.split('/').pop() ?? '');
+  const qr = await gene(http, { 'x-authing-app-id': options.clientId }, { customData: { oidcInteraction: uid } });
   await scan(http, phone.token, qr.random);
   await confirm(http, phone.token, qr.random);
   const check = dataOf(await http.get<CheckData>(`${API.check}?random=${qr.random}`, { 'x-qrlogin-secret': qr.secret }));

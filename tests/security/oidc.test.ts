@@ -16,16 +16,19 @@ import { type TestServer, startServer } from '../helpers/server';
 
 const SHOP = { id: 'shop', name: 'Shop', secret: 'shop-secret-0123456789abcdef', redirect: 'https://shop.example/callback' };
 const BANK = { id: 'bank', name: 'Bank', secret: 'bank-secret-0123456789abcdef', redirect: 'https://bank.example/callback' };
+/** An app whose tickets anyone polling its QR may see (bindTicketToBrowser off, as a kiosk might). */
+const KIOSK = { id: 'kiosk', name: 'Kiosk', secret: 'kiosk-secret-0123456789abcdef', redirect: 'https://kiosk.example/callback' };
 let server: TestServer;
 
 beforeAll(async () => {
-  const apps = [SHOP, BANK].map((app) => ({
+  const apps = [SHOP, BANK, KIOSK].map((app) => ({
     id: app.id,
     name: app.name,
     secret: app.secret,
     origins: [],
     redirectUris: [app.redirect],
     postLogoutRedirectUris: [`https://${app.id}.example/`],
+    ...(app === KIOSK ? { bindTicketToBrowser: false } : {}),
   }));
   server = await startServer({ env: { APPS: JSON.stringify({ apps }) } });
 });
@@ -77,7 +80,7 @@ test('open redirect at sign-out: an unregistered post_logout_redirect_uri is nev
   expect(answer.status).toBe(400);
 });
 
-test('code injection: a code is refused to another client, without its verifier, and a second time', async () => {
+test('code injection: a code is refused to another client, without its verifier, or with another redirect_uri', async () => {
   const signIn = await signInOverHttp(server.url, { clientId: 'shop', redirectUri: SHOP.redirect });
   // Mix-up defence: the redirect back names the issuer.
   expect(signIn.iss).toBe(server.config.issuer);
@@ -94,6 +97,63 @@ test('code injection: a code is refused to another client, without its verifier,
   const hashed = await token({ id: 'shop', secret: sha256(SHOP.secret) }, body);
   expect(hashed.status).toBe(401);
   expect(await hashed.json()).toMatchObject({ error: 'invalid_client' });
+});
+
+test('a ticket seen by a spectator signs nobody in: it must be of the QR the login page made for that request', async () => {
+  const http = api(server.url);
+  /** An authorization request started in a browser: its interaction path and cookies. */
+  const begin = async () => {
+    const query = new URLSearchParams({
+      client_id: 'kiosk',
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: KIOSK.redirect,
+      code_challenge: 'c'.repeat(43),
+      code_challenge_method: 'S256',
+    });
+    const start = await fetch(`${server.url}/oidc/auth?${query.toString()}`, { redirect: 'manual' });
+    const path = start.headers.get('location') ?? '';
+    const cookie = start.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
+    return { path, uid: decodeURIComponent(path.split('/').pop() ?? ''), cookie };
+  };
+  const victim = await begin();
+  const attacker = await begin();
+  // The victim's page makes its QR for its request; the victim approves it.
+  const qr = await gene(http, { 'x-authing-app-id': 'kiosk' }, { customData: { oidcInteraction: victim.uid } });
+  const phone = await registerUser(http, 'Victim');
+  await scan(http, phone.token, qr.random);
+  await confirm(http, phone.token, qr.random);
+  // The spectator polls the QR without its secret (this app allows it) and gets the ticket...
+  const seen = dataOf(await http.get<CheckData>(`${API.check}?random=${qr.random}`, { 'x-authing-app-id': 'kiosk' }));
+  expect(seen.ticket).toEqual(expect.any(String));
+  // ...which does not sign the spectator in through its own request.
+  const stolen = await fetch(`${server.url}${attacker.path}/login`, {
+    method: 'POST',
+    headers: { cookie: attacker.cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({ ticket: seen.ticket }),
+  });
+  expect(stolen.status).toBe(400);
+  // A QR of the client's app made without the request (another page's) is refused too.
+  const other = await gene(http, { 'x-authing-app-id': 'kiosk' });
+  await scan(http, phone.token, other.random);
+  await confirm(http, phone.token, other.random);
+  const otherTicket = dataOf(await http.get<CheckData>(`${API.check}?random=${other.random}`, { 'x-authing-app-id': 'kiosk' })).ticket;
+  const unbound = await fetch(`${server.url}${victim.path}/login`, {
+    method: 'POST',
+    headers: { cookie: victim.cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({ ticket: otherTicket }),
+  });
+  expect(unbound.status).toBe(400);
+  // The victim's own page, with its own ticket: signed in.
+  const own = await fetch(`${server.url}${victim.path}/login`, {
+    method: 'POST',
+    headers: { cookie: victim.cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({ ticket: seen.ticket }),
+  });
+  expect(own.status).toBe(200);
 });
 
 test('a code works once: the second exchange is refused', async () => {
