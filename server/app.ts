@@ -127,7 +127,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
       stores,
       redeem: qr.redeem,
       logger,
-      proxy: config.trustProxy !== false,
+      publicUrl: config.publicUrl,
       sessionTtlSeconds: OIDC_SESSION_TTL_SECONDS,
     }),
   );

@@ -23,6 +23,9 @@ export { interactionPath, OIDC_ROUTES } from './provider';
 /** The users who signed in through the provider, as they were then (an external user is stored nowhere else). */
 const ACCOUNT_MODEL = 'QrloginAccount';
 
+/** Every path of the front door: the provider's and the interaction's. */
+const OIDC_PATH = /^\/(?:\.well-known\/openid-configuration$|oidc\/)/;
+
 /** Paths that are the provider's: discovery, authorization (and its resume), token, userinfo, end session. */
 const PROVIDER_PATH = /^\/(?:\.well-known\/openid-configuration$|oidc\/(?:auth|token|userinfo|session\/end)(?:\/|$))/;
 
@@ -34,7 +37,8 @@ export interface OidcDeps {
   stores: Stores;
   redeem: Redeem;
   logger: Logger;
-  proxy: boolean;
+  /** PUBLIC_URL: the origin of every URL the provider builds. */
+  publicUrl: string;
   /** How long a provider session lasts, in seconds (the remembered sign-in). */
   sessionTtlSeconds: number;
 }
@@ -53,16 +57,30 @@ export function oidcRoutes(deps: OidcDeps): Router {
     key: deps.keys.current,
     adapter: oidcAdapter(deps.stores.oidc),
     findUser,
-    proxy: deps.proxy,
+    proxy: true,
     sessionTtlSeconds: deps.sessionTtlSeconds,
   });
   const rememberUser = (user: PublicUser) =>
     accounts.upsert(ACCOUNT_MODEL, user.id, { ...toPublicUser(user) } as unknown as Record<string, unknown>, deps.sessionTtlSeconds);
 
   const router = Router();
-  router.use(interactionRoutes({ provider, redeem: deps.redeem, apps: deps.registry, logger: deps.logger, rememberUser }));
   const callback = provider.callback();
-  const toProvider: RequestHandler = (req, res, next) => (PROVIDER_PATH.test(req.path) ? void callback(req, res) : next());
-  router.use(toProvider);
+  const base = new URL(deps.publicUrl);
+  /**
+   * oidc-provider builds its URLs (discovery's endpoints, redirects) from the request's host,
+   * and Koa's `proxy` trusts every X-Forwarded-* header or none: its requests get PUBLIC_URL's
+   * host and scheme, whatever the client sent, and the client address Express judged by
+   * TRUST_PROXY.
+   */
+  const pin: RequestHandler = (req, _res, next) => {
+    req.headers['x-forwarded-host'] = base.host;
+    req.headers['x-forwarded-proto'] = base.protocol.slice(0, -1);
+    req.headers['x-forwarded-for'] = req.ip ?? '';
+    delete req.headers.forwarded;
+    next();
+  };
+  router.use((req, res, next) => (OIDC_PATH.test(req.path) ? pin(req, res, next) : next()));
+  router.use(interactionRoutes({ provider, redeem: deps.redeem, apps: deps.registry, logger: deps.logger, rememberUser }));
+  router.use((req, res, next) => (PROVIDER_PATH.test(req.path) ? void callback(req, res) : next()));
   return router;
 }

@@ -35,9 +35,10 @@ export interface InteractionDeps {
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-/** JSON from this page's own script only. */
+/** JSON from this page's own script only (same origin, when the browser says). */
 function refuseForeign(req: Request, res: Response): boolean {
-  if (req.get('sec-fetch-site') === 'cross-site' || !req.is('application/json')) {
+  const site = req.get('sec-fetch-site');
+  if ((site !== undefined && site !== 'same-origin') || !req.is('application/json')) {
     res.status(403).json({ error: 'forbidden', message: 'Only the sign-in page itself may send this.' });
     return true;
   }
@@ -51,7 +52,9 @@ export function interactionRoutes({ provider, redeem, apps, logger, rememberUser
   /** A grant of what the request asks (scopes), for the user: first-party apps, no consent screen. */
   async function grantFor(details: Details, accountId: string): Promise<string> {
     const clientId = String(details.params.client_id);
-    const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
+    const found = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
+    // The session's grant may be another account's (someone else signed in before on this browser).
+    const existing = found && found.accountId === accountId && found.clientId === clientId ? found : undefined;
     const grant = existing ?? new provider.Grant({ accountId, clientId });
     grant.addOIDCScope(String(details.params.scope ?? 'openid'));
     return grant.save();
@@ -80,6 +83,7 @@ export function interactionRoutes({ provider, redeem, apps, logger, rememberUser
     try {
       if (refuseForeign(req, res)) return;
       const details = await provider.interactionDetails(req, res);
+      if (details.uid !== req.params.uid) throw new errors.SessionNotFound('interaction mismatch');
       const clientId = String(details.params.client_id);
       const ticket: unknown = (req.body as { ticket?: unknown } | undefined)?.ticket;
       if (typeof ticket !== 'string' || ticket.length === 0) throw new AppError('INVALID_REQUEST', { detail: 'ticket must be a string' });
@@ -89,7 +93,8 @@ export function interactionRoutes({ provider, redeem, apps, logger, rememberUser
       const redirect = await provider.interactionResult(
         req,
         res,
-        { login: { accountId: user.id, amr: ['qr'], remember: true }, consent: { grantId } },
+        // Not remembered past this browser session: QR sign-in is often on a shared computer.
+        { login: { accountId: user.id, amr: ['qr'], remember: false }, consent: { grantId } },
         { mergeWithLastSubmission: false },
       );
       logger.info('oidc sign-in approved', { clientId, userId: user.id });

@@ -6,11 +6,11 @@
  *   PKCE required with S256 (`plain` refused), `state`, `nonce`, the `iss` response parameter
  *   (RFC 9207);
  * - clients are the apps with `redirectUris` (clients.ts), authenticated at the token endpoint
- *   with the app secret (`client_secret_basic`, `client_secret_post`) or, public, PKCE only
- *   (`none`); never an HMAC of the secret (qrlogin keeps only its hash);
+ *   with the app secret (`client_secret_basic`, `client_secret_post`); never an HMAC of the
+ *   secret (qrlogin keeps only its hash); no public clients yet;
  * - ID tokens signed with qrlogin's own key (keys.ts), `aud` = client id, `amr: ["qr"]`, `sid`,
  *   `auth_time`, `nonce`; userinfo; RP-initiated logout; back-channel logout;
- * - no refresh tokens, no dynamic registration, no device flow.
+ * - no refresh tokens, no pushed authorization requests, no dynamic registration, no device flow.
  * The login page is qrlogin's QR (the interaction, `interactionPath`); state lives in the
  * active backend through `adapter`.
  */
@@ -74,8 +74,14 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     routes: OIDC_ROUTES,
     responseTypes: ['code'],
     pkce: { required: () => true },
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
-    enabledJWA: { idTokenSigningAlgValues: [options.key.alg] },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    scopes: ['openid', 'profile', 'email', 'phone'],
+    // Asymmetric only, everywhere: a client's "secret" here is the hash qrlogin stores, never an HMAC key.
+    enabledJWA: {
+      idTokenSigningAlgValues: [options.key.alg],
+      requestObjectSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+      clientAuthSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+    },
     claims: {
       // How the user signed in (`["qr"]`) and when, in every ID token: with `openid`.
       openid: ['sub', 'amr', 'auth_time'],
@@ -88,6 +94,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       rpInitiatedLogout: { enabled: true },
       backchannelLogout: { enabled: true },
       userinfo: { enabled: true },
+      pushedAuthorizationRequests: { enabled: false },
     },
     ttl: {
       AuthorizationCode: 60,
@@ -97,7 +104,8 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       Session: options.sessionTtlSeconds,
       Grant: options.sessionTtlSeconds,
     },
-    issueRefreshToken: () => false,
+    // No refresh tokens: oidc-provider's default issues them only for `offline_access`, which
+    // is not among the scopes, to clients with the refresh_token grant, which none has.
     // The profile claims the scopes grant go into the ID token too, as in qrlogin's own ID
     // tokens: an RP that reads only the ID token (many do) still gets the name.
     conformIdTokenClaims: false,

@@ -17,7 +17,11 @@ export interface DomainEvents {
    * that allows only server-side exchange asked from the browser (`browser-exchange-off`), or
    * a missing or wrong browser secret (`browser-secret`). Never the secret itself.
    */
-  'qr.redeem_refused': { random: string; appId: string; reason: 'app-secret' | 'browser-exchange-off' | 'browser-secret' | 'oidc-interaction' };
+  'qr.redeem_refused': {
+    random: string;
+    appId: string;
+    reason: 'app-secret' | 'browser-exchange-off' | 'browser-secret' | 'oidc-interaction';
+  };
   'user.registered': { userId: string; username: string };
   'user.login': { userId: string };
   /** `userId`: the account the attempt named, when there is one (never the text typed). */

@@ -14,6 +14,7 @@ import { generateSigningKey } from '../../server/auth/keys';
 import type { AppConfig } from '../../server/domain/app';
 import { sha256 } from '../../server/domain/secrets';
 import { createOidcProvider } from '../../server/oidc/provider';
+import { startServer } from '../helpers/server';
 
 const SECRET = 'shop-oidc-secret-0123456789abcdef';
 let server: Server;
@@ -52,28 +53,51 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-test('one discovery document: the endpoints, PKCE S256 only, code flow only, back-channel logout, the iss parameter', async () => {
-  const discovered = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-  expect(discovered).toMatchObject({
-    issuer,
-    authorization_endpoint: `${issuer}/oidc/auth`,
-    token_endpoint: `${issuer}/oidc/token`,
-    userinfo_endpoint: `${issuer}/oidc/userinfo`,
-    end_session_endpoint: `${issuer}/oidc/session/end`,
-    jwks_uri: `${issuer}/.well-known/jwks.json`,
-    code_challenge_methods_supported: ['S256'],
-    response_types_supported: ['code'],
-    backchannel_logout_supported: true,
-    backchannel_logout_session_supported: true,
-    authorization_response_iss_parameter_supported: true,
-    id_token_signing_alg_values_supported: ['ES256'],
+test('one discovery document from the real server: what the issue asks, nothing unrouted, on PUBLIC_URL whatever the Host', async () => {
+  const qrlogin = await startServer({
+    env: { APPS: JSON.stringify({ apps: [{ id: 'shop', name: 'Shop', secret: SECRET, origins: [], redirectUris: [redirectUri] }] }) },
   });
-  expect([...(discovered.token_endpoint_auth_methods_supported as string[])].sort()).toEqual([
-    'client_secret_basic',
-    'client_secret_post',
-    'none',
-  ]);
-  expect(discovered.grant_types_supported).not.toContain('implicit');
+  try {
+    const base = qrlogin.url;
+    const discovered = (await (
+      await fetch(`${base}/.well-known/openid-configuration`, {
+        headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+      })
+    ).json()) as Record<string, unknown>;
+    expect(discovered).toMatchObject({
+      issuer: qrlogin.config.issuer,
+      authorization_endpoint: `${base}/oidc/auth`,
+      token_endpoint: `${base}/oidc/token`,
+      userinfo_endpoint: `${base}/oidc/userinfo`,
+      end_session_endpoint: `${base}/oidc/session/end`,
+      jwks_uri: `${base}/.well-known/jwks.json`,
+      code_challenge_methods_supported: ['S256'],
+      response_types_supported: ['code'],
+      grant_types_supported: ['authorization_code'],
+      scopes_supported: ['openid', 'profile', 'email', 'phone'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
+      authorization_response_iss_parameter_supported: true,
+      id_token_signing_alg_values_supported: ['ES256'],
+    });
+    // Every endpoint it names answers (none is advertised and unrouted), and none on another host.
+    const endpoints = Object.entries(discovered).filter(([name]) => name.endsWith('_endpoint') || name === 'jwks_uri');
+    expect(endpoints.map(([name]) => name).sort()).toEqual([
+      'authorization_endpoint',
+      'end_session_endpoint',
+      'jwks_uri',
+      'token_endpoint',
+      'userinfo_endpoint',
+    ]);
+    for (const [name, value] of endpoints) {
+      expect({ name, origin: new URL(String(value)).origin }).toEqual({ name, origin: base });
+      const method = name === 'token_endpoint' ? 'POST' : 'GET';
+      expect({ name, status: (await fetch(String(value), { method, redirect: 'manual' })).status }).not.toEqual({ name, status: 404 });
+    }
+  } finally {
+    await qrlogin.close();
+  }
 });
 
 test('openid-client discovers the provider and builds a PKCE authorization URL for the app', async () => {
