@@ -45,11 +45,13 @@ export interface OidcDeps {
 
 export function oidcRoutes(deps: OidcDeps): Router {
   const accounts = deps.stores.oidc;
+  // A built-in user as the directory has them now; a user of the company's own identity
+  // provider (stored nowhere else) as they signed in.
   const findUser = async (id: string): Promise<PublicUser | undefined> => {
-    const remembered = await accounts.find(ACCOUNT_MODEL, id);
-    if (remembered) return remembered as unknown as PublicUser;
     const stored = await deps.stores.users.findById(id);
-    return stored ? toPublicUser(stored) : undefined;
+    if (stored) return toPublicUser(stored);
+    const remembered = await accounts.find(ACCOUNT_MODEL, id);
+    return remembered ? (remembered as unknown as PublicUser) : undefined;
   };
   const provider = createOidcProvider({
     issuer: deps.issuer,
