@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKey } from '../../server/auth/keys';
@@ -15,16 +15,9 @@ import { KEY_FILE_NAME } from '../../server/backend/embedded/key-file';
 import { lockDataDir, lockPathOf } from '../../server/backend/embedded/dir-lock';
 import { createLogger } from '../../server/logger';
 import { backendContract } from '../contract/backend.contract';
+import { useTempFolders } from '../helpers/temp-folders';
 
-const folders: string[] = [];
-const freshFolder = () => {
-  const path = mkdtempSync(join(tmpdir(), 'qrlogin-data-'));
-  folders.push(path);
-  return path;
-};
-afterAll(() => {
-  for (const path of folders) rmSync(path, { recursive: true, force: true });
-});
+const freshFolder = useTempFolders('qrlogin-data-');
 
 function logCapture() {
   const lines: string[] = [];

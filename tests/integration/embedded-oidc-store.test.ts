@@ -3,27 +3,16 @@
  * LMDB in a temporary folder per case, on a fake clock), in both `DATA_SYNC` modes, durability
  * included: what was written is there after the stores are closed and opened again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { open } from 'lmdb';
 import { EmbeddedOidcStore } from '../../server/backend/embedded/oidc-store';
 import { createEmbeddedStores, writerOf } from '../../server/backend/embedded/stores';
 import type { OidcRow } from '../../server/backend/memory/oidc-store';
 import { oidcStoreContract } from '../contract/oidc-store.contract';
 import { movableClock } from '../helpers/time';
+import { useTempFolders } from '../helpers/temp-folders';
 
 const START = Date.UTC(2030, 0, 1);
-const directories: string[] = [];
-const freshDirectory = () => {
-  const path = mkdtempSync(join(tmpdir(), 'qrlogin-embedded-oidc-'));
-  directories.push(path);
-  return path;
-};
-
-afterAll(() => {
-  for (const path of directories) rmSync(path, { recursive: true, force: true });
-});
+const freshDirectory = useTempFolders('qrlogin-embedded-oidc-');
 
 for (const sync of ['interval', 'commit'] as const) {
   oidcStoreContract(

@@ -3,26 +3,17 @@
  * temporary directory per case, on a fake clock), plus what durability adds: everything written
  * is there after the environment is closed and opened again.
  */
-import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import type { QrSession } from '../../server/domain/qr-session';
 import { EmbeddedQrStore, createEmbeddedStores, writerOf } from '../../server/backend/embedded/stores';
 import { confirmed, scanned, sessionFixture, storeContract, userFixture } from '../contract/store.contract';
 import { movableClock } from '../helpers/time';
+import { useTempFolders } from '../helpers/temp-folders';
 
 const START = Date.UTC(2030, 0, 1);
-const directories: string[] = [];
-const freshDirectory = () => {
-  const path = mkdtempSync(join(tmpdir(), 'qrlogin-embedded-'));
-  directories.push(path);
-  return path;
-};
-
-afterAll(() => {
-  for (const path of directories) rmSync(path, { recursive: true, force: true });
-});
+const freshDirectory = useTempFolders('qrlogin-embedded-');
 
 for (const sync of ['interval', 'commit'] as const) {
   storeContract(`embedded (LMDB, DATA_SYNC=${sync})`, async () => {
