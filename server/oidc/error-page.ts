@@ -6,6 +6,7 @@
  * Nothing of the request is echoed unescaped, and no secret is in an OAuth error.
  */
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
+import { escapeHtml, pageLang } from './html';
 
 const TEXT = {
   en: {
@@ -20,11 +21,8 @@ const TEXT = {
   },
 } as const;
 
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
 export function renderOidcError(ctx: KoaContextWithOIDC, out: ErrorOut): void {
-  const lang = /^zh\b/i.test(ctx.get('accept-language')) ? 'zh-CN' : 'en';
+  const lang = pageLang(ctx.oidc?.params?.ui_locales, ctx.get('accept-language'));
   const text = TEXT[lang];
   const developer = [out.error, out.error_description].filter(Boolean).join(': ');
   ctx.type = 'html';

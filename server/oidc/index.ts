@@ -59,7 +59,6 @@ export function oidcRoutes(deps: OidcDeps): Router {
     key: deps.keys.current,
     adapter: oidcAdapter(deps.stores.oidc),
     findUser,
-    proxy: true,
     sessionTtlSeconds: deps.sessionTtlSeconds,
   });
   const rememberUser = (user: PublicUser) =>

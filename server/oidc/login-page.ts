@@ -7,6 +7,9 @@
  * route; nothing on the page is a secret.
  */
 import type { Lang } from '../../shared/errors';
+import { escapeHtml } from './html';
+
+export { pageLang } from './html';
 
 const TEXT = {
   en: {
@@ -20,16 +23,6 @@ const TEXT = {
     noscript: '此登录页面需要启用 JavaScript。',
   },
 } as const;
-
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
-/** `ui_locales` of the request (OIDC Core §3.1.2.1), else `Accept-Language`: Chinese or English. */
-export function pageLang(uiLocales: unknown, acceptLanguage: string | undefined): Lang {
-  const asked = typeof uiLocales === 'string' && uiLocales.trim() ? uiLocales : (acceptLanguage ?? '');
-  const first = asked.split(/[\s,]+/)[0] ?? '';
-  return /^zh\b/i.test(first) ? 'zh-CN' : 'en';
-}
 
 export interface LoginPage {
   uid: string;

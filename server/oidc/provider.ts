@@ -44,8 +44,6 @@ export interface OidcProviderOptions {
   adapter?: Configuration['adapter'];
   /** A user by id (the `sub`), or undefined when there is none any more. */
   findUser(id: string): Promise<PublicUser | undefined>;
-  /** Behind a reverse proxy (TRUST_PROXY): trust its X-Forwarded-* headers. */
-  proxy: boolean;
   /** How long a provider session (the remembered sign-in) and its grants last, in seconds. */
   sessionTtlSeconds: number;
 }
@@ -117,7 +115,8 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     renderError: renderOidcError,
   };
   const provider = new Provider(options.issuer, configuration);
-  provider.proxy = options.proxy;
+  // Its X-Forwarded-* headers are pinned to PUBLIC_URL before it sees a request (index.ts).
+  provider.proxy = true;
   // qrlogin keeps the SHA-256 of each app secret (clients.ts gives it as `client_secret`): the
   // secret a client presents is hashed before the constant-time comparison.
   const compare = provider.Client.prototype.compareClientSecret;

@@ -46,7 +46,6 @@ beforeAll(async () => {
     apps: [shop],
     key: generateSigningKey().key,
     findUser: () => Promise.resolve(undefined),
-    proxy: false,
     sessionTtlSeconds: 3600,
   });
   app.use(provider.callback());
