@@ -12,6 +12,7 @@ import { api } from '../helpers/api';
 import { bearer, gene, registerUser } from '../helpers/flow';
 import { type TestServer, startServer } from '../helpers/server';
 import { type ClientSocket, closeAllSockets, connect } from '../helpers/sockets';
+import { QR_STATE_REASONS } from '../../shared/errors';
 
 let server: TestServer;
 let token: string;
@@ -128,7 +129,9 @@ function expectEnvelope(status: number, text: string): void {
   expect(typeof body.code).toBe('number');
   expect(typeof body.message).toBe('string');
   expect('data' in body).toBe(true);
-  if (body.code !== 200) expect(body.data).toBeNull();
+  // An error carries no data, except 2243, which says why (`{reason}`, QR_STATE_REASONS).
+  if (body.code === 2243) expect(Object.keys(QR_STATE_REASONS)).toContain((body.data as { reason?: unknown } | null)?.reason);
+  else if (body.code !== 200) expect(body.data).toBeNull();
   expect(body.code === 500 || body.code === 503).toBe(false);
 }
 
