@@ -59,7 +59,7 @@ export interface HttpContext {
 
 /** One request: method, path (with query) and optional JSON body / extra headers. */
 export interface RequestSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   body?: unknown;
   headers?: Record<string, string | undefined>;

@@ -1,8 +1,8 @@
 /**
  * @module
  * The call shapes of `QrLoginMobileClient` and their checks. Every method takes one object
- * (`scanned({ random })`, `login({ username, password })`, …); the positional forms of
- * earlier versions are still read. A call from plain JavaScript with arguments of the wrong
+ * (`scanned({ random })`, `login({ username, password })`, `signOut({ id })`, …); the
+ * positional forms of earlier versions are still read. A call from plain JavaScript with arguments of the wrong
  * type fails at once — a {@link QrLoginError} with code 400 naming the expected shape, e.g.
  * "login expects { username, password }" — without a request to the server.
  */
@@ -36,6 +36,12 @@ export interface RegisterInput {
   nickname?: string;
 }
 
+/** Fields of `signOut`. */
+export interface SignOutInput {
+  /** The signed-in browser's `id` (from `sessions()`): the session id, the `sid` of its ID tokens. */
+  id: string;
+}
+
 /** The shape each method expects, as the error names it. */
 const SHAPES = {
   scanned: '{ random } (e.g. the result of parseQrCode(text))',
@@ -43,6 +49,7 @@ const SHAPES = {
   cancel: '{ random }',
   login: '{ username, password }',
   register: '{ username, password, nickname? }',
+  signOut: '{ id } (a signed-in browser of sessions())',
 } as const;
 
 type Method = keyof typeof SHAPES;
@@ -88,4 +95,11 @@ export function registerArgs(input: unknown): RegisterInput {
   if (typeof username !== 'string' || typeof password !== 'string') throw wrongCall('register');
   if (nickname !== undefined && nickname !== null && typeof nickname !== 'string') throw wrongCall('register');
   return nickname ? { username, password, nickname } : { username, password };
+}
+
+/** The fields of a `signOut` call: `{ id }`, a non-empty string. */
+export function signOutArgs(input: unknown): SignOutInput {
+  const id = isRecord(input) ? input.id : undefined;
+  if (typeof id !== 'string' || id === '') throw wrongCall('signOut');
+  return { id };
 }

@@ -2,15 +2,16 @@
  * @module
  * `QrLoginMobileClient`: what a phone app (or the demo phone page) calls after it read a QR
  * code — `scanned`, then `confirm` or `cancel` — plus the built-in user directory's `login`
- * and `register`, `logout`, and `me` (is the token still good?). The user token goes in
+ * and `register`, `logout`, `me` (is the token still good?), and the user's signed-in
+ * browsers: `sessions` lists them, `signOut` ends one. The user token goes in
  * `Authorization: Bearer <token>`.
  *
  * Objects everywhere: every method that takes input takes one object (`arguments.ts`); the
  * positional forms of earlier versions still work and are marked `@deprecated`.
  */
-import type { DecisionData, Lang, PublicUser, ScannedData, SessionData } from '../../shared';
+import type { DecisionData, Lang, PublicUser, ScannedData, SessionData, SignedInBrowser, SignOutData } from '../../shared';
 import { API, errorMessage, ERRORS } from '../../shared';
-import type { MeData } from '../../shared/http';
+import type { MeData, SessionsData } from '../../shared/http';
 import { errorCode, isNotLoggedIn } from '../common/errors';
 import { defaultFetch, normalizeHost, QrLoginError, request, type FetchLike, type HttpContext } from '../common/http';
 import {
@@ -18,10 +19,12 @@ import {
   loginArgs,
   qrArgs,
   registerArgs,
+  signOutArgs,
   type ConfirmInput,
   type LoginInput,
   type QrInput,
   type RegisterInput,
+  type SignOutInput,
 } from './arguments';
 
 /** Options of `new QrLoginMobileClient(…)`. */
@@ -45,6 +48,11 @@ export interface QrLoginMobileClientOptions {
  * const info = await phone.scanned(qr); // show info.app.name and info.requester
  * await phone.confirm(qr);              // or phone.cancel(qr)
  * await phone.logout();                     // when the user signs out of your app
+ *
+ * @example
+ * // The browsers the user is signed in on, and signing one out.
+ * const browsers = await phone.sessions(); // [{ id, app: { name }, browser, os, ip, createdAt }]
+ * await phone.signOut({ id: browsers[0].id });
  *
  * @example
  * // Every call rejects with a QrLoginError; code 2020 means "sign the user in again".
@@ -197,6 +205,44 @@ export class QrLoginMobileClient {
       // Only if no other token was set meanwhile (a login while the request was on its way).
       if (this.currentToken === token) this.setToken(null);
     }
+  }
+
+  /**
+   * The browsers this user is signed in on: one entry per confirmed login a website took (with
+   * the widget or OpenID Connect), newest first — `app.name`, `browser`, `os`, `ip` of the
+   * browser that showed the QR, and `createdAt` (ISO 8601). Show them as WhatsApp shows linked
+   * devices, each with a "Sign out" that calls {@link signOut}.
+   *
+   * @throws {QrLoginError} 2020 when there is no token (no request is sent) or the server
+   *   refuses it; 429 when rate limited; `0` without an answer.
+   */
+  async sessions(): Promise<SignedInBrowser[]> {
+    const data = await this.withToken((authorization) =>
+      request<SessionsData>(this.http, { method: 'GET', path: API.sessions, headers: { authorization } }),
+    );
+    return data.sessions;
+  }
+
+  /**
+   * Signs one browser out: `signOut({ id })` with the `id` of an entry of {@link sessions}.
+   * The server ends that session and tells the website (OpenID Connect Back-Channel Logout),
+   * which signs the browser out. `signedOut` lists every session that ended with it (a
+   * browser's OpenID Connect sign-in ends as a whole).
+   *
+   * @throws {QrLoginError} 404 (`QR_LOGIN_ERROR_CODES.NOT_FOUND`) when the session is unknown
+   *   or already signed out — treat it as done and list the sessions again; 2020 when there is
+   *   no token or the server refuses it; 400 at once (no request) when called without `{ id }`.
+   */
+  signOut(input: SignOutInput): Promise<SignOutData> {
+    return this.checked(() => signOutArgs(input)).then(({ id }) =>
+      this.withToken((authorization) =>
+        request<SignOutData>(this.http, {
+          method: 'DELETE',
+          path: `${API.sessions}/${encodeURIComponent(id)}`,
+          headers: { authorization },
+        }),
+      ),
+    );
   }
 
   private decide<T>(path: string, body: QrInput | ConfirmInput): Promise<T> {
