@@ -3,7 +3,8 @@
  * The app registry's source: `APPS_FILE` (a JSON file) or `APPS` (the same JSON inline).
  * Pure: it parses text it is given. App secrets are stored hashed: give `secretSha256`
  * (base64url SHA-256 of the secret, e.g. `node -e "…createHash('sha256')…"`, see the README)
- * or, for development, `secret`, which is hashed at load and never kept.
+ * or, for development, `secret`, which is hashed at load and never kept. A public OpenID
+ * Connect client (`publicClient: true`: PKCE and no secret at the token endpoint) may have none.
  *
  * ```json
  * { "apps": [{ "id": "shop", "name": "Example Shop", "secretSha256": "…",
@@ -14,7 +15,7 @@
 import { z } from 'zod';
 import type { Reader } from './reader';
 import { type AppConfig, isOriginPattern, nativeUriProblem, oidcApplicationType, redirectUriProblem } from '../domain/app';
-import { sha256 } from '../domain/secrets';
+import { newSecret, sha256 } from '../domain/secrets';
 
 /** At most this many URIs in `redirectUris` and in `postLogoutRedirectUris`. */
 export const MAX_REDIRECT_URIS = 20;
@@ -67,16 +68,19 @@ const appSchema = z
     numberMatching: z.boolean().default(false),
     redirectUris: uriListSchema,
     postLogoutRedirectUris: uriListSchema,
+    /** A widget sign-in (as well as an OIDC one) the phone ends is told there too. */
     backchannelLogoutUri: uriSchema('web').optional(),
+    /** An OIDC client without a secret at the token endpoint (a single-page or native app): PKCE only. */
+    publicClient: z.boolean().default(false),
   })
   .strict()
   .superRefine((app, ctx) => {
     // Only an OIDC client (an app with redirectUris) signs in and out through the provider.
-    const client = 'needs redirectUris: only an OpenID Connect client (an app with redirectUris) has';
+    const client = 'needs redirectUris: only an OpenID Connect client (an app with redirectUris)';
     if (app.redirectUris.length === 0 && app.postLogoutRedirectUris.length > 0)
-      ctx.addIssue({ code: 'custom', path: ['postLogoutRedirectUris'], message: `${client} a logout to return from` });
-    if (app.redirectUris.length === 0 && app.backchannelLogoutUri !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['backchannelLogoutUri'], message: `${client} a back-channel logout` });
+      ctx.addIssue({ code: 'custom', path: ['postLogoutRedirectUris'], message: `${client} has a logout to return from` });
+    if (app.redirectUris.length === 0 && app.publicClient)
+      ctx.addIssue({ code: 'custom', path: ['publicClient'], message: `${client} can be public (PKCE, no secret at its token endpoint)` });
     if (oidcApplicationType(app) !== 'native') return;
     for (const field of ['redirectUris', 'postLogoutRedirectUris'] as const) {
       app[field].forEach((uri, index) => {
@@ -85,8 +89,11 @@ const appSchema = z
       });
     }
   })
-  .refine((app) => (app.secret === undefined) !== (app.secretSha256 === undefined), {
-    message: 'give exactly one of secret or secretSha256',
+  .refine((app) => app.publicClient || (app.secret === undefined) !== (app.secretSha256 === undefined), {
+    message: 'give exactly one of secret or secretSha256 (only a publicClient may have none)',
+  })
+  .refine((app) => !(app.publicClient && app.secret !== undefined && app.secretSha256 !== undefined), {
+    message: 'give at most one of secret or secretSha256 (a publicClient needs none; one given is for ticket exchange only)',
   })
   .refine((app) => !(app.insecureObserverTickets && app.bindTicketToBrowser === true), {
     message: 'insecureObserverTickets: true contradicts bindTicketToBrowser: true',
@@ -146,7 +153,9 @@ export function parseApps(text: string, source: string): { value: ParsedApps | n
   const apps = entries.map((app): ParsedApp => ({
     id: app.id,
     name: app.name,
-    secretHash: app.secretSha256 ?? sha256(app.secret ?? ''),
+    // A public client without a secret: the hash of a random secret thrown away, which no
+    // secret matches (its tickets are exchanged by the browser or by the OIDC login page).
+    secretHash: app.secretSha256 ?? sha256(app.secret ?? newSecret()),
     origins: Object.freeze([...app.origins]),
     bindTicketToBrowser: !app.insecureObserverTickets && app.bindTicketToBrowser !== false,
     allowBrowserExchange: app.allowBrowserExchange,
@@ -157,6 +166,7 @@ export function parseApps(text: string, source: string): { value: ParsedApps | n
     redirectUris: Object.freeze([...app.redirectUris]),
     postLogoutRedirectUris: Object.freeze([...app.postLogoutRedirectUris]),
     ...(app.backchannelLogoutUri === undefined ? {} : { backchannelLogoutUri: app.backchannelLogoutUri }),
+    ...(app.publicClient ? { publicClient: true } : {}),
   }));
   const plainSecrets = entries.filter((app) => app.secret !== undefined).map((app) => app.id);
   const observerTickets = entries

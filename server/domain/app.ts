@@ -10,7 +10,11 @@
 export interface AppConfig {
   id: string;
   name: string;
-  /** SHA-256 of the app secret used for server-side ticket exchange. */
+  /**
+   * SHA-256 of the app secret used for server-side ticket exchange (and, for an OIDC client
+   * that is not public, at the token endpoint). A public client without a secret has the hash
+   * of a random value nobody keeps, which no secret matches.
+   */
   secretHash: string;
   /**
    * Browser origins allowed to use this app: exact (`https://shop.example`) or any port of a
@@ -31,14 +35,24 @@ export interface AppConfig {
   numberMatching: boolean;
   /**
    * OpenID Connect redirect URIs, compared by exact match (see `redirectUriProblem`). A
-   * non-empty list makes the app an OIDC client: client id = app id, secret = app secret.
+   * non-empty list makes the app an OIDC client: client id = app id, secret = app secret
+   * (none for a `publicClient`).
    * @default []
    */
   redirectUris: readonly string[];
   /** Where RP-initiated logout may return to (same rules as `redirectUris`). @default [] */
   postLogoutRedirectUris: readonly string[];
-  /** OIDC Back-Channel Logout 1.0 endpoint: an http(s) URL; only on an OIDC client. */
+  /**
+   * OIDC Back-Channel Logout 1.0 endpoint, an http(s) URL: where the app's backend is told of
+   * a sign-out from the phone, of a browser signed in through the provider or by the widget.
+   */
   backchannelLogoutUri?: string;
+  /**
+   * A public OIDC client (a single-page or native app that cannot keep a secret): no client
+   * authentication at the token endpoint (`token_endpoint_auth_method: none`), the code bound
+   * by PKCE S256 alone; it needs `redirectUris`. Absent means false.
+   */
+  publicClient?: boolean;
 }
 
 /** Whether `origin` is allowed by one of an app's origin patterns. */

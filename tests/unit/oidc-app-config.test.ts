@@ -1,10 +1,13 @@
 /**
- * Apps as OpenID Connect clients (issue 15): `redirectUris`, `postLogoutRedirectUris` and
- * `backchannelLogoutUri` in APPS, parsed by loadConfig, and the pure rules behind them.
+ * Apps as OpenID Connect clients (issue 15): `redirectUris`, `postLogoutRedirectUris`,
+ * `backchannelLogoutUri` and `publicClient` in APPS, parsed by loadConfig, the pure rules
+ * behind them, and the provider's client metadata made of them (clientsOf).
  */
 import { createHash } from 'node:crypto';
 import { isOidcClient, needsHttps, oidcApplicationType, redirectUriProblem } from '../../server/domain/app';
+import { secretMatches } from '../../server/domain/secrets';
 import { loadConfig } from '../../server/config';
+import { clientsOf } from '../../server/oidc/clients';
 import { problemsOf } from '../helpers/config';
 
 const SHOP_SECRET = 'shop-secret-0123456789-abcdef';
@@ -26,10 +29,10 @@ test('an app without the fields is no OIDC client: empty lists, no back-channel 
   expect(app && isOidcClient(app)).toBe(false);
 });
 
-test('the built-in demo app has empty lists', () => {
+test('the built-in demo app has empty lists: no OIDC client (a back-channel URI is its own business)', () => {
   const demo = loadConfig({}).config.apps.find((app) => app.id === 'demo');
   expect(demo).toMatchObject({ redirectUris: [], postLogoutRedirectUris: [] });
-  expect(demo).not.toHaveProperty('backchannelLogoutUri');
+  expect(demo).not.toHaveProperty('publicClient');
   expect(demo && isOidcClient(demo)).toBe(false);
 });
 
@@ -87,10 +90,11 @@ test.each([
     /backchannelLogoutUri: must not have a fragment/,
   ],
   [
-    'a back-channel URI without redirectUris',
-    { backchannelLogoutUri: 'https://shop.example/bc' },
-    /backchannelLogoutUri: needs redirectUris/,
+    'a public client without redirectUris',
+    { publicClient: true },
+    /app "shop": apps\.0\.publicClient: needs redirectUris: only an OpenID Connect client .* can be public/,
   ],
+  ['a publicClient that is not a boolean', { redirectUris: [CALLBACK], publicClient: 'yes' }, /publicClient/],
   [
     'post-logout URIs without redirectUris',
     { postLogoutRedirectUris: ['https://shop.example/bye'] },
@@ -144,4 +148,73 @@ test('the pure rules', () => {
     expect(needsHttps(loopback)).toBe(false);
   for (const plain of ['http://shop.example/cb', 'HTTP://shop.example/cb', 'http://127.0.0.2/cb', 'http://localhost.evil.example/cb'])
     expect(needsHttps(plain)).toBe(true);
+});
+
+test('backchannelLogoutUri is allowed on any app: the phone signs out widget sign-ins too', () => {
+  const widgetOnly = { ...shop, backchannelLogoutUri: 'https://shop.example/oidc/backchannel' };
+  const app = shopOf(apps(widgetOnly));
+  expect(app).toMatchObject({ redirectUris: [], backchannelLogoutUri: widgetOnly.backchannelLogoutUri });
+  expect(app && isOidcClient(app)).toBe(false);
+  expect(() => loadConfig({ ...PRODUCTION, ...apps(widgetOnly) })).not.toThrow();
+  // Its rules hold without redirectUris too: http(s) only, https in production.
+  expect(problemsOf(apps({ ...shop, backchannelLogoutUri: 'com.example.shop:/logout' })).join('\n')).toMatch(
+    /backchannelLogoutUri: must be an http or https URL/,
+  );
+  expect(problemsOf({ ...PRODUCTION, ...apps({ ...shop, backchannelLogoutUri: 'http://shop.example/bc' }) }).join('\n')).toMatch(
+    /app "shop" backchannelLogoutUri uses http/,
+  );
+});
+
+describe('publicClient', () => {
+  const { secretSha256: _hash, ...noSecret } = shop;
+  const publicShop = { ...noSecret, redirectUris: [CALLBACK], publicClient: true };
+
+  test('a public client needs no secret: none at the token endpoint, no client_secret, in production too', () => {
+    const app = shopOf({ ...PRODUCTION, ...apps(publicShop) });
+    expect(app).toMatchObject({ publicClient: true, redirectUris: [CALLBACK], allowBrowserExchange: false });
+    if (!app) throw new Error('no app');
+    const [metadata] = clientsOf([app], 'ES256');
+    expect(metadata).toMatchObject({ client_id: 'shop', token_endpoint_auth_method: 'none' });
+    expect(metadata).not.toHaveProperty('client_secret');
+  });
+
+  test('without a secret its secretHash is random, unguessable, and matches no secret', () => {
+    const first = shopOf(apps(publicShop))?.secretHash ?? '';
+    const second = shopOf(apps(publicShop))?.secretHash ?? '';
+    expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(second).not.toBe(first);
+    const hashOf = (value: string) => createHash('sha256').update(value).digest('base64url');
+    for (const guess of ['', 'undefined', 'null', SHOP_SECRET, first]) {
+      expect(secretMatches(guess, first)).toBe(false);
+      expect(hashOf(guess)).not.toBe(first);
+    }
+  });
+
+  test('a secret given anyway is kept for the ticket exchange, never for the token endpoint', () => {
+    const app = shopOf(apps({ ...publicShop, secret: SHOP_SECRET, allowBrowserExchange: true }));
+    expect(app).toMatchObject({ publicClient: true, allowBrowserExchange: true });
+    expect(secretMatches(SHOP_SECRET, app?.secretHash ?? '')).toBe(true);
+    const [metadata] = app ? clientsOf([app], 'ES256') : [];
+    expect(metadata).toMatchObject({ token_endpoint_auth_method: 'none' });
+    expect(metadata).not.toHaveProperty('client_secret');
+    expect(shopOf(apps({ ...publicShop, secretSha256: shop.secretSha256 }))?.secretHash).toBe(shop.secretSha256);
+  });
+
+  test('the default is a confidential client: the stored hash as client_secret, client_secret_basic', () => {
+    const app = shopOf(apps({ ...shop, redirectUris: [CALLBACK] }));
+    expect(app).not.toHaveProperty('publicClient');
+    expect(shopOf(apps({ ...shop, redirectUris: [CALLBACK], publicClient: false }))).not.toHaveProperty('publicClient');
+    const [metadata] = app ? clientsOf([app], 'ES256') : [];
+    expect(metadata).toMatchObject({ client_secret: shop.secretSha256, token_endpoint_auth_method: 'client_secret_basic' });
+  });
+
+  test.each([
+    ['a confidential client without a secret', { ...noSecret, redirectUris: [CALLBACK] }, /exactly one of secret or secretSha256/],
+    ['a public client with both secrets', { ...publicShop, secret: SHOP_SECRET, secretSha256: shop.secretSha256 }, /at most one of/],
+    ['a public client with a short secret', { ...publicShop, secret: 'short' }, /secret: at least 16 characters/],
+  ])('refuses %s', (_name, entry, pattern) => {
+    const problems = problemsOf(apps(entry)).join('\n');
+    expect(problems).toMatch(pattern);
+    expect(problems).not.toContain(SHOP_SECRET);
+  });
 });
