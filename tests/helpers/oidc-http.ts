@@ -30,6 +30,8 @@ export interface HttpSignIn {
   code: string;
   verifier: string;
   state: string;
+  /** The `nonce` of the request, which the ID token carries. */
+  nonce: string;
   /** The `iss` of the redirect back (RFC 9207). */
   iss: string | null;
   userId: string;
@@ -45,6 +47,7 @@ export async function signInOverHttp(baseUrl: string, options: HttpSignInOptions
   const jar = new CookieJar();
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('base64url');
+  const nonce = randomBytes(16).toString('base64url');
   const params = new URLSearchParams({
     client_id: options.clientId,
     response_type: 'code',
@@ -53,7 +56,7 @@ export async function signInOverHttp(baseUrl: string, options: HttpSignInOptions
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
     state,
-    nonce: randomBytes(16).toString('base64url'),
+    nonce,
   });
   const step = async (url: string, init: RequestInit = {}): Promise<Response> => {
     const response = await fetch(new URL(url, baseUrl), {
@@ -91,5 +94,5 @@ export async function signInOverHttp(baseUrl: string, options: HttpSignInOptions
   const back = new URL(resumed.headers.get('location') ?? '', baseUrl);
   const code = back.searchParams.get('code');
   if (!code) throw new Error(`no code: ${back.searchParams.get('error') ?? `HTTP ${resumed.status}`}`);
-  return { code, verifier, state, iss: back.searchParams.get('iss'), userId: phone.user.id };
+  return { code, verifier, state, nonce, iss: back.searchParams.get('iss'), userId: phone.user.id };
 }

@@ -47,6 +47,8 @@ beforeAll(async () => {
     key: generateSigningKey().key,
     findUser: () => Promise.resolve(undefined),
     sessionTtlSeconds: 3600,
+    signIns: { record: () => Promise.resolve() },
+    sendLogout: () => undefined,
   });
   app.use(provider.callback());
 });
@@ -74,7 +76,8 @@ test('one discovery document from the real server: what the issue asks, nothing 
       response_types_supported: ['code'],
       grant_types_supported: ['authorization_code'],
       scopes_supported: ['openid', 'profile', 'email', 'phone'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      // `none` for public clients (publicClient: true; oidc-public-client.test.ts), PKCE their proof.
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       backchannel_logout_supported: true,
       backchannel_logout_session_supported: true,
       authorization_response_iss_parameter_supported: true,
