@@ -3,7 +3,9 @@
  * `@qrlogin/node`: qrlogin for your website's backend (Node ≥ 20, ESM).
  * - {@link verifyIdToken}: check an ID token against the issuer's keys (cached per issuer);
  * - {@link exchangeTicket}: redeem the ticket your page received, with the app secret;
- * - {@link qrLoginMiddleware}: an Express route that does both and calls your `onLogin`.
+ * - {@link qrLoginMiddleware}: an Express route that does both and calls your `onLogin`;
+ * - {@link verifyLogoutToken}: check the logout token qrlogin POSTs to your back-channel
+ *   logout URL when the user signs a browser out from the phone.
  *
  * @example
  * import express from 'express';
@@ -15,6 +17,8 @@
  */
 export { verifyIdToken } from './verify';
 export type { IdTokenClaims, VerifyIdTokenOptions } from './verify';
+export { verifyLogoutToken } from './logout';
+export type { LogoutTokenClaims, VerifyLogoutTokenOptions } from './logout';
 export { exchangeTicket } from './exchange';
 export type { ExchangeTicketOptions, ExchangedUser } from './exchange';
 export { qrLoginMiddleware } from './middleware';

@@ -50,25 +50,24 @@ export interface VerifyIdTokenOptions {
 
 const DEFAULT_ALGORITHMS = ['ES256', 'RS256'];
 
-/** The reason jose gives, without anything of the token (its messages name checks, not values). */
-function classify(error: unknown): QrLoginTokenError {
+/**
+ * The reason jose gives, without anything of the token (its messages name checks, not values).
+ * `what` names the token in the message ("ID token", "Logout token").
+ */
+export function classify(error: unknown, what = 'ID token'): QrLoginTokenError {
   if (error instanceof QrLoginTokenError) return error;
-  if (error instanceof errors.JWTExpired) return new QrLoginTokenError('expired', 'ID token refused: it has expired');
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
-    return new QrLoginTokenError('unreachable', `ID token not checked: the issuer's keys could not be fetched (${error.message})`);
-  }
+  const unreachable = (reason: string) =>
+    new QrLoginTokenError('unreachable', `${what} not checked: the issuer's keys could not be fetched (${reason})`);
+  if (error instanceof errors.JWTExpired) return new QrLoginTokenError('expired', `${what} refused: it has expired`);
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return unreachable(error.message);
   if (error instanceof errors.JOSEError) {
     // The generic JOSEError is jose's "the JWKS answered something other than 200 OK".
-    if (error.code === 'ERR_JOSE_GENERIC') {
-      return new QrLoginTokenError('unreachable', `ID token not checked: the issuer's keys could not be fetched (${error.message})`);
-    }
-    return new QrLoginTokenError('invalid', `ID token refused: ${error.message}`);
+    if (error.code === 'ERR_JOSE_GENERIC') return unreachable(error.message);
+    return new QrLoginTokenError('invalid', `${what} refused: ${error.message}`);
   }
-  if (error instanceof TypeError) {
-    // fetch failed (DNS, refused connection, TLS): the keys are out of reach.
-    return new QrLoginTokenError('unreachable', `ID token not checked: the issuer's keys could not be fetched (${error.message})`);
-  }
-  return new QrLoginTokenError('invalid', 'ID token refused');
+  // fetch failed (DNS, refused connection, TLS): the keys are out of reach.
+  if (error instanceof TypeError) return unreachable(error.message);
+  return new QrLoginTokenError('invalid', `${what} refused`);
 }
 
 function isStringArray(value: unknown): value is string[] {
