@@ -132,6 +132,49 @@ export interface OidcStore {
   revokeByGrantId(grantId: string): Promise<void>;
 }
 
+/**
+ * A signed-in browser: one confirmed login that a website (or the OIDC provider) took, as the
+ * phone lists it (`GET /api/v2/sessions`). Its `id` is the `sid` of the ID tokens issued for
+ * it, the session id a website's back-channel logout endpoint receives.
+ */
+export interface SignInRecord {
+  /** Random, unguessable; the `sid` claim. */
+  id: string;
+  userId: string;
+  appId: string;
+  /** From the requester context of the QR ("Chrome 131", "macOS 14", the client IP). */
+  browser: string;
+  os: string;
+  ip: string;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms: the record is gone for every method from then on. */
+  expireAt: number;
+  /** The `uid` of the OpenID Connect provider's session of that browser, for a sign-in through it. */
+  providerSession?: string;
+}
+
+/**
+ * The signed-in browsers of each user. Every method sees only records whose `expireAt` has
+ * not passed. Records are copies: changing a returned one changes nothing stored.
+ */
+export interface SignInStore {
+  /**
+   * Adds `record` (a new id). When the user then has more than `max` live records, the oldest
+   * (by `createdAt`) are dropped, atomically with the add.
+   */
+  add(record: SignInRecord, max: number): Promise<void>;
+  /** The user's live records, newest (`createdAt`) first. */
+  list(userId: string): Promise<SignInRecord[]>;
+  /** One of the user's records, or null (unknown, another user's, or ended). */
+  get(userId: string, id: string): Promise<SignInRecord | null>;
+  /**
+   * Removes one of the user's records and returns it, atomically: of concurrent calls for one
+   * record exactly one gets it; null for the others, and for unknown, other users' or ended ones.
+   */
+  remove(userId: string, id: string): Promise<SignInRecord | null>;
+}
+
 /** Everything the app persists, plus readiness and shutdown. */
 export interface Stores {
   qr: QrStore;
@@ -139,6 +182,7 @@ export interface Stores {
   scans: ScanIndex;
   revoked: RevokedTokens;
   oidc: OidcStore;
+  signIns: SignInStore;
   /** Resolves when the backing store answers; rejects when it does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

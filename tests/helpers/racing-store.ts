@@ -11,6 +11,7 @@ import { createKeySet, generateSigningKey } from '../../server/auth/keys';
 import { createTokenService } from '../../server/auth/tokens';
 import { MemoryQrStore, MemoryRevokedTokens, MemoryScanIndex, MemoryUserStore } from '../../server/backend/memory/stores';
 import { MemoryOidcStore } from '../../server/backend/memory/oidc-store';
+import { MemorySignInStore } from '../../server/backend/memory/sign-in-store';
 import type { NewTicket, QrStore, Stores, UserRecord } from '../../server/backend/stores';
 import { type Config, loadConfig } from '../../server/config';
 import type { AppConfig } from '../../server/domain/app';
@@ -116,6 +117,7 @@ export function raceHarness(): RaceHarness {
     scans: new MemoryScanIndex(clock.now),
     revoked: new MemoryRevokedTokens(clock.now),
     oidc: new MemoryOidcStore(clock.now),
+    signIns: new MemorySignInStore(clock.now),
     ping: async () => {},
     close: async () => {},
   };

@@ -12,8 +12,8 @@
  * - `commit`: each transaction's promise resolves once its commit is flushed to the disk
  *   (lmdb-js batches the commits of concurrent transactions); about half a millisecond more
  *   per write here.
- * Entries that end (sessions, tickets, scans, revocations, OIDC entries) carry their deadline and are
- * dropped by a sweep.
+ * Entries that end (sessions, tickets, scans, revocations, OIDC entries, sign-ins) carry their
+ * deadline and are dropped by a sweep.
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -23,6 +23,7 @@ import type { QrSession, TicketRecord } from '../../domain/qr-session';
 import type { NewTicket, QrStore, Stores } from '../stores';
 import { MemoryScanIndex } from '../memory/stores';
 import { EmbeddedOidcStore } from './oidc-store';
+import { EmbeddedSignInStore } from './sign-in-store';
 import { JournaledQrStore, type ReportProblem } from './journaled-qr-store';
 import { EmbeddedRevokedTokens, EmbeddedScanIndex, EmbeddedUserStore } from './records';
 import { type Expiring, type SyncMode, type Write, liveValue, sweepExpired, writerOf } from './write';
@@ -178,7 +179,8 @@ export function createEmbeddedStores(path: string, now: Clock, options: Embedded
   const scans = mode === 'interval' ? new MemoryScanIndex(now) : new EmbeddedScanIndex(write, env.openDB({ name: 'scans' }), now);
   const revoked = new EmbeddedRevokedTokens(write, env.openDB({ name: 'revoked' }), now);
   const oidc = new EmbeddedOidcStore(write, env.openDB({ name: 'oidc' }), now);
-  const sweep = () => Promise.all([qr.sweep(), revoked.sweep(), oidc.sweep()]).catch(() => undefined);
+  const signIns = new EmbeddedSignInStore(write, env.openDB({ name: 'signins' }), now);
+  const sweep = () => Promise.all([qr.sweep(), revoked.sweep(), oidc.sweep(), signIns.sweep()]).catch(() => undefined);
   const timers = [setInterval(() => void sweep(), options.sweepMs ?? 30_000)];
   const flushJournal = () => journaled?.flush().catch((error: unknown) => report('could not flush the journal to the disk', error));
   if (mode === 'interval') timers.push(setInterval(() => void Promise.all([flush(), flushJournal()]), options.flushMs ?? 1000));
@@ -189,6 +191,7 @@ export function createEmbeddedStores(path: string, now: Clock, options: Embedded
     scans,
     revoked,
     oidc,
+    signIns,
     ping: async () => {
       env.getStats();
     },

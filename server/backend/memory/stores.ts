@@ -7,6 +7,7 @@
 import type { Clock } from '../../domain/clock';
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
 import { MemoryOidcStore } from './oidc-store';
+import { MemorySignInStore } from './sign-in-store';
 import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from '../stores';
 
 interface Entry<T> {
@@ -176,10 +177,12 @@ export function createMemoryStores(now: Clock, sweepMs = 30_000): Stores {
   const qr = new MemoryQrStore(now);
   const revoked = new MemoryRevokedTokens(now);
   const oidc = new MemoryOidcStore(now);
+  const signIns = new MemorySignInStore(now);
   const timer = setInterval(() => {
     qr.sweep();
     revoked.sweep();
     oidc.sweep();
+    signIns.sweep();
   }, sweepMs);
   timer.unref();
   return {
@@ -188,6 +191,7 @@ export function createMemoryStores(now: Clock, sweepMs = 30_000): Stores {
     scans: new MemoryScanIndex(now),
     revoked,
     oidc,
+    signIns,
     ping: async () => {},
     close: async () => clearInterval(timer),
   };

@@ -35,6 +35,16 @@ export function redisKeys(prefix: string) {
       /** The set of `<Model>:<id>` of a grant's entries, TTL = the longest of theirs. */
       grant: (grantId: string) => `${prefix}oidc:grant:{${grantId}}`,
     },
+    /**
+     * The signed-in browsers (./sign-in-store.ts); `{<userId>}` is the hash tag, so every key of
+     * one user is in one Redis Cluster slot.
+     */
+    signIns: {
+      /** A user's sign-in ids (sorted set by `createdAt`), TTL = the furthest end of its records. */
+      list: (userId: string) => `${prefix}signins:{${userId}}`,
+      /** A sign-in record (JSON), TTL = its `expireAt`. */
+      record: (userId: string, id: string) => `${prefix}signin:{${userId}}:${id}`,
+    },
     /** The Socket.IO adapter's channel prefix. */
     adapterChannel: `${prefix}socket.io`,
   };

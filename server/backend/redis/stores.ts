@@ -5,7 +5,7 @@
  * transition and taken with one GETDEL, and QR and ticket keys carry a TTL. Values are JSON.
  * Keys: `<prefix>qr:<random>`, `<prefix>ticket:<sha256>`, `<prefix>user:<id>`,
  * `<prefix>username:<lowercased>`, `<prefix>scans:<userId>`, `<prefix>revoked:<jti>`; the
- * OpenID Connect store's keys are described in ./oidc-store.ts.
+ * OpenID Connect store's keys are described in ./oidc-store.ts, the sign-ins' in ./sign-in-store.ts.
  * Targets a standalone Redis (the scripts touch two keys).
  */
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
@@ -14,6 +14,7 @@ import type { AnyRedisClient } from './client';
 import { guarded } from './deadline';
 import { redisKeys } from './keys';
 import { RedisOidcStore } from './oidc-store';
+import { RedisSignInStore } from './sign-in-store';
 import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from '../stores';
 
 export type { AnyRedisClient } from './client';
@@ -162,6 +163,7 @@ export function createRedisStores(client: AnyRedisClient, prefix: string, now: C
     scans: new RedisScanIndex(client, prefix, now),
     revoked: new RedisRevokedTokens(client, prefix, now),
     oidc: new RedisOidcStore(client, prefix, now),
+    signIns: new RedisSignInStore(client, prefix, now),
     ping: async () => {
       await guarded(client.ping());
     },
