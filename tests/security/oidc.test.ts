@@ -5,8 +5,11 @@
  * - code injection: a code issued to one client is refused to another (and to itself without
  *   its PKCE verifier, or a second time);
  * - mix-up (RFC 9207): every redirect back carries `iss`;
- * - the app secret's stored hash does not authenticate a client.
+ * - the app secret's stored hash does not authenticate a client;
+ * - a replayed callback: the RP (openid-client) refuses a state it did not expect, and the same
+ *   callback twice (the code works once).
  */
+import * as client from 'openid-client';
 import { sha256 } from '../../server/domain/secrets';
 import { API, type CheckData } from '../../shared/http';
 import { api, dataOf } from '../helpers/api';
@@ -78,6 +81,84 @@ test('open redirect at sign-out: an unregistered post_logout_redirect_uri is nev
   const answer = await fetch(`${server.url}/oidc/session/end?${query.toString()}`, { redirect: 'manual' });
   expect(answer.headers.get('location')).toBeNull();
   expect(answer.status).toBe(400);
+});
+
+test('open redirect at sign-out, with a valid id_token_hint: only the client’s own registered URI, byte for byte', async () => {
+  const signIn = await signInOverHttp(server.url, { clientId: 'shop', redirectUri: SHOP.redirect });
+  const exchanged = await token(SHOP, { code: signIn.code, redirect_uri: SHOP.redirect, code_verifier: signIn.verifier });
+  const { id_token: idToken } = (await exchanged.json()) as { id_token: string };
+  const endSession = (params: Record<string, string>) =>
+    fetch(`${server.url}/oidc/session/end?${new URLSearchParams(params).toString()}`, { redirect: 'manual' });
+  const lookAlikes = [
+    'https://evil.example/',
+    'https://shop.example',
+    'https://shop.example/?next=https://evil.example',
+    'https://shop.example/#',
+    'https://shop.example.evil.example/',
+    'https://shop.example@evil.example/',
+    'http://shop.example/',
+    'https://bank.example/', // another client's registered one
+  ];
+  for (const uri of lookAlikes) {
+    const answer = await endSession({ id_token_hint: idToken, post_logout_redirect_uri: uri, state: 's' });
+    expect({ uri, status: answer.status, location: answer.headers.get('location') }).toEqual({ uri, status: 400, location: null });
+  }
+  // Without saying which client (no id_token_hint, no client_id) the URI is dropped: signed
+  // out (the confirmation form posted, as the page does by itself), and not sent there.
+  const anonymous = await endSession({ post_logout_redirect_uri: 'https://evil.example/', state: 's' });
+  expect(anonymous.headers.get('location')).toBeNull();
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(await anonymous.text())?.[1] ?? '';
+  const confirmed = await fetch(`${server.url}/oidc/session/end/confirm`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: anonymous.headers
+        .getSetCookie()
+        .map((line) => line.split(';')[0])
+        .join('; '),
+    },
+    body: new URLSearchParams({ xsrf, logout: 'yes' }),
+  });
+  expect(xsrf).not.toBe('');
+  // To the provider's own "signed out" page, not to the URI given.
+  expect(confirmed.headers.get('location')).toBe(`${server.url}/oidc/session/end/success`);
+  // The registered URI with the same hint is taken: the provider asks before signing out (no redirect yet).
+  const registered = await endSession({ id_token_hint: idToken, post_logout_redirect_uri: 'https://shop.example/', state: 's' });
+  expect({ status: registered.status, location: registered.headers.get('location') }).toEqual({ status: 200, location: null });
+});
+
+test('a replayed callback: openid-client refuses a state it did not send, and the same callback twice', async () => {
+  const config = await client.discovery(new URL(server.config.issuer), SHOP.id, SHOP.secret, undefined, {
+    execute: [client.allowInsecureRequests],
+  });
+  const signIn = await signInOverHttp(server.url, { clientId: 'shop', redirectUri: SHOP.redirect });
+  const callback = new URL(SHOP.redirect);
+  callback.search = new URLSearchParams({ code: signIn.code, state: signIn.state, iss: signIn.iss ?? '' }).toString();
+  const checks = { pkceCodeVerifier: signIn.verifier, expectedNonce: signIn.nonce };
+  /** Why openid-client refused (its ClientError names the check in `cause`), or `accepted`. */
+  const refusal = (grant: Promise<unknown>) =>
+    grant.then(
+      () => 'accepted',
+      (error: unknown) => (error as { cause?: { message?: string } }).cause?.message ?? String(error),
+    );
+  // A callback whose state is not the one this RP keeps for the login (another login's, an
+  // attacker's): refused before the code is sent anywhere; and one without a state.
+  expect(await refusal(client.authorizationCodeGrant(config, callback, { ...checks, expectedState: client.randomState() }))).toBe(
+    'unexpected "state" response parameter value',
+  );
+  const stateless = new URL(callback);
+  stateless.searchParams.delete('state');
+  expect(await refusal(client.authorizationCodeGrant(config, stateless, { ...checks, expectedState: signIn.state }))).toBe(
+    'response parameter "state" missing',
+  );
+  // The callback as it came, once: the ID token.
+  const tokens = await client.authorizationCodeGrant(config, callback, { ...checks, expectedState: signIn.state });
+  expect(tokens.claims()).toMatchObject({ aud: 'shop', sub: signIn.userId });
+  // The same callback URL again (a replay from the history, a log, a Referer): the code is spent.
+  await expect(client.authorizationCodeGrant(config, callback, { ...checks, expectedState: signIn.state })).rejects.toMatchObject({
+    error: 'invalid_grant',
+  });
 });
 
 test('code injection: a code is refused to another client, without its verifier, or with another redirect_uri', async () => {
