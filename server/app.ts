@@ -17,13 +17,14 @@ import { corsAndJson } from './http/api-middleware';
 import { apiNotFound, errorHandler } from './http/error-handler';
 import { healthRoutes } from './http/health';
 import { pageRoutes } from './http/pages';
+import { demoSiteRoutes } from './http/demo-site';
 import { qrImageRoutes } from './http/qr-image';
 import { qrcodeRoutes } from './http/qrcode-routes';
 import { createHttpServer } from './http/server-options';
 import type { TrustFunction } from './edge/request-info';
 import { userRoutes } from './http/user-routes';
 import { wellKnownRoutes } from './http/well-known';
-import { oidcRoutes } from './oidc';
+import { oidcRoutes, providerSessions } from './oidc';
 import { createLogger, type Logger } from './logger';
 import { createExpiryScheduler } from './realtime/expiry';
 import { registerHandlers } from './realtime/handlers';
@@ -35,6 +36,9 @@ import { type EventBus, createEventBus } from './services/events';
 import { logDomainEvents } from './services/event-log';
 import { createRateLimiter } from './ratelimit/limiter';
 import { createQrLoginService, type QrLoginService } from './services/qr-login';
+import { createLogoutDelivery, type LogoutDeliveryOptions } from './services/logout-delivery';
+import { createSignIns } from './services/sign-ins';
+import { sessionRoutes } from './http/session-routes';
 import { createUserService, type UserService } from './services/users';
 import type { Clock } from './domain/clock';
 import type { Stores } from './backend/stores';
@@ -52,6 +56,8 @@ export interface AppDeps {
   httpServer?: HttpServer;
   /** Where the built demo pages and SDK are (dist/public). */
   publicDir?: string;
+  /** Back-channel logout retries (tests shorten them). @default DEFAULT_LOGOUT_DELIVERY */
+  logoutDelivery?: LogoutDeliveryOptions;
 }
 
 export interface QrLoginApp {
@@ -66,9 +72,6 @@ export interface QrLoginApp {
   /** Graceful stop: not ready, sockets told (they reconnect elsewhere), server closed, stores closed. */
   close(): Promise<void>;
 }
-
-/** How long the OpenID Connect provider remembers a browser's sign-in (its session), in seconds. */
-const OIDC_SESSION_TTL_SECONDS = 14 * 24 * 3600;
 
 export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   const now = deps.now ?? Date.now;
@@ -97,7 +100,17 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     builtinUsers: config.identity.builtinUsers,
     external,
   });
-  const qr = createQrLoginService({ stores, apps, tokens, events, now, userPoolId: config.userPoolId });
+  const logouts = createLogoutDelivery({ tokens, apps, logger }, deps.logoutDelivery);
+  const signIns = createSignIns({
+    store: stores.signIns,
+    apps,
+    providerSessions: providerSessions(stores.oidc),
+    sendLogout: logouts.send,
+    logger,
+    now,
+    ttlSeconds: config.sessionTtlSeconds,
+  });
+  const qr = createQrLoginService({ stores, apps, tokens, events, now, userPoolId: config.userPoolId, signIns });
   const limiter = createRateLimiter(config.rateLimits, backend.counters, logger, now);
 
   let closing = false;
@@ -115,6 +128,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   web.use('/api', corsAndJson(origins));
   web.use(qrcodeRoutes({ qr, users, apps, origins, limiter, publicUrl: config.publicUrl }));
   web.use(userRoutes(users, limiter));
+  web.use(sessionRoutes(users, signIns, limiter));
   web.use('/api', apiNotFound);
   web.use(healthRoutes(readiness));
   web.use(wellKnownRoutes(keys));
@@ -128,10 +142,16 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
       redeem: qr.redeem,
       logger,
       publicUrl: config.publicUrl,
-      sessionTtlSeconds: OIDC_SESSION_TTL_SECONDS,
+      sessionTtlSeconds: config.sessionTtlSeconds,
+      signIns,
+      sendLogout: logouts.send,
     }),
   );
   web.use(qrImageRoutes(qr, limiter, now));
+  if (config.demoPages) {
+    const secureCookies = config.publicUrl.startsWith('https:');
+    web.use(demoSiteRoutes({ issuer: config.issuer, keys, oidc: stores.oidc, logger, secureCookies }));
+  }
   if (deps.publicDir) web.use(pageRoutes(deps.publicDir, { demo: config.demoPages }));
   web.use(errorHandler(logger));
 
@@ -176,6 +196,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     if (closing) return;
     closing = true;
     expiry.close();
+    logouts.close();
     stopResync();
     clearTimeout(resyncTimer);
     // Closing the transports (not a namespace disconnect) makes clients reconnect on their

@@ -24,6 +24,8 @@ export const API = {
   logout: '/api/v2/logout',
   /** GET with the phone's token: who it signs in (a dead token gets 2020). */
   me: '/api/v2/me',
+  /** GET with the phone's token: its signed-in browsers; `DELETE …/:id` signs one out (PROTOCOL §7). */
+  sessions: '/api/v2/sessions',
   jwks: '/.well-known/jwks.json',
   openidConfiguration: '/.well-known/openid-configuration',
   /** PNG of a QR, `?random=R`; outside the envelope rule because an `<img>` loads it. */
@@ -137,4 +139,31 @@ export interface SessionData {
 export interface UserInfoData extends PublicUser {
   token: string;
   tokenExpiredAt: string;
+}
+
+/** A browser signed in by one of the user's confirmed logins (`GET /api/v2/sessions`). */
+export interface SignedInBrowser {
+  /** The session id: the `sid` of the ID tokens issued for this sign-in. */
+  id: string;
+  app: { id: string; name: string };
+  /** "Chrome 131", "macOS 14" (or "unknown"): from the browser's User-Agent when it showed the QR. */
+  browser: string;
+  os: string;
+  /** The browser's IP address then. */
+  ip: string;
+  /** ISO 8601: when the login was taken. */
+  createdAt: string;
+}
+
+/** Data of `GET /api/v2/sessions`: newest first. */
+export interface SessionsData {
+  sessions: SignedInBrowser[];
+}
+
+/**
+ * Data of `DELETE /api/v2/sessions/:id`: every session that ended with it (the one asked,
+ * and the others of the same browser's OpenID Connect sign-in, which ends as a whole).
+ */
+export interface SignOutData {
+  signedOut: string[];
 }

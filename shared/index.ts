@@ -15,6 +15,9 @@ export type {
   ScannedData,
   ScannerInfo,
   SessionData,
+  SessionsData,
+  SignedInBrowser,
+  SignOutData,
   UserInfoData,
 } from './http';
 export { EVENTS } from './protocol';

@@ -29,8 +29,21 @@ export interface SignedToken {
   expiresAt: number;
 }
 
+/** The event member of a back-channel logout token (OIDC Back-Channel Logout 1.0 §2.4). */
+export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+/** The `typ` of a logout token (§2.4): not an ID token's, so one cannot pass for the other. */
+export const LOGOUT_TOKEN_TYPE = 'logout+jwt';
+/** A logout token is sent at once: it needs to live only as long as one delivery attempt. */
+const LOGOUT_TOKEN_TTL_SECONDS = 120;
+
 export interface TokenService {
-  signIdToken(user: IdTokenSubject, appId: string): SignedToken;
+  /** An ID token for `appId`; `sid`: the signed-in browser's session id (its sign-in record). */
+  signIdToken(user: IdTokenSubject, appId: string, sid?: string): SignedToken;
+  /**
+   * A back-channel logout token for `aud` (the app): `sub`, `sid`, `events`, a fresh `jti`;
+   * never a `nonce`.
+   */
+  signLogoutToken(claims: { sub: string; sid: string; aud: string }): string;
   signUserToken(userId: string): SignedToken;
   /**
    * The claims of a valid user token; throws `NOT_LOGGED_IN` otherwise. Only the signature,
@@ -67,7 +80,7 @@ export function createTokenService(options: TokenOptions): TokenService {
   };
 
   return {
-    signIdToken(user, appId) {
+    signIdToken(user, appId, sid) {
       const optional = {
         ...(user.photo ? { picture: user.photo } : {}),
         ...(user.email ? { email: user.email } : {}),
@@ -83,10 +96,15 @@ export function createTokenService(options: TokenOptions): TokenService {
           nickname: user.nickname,
           preferred_username: user.username,
           ...optional,
+          ...(sid === undefined ? {} : { sid }),
         },
         options.idTokenTtlSeconds,
         'JWT',
       );
+    },
+
+    signLogoutToken({ sub, sid, aud }) {
+      return sign({ sub, sid, aud, events: { [BACKCHANNEL_LOGOUT_EVENT]: {} } }, LOGOUT_TOKEN_TTL_SECONDS, LOGOUT_TOKEN_TYPE).token;
     },
 
     signUserToken(userId) {

@@ -52,6 +52,12 @@ export interface Config {
   idTokenTtlSeconds: number;
   /** `USER_TOKEN_TTL_SECONDS`: lifetime of the phone's user token. @default 604800 (7 days) */
   userTokenTtlSeconds: number;
+  /**
+   * `SESSION_TTL_SECONDS`: how long a signed-in browser is listed on the phone (and can be
+   * signed out from it), and how long the OpenID Connect provider remembers a browser's
+   * sign-in. @default 1209600 (14 days)
+   */
+  sessionTtlSeconds: number;
   /** `SIGNING_KEY` (PEM text) or `SIGNING_KEY_FILE` (path); null generates one at start. */
   signingKey: { pem: string } | { file: string } | null;
   /** `ALLOW_REGISTRATION`: the built-in directory accepts sign-ups. @default true */
@@ -142,6 +148,7 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
   }
   const demoSecret = configuredDemoSecret ?? newSecret();
   const publicOrigin = new URL(publicUrl).origin;
+  const demoPages = read.bool('DEMO_PAGES', !production);
   const demo: AppConfig = Object.freeze({
     id: 'demo',
     name: 'qrlogin demo',
@@ -156,6 +163,8 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     // Not an OpenID Connect client: an app of one's own lists its redirect URIs.
     redirectUris: Object.freeze([]),
     postLogoutRedirectUris: Object.freeze([]),
+    // The demo website's backend (server/http/demo-site.ts) hears of the phone's sign-outs.
+    ...(demoPages ? { backchannelLogoutUri: `${publicUrl.replace(/\/+$/, '')}/demo/api/backchannel-logout` } : {}),
   });
 
   const configured = readApps(read, readText, problems, warnings);
@@ -189,6 +198,7 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     ticketTtlSeconds,
     idTokenTtlSeconds: read.int('ID_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
     userTokenTtlSeconds: read.int('USER_TOKEN_TTL_SECONDS', 604_800, 60, 31_536_000),
+    sessionTtlSeconds: read.int('SESSION_TTL_SECONDS', 1_209_600, 300, 31_536_000),
     signingKey,
     allowRegistration: read.bool('ALLOW_REGISTRATION', true),
     identity,
@@ -199,7 +209,7 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     rateLimits: parseRateLimits(read.raw('RATE_LIMITS'), problems),
     apps: Object.freeze(apps),
     defaultAppId,
-    demoPages: read.bool('DEMO_PAGES', !production),
+    demoPages,
   });
   // Every problem, including those found while building the object, is reported at once.
   if (problems.length > 0) throw new ConfigError(problems);

@@ -60,6 +60,11 @@ export interface TicketRecord {
   user?: PublicUser;
   /** The QR's browser-secret hash: the ticket is bound to that browser. */
   secretHash: string;
+  /**
+   * The browser that showed the QR, as its requester context said: what the phone's list of
+   * signed-in browsers shows. Absent from tickets written before 0.3.
+   */
+  browser?: { browser: string; os: string; ip: string };
   /** Epoch ms. */
   expireAt: number;
 }

@@ -35,7 +35,7 @@ export function cors(origins: OriginPolicy): RequestHandler {
         .split(',')
         .map((name) => name.trim().toLowerCase())
         .filter((name) => ALLOWED_HEADER.test(name));
-      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
       if (requested.length > 0) res.setHeader('Access-Control-Allow-Headers', requested.join(', '));
       res.setHeader('Access-Control-Max-Age', '600');
       res.status(204).end();

@@ -74,14 +74,14 @@ export function qrcodeRoutes(deps: QrRouteDeps): Router {
     await limiter.take('userinfo', ip(req));
     const { ticket } = parse(ticketBody, req.body);
     const hasAuthorization = req.headers.authorization !== undefined;
-    const user = await qr.redeem(ticket, {
+    const { data } = await qr.redeem(ticket, {
       appSecret: hasAuthorization ? (bearerOf(req.headers) ?? '') : null,
       browserSecretFor: (random) => browserSecret(req, random),
       appId: appIdOf(req.headers),
       guard: originGuard(req),
       onRefused: () => limiter.take('ticket', ticket),
     });
-    sendOk(res, user);
+    sendOk(res, data);
   });
 
   router.post(API.scanned, async (req, res) => {

@@ -12,6 +12,7 @@ import type { AppConfig } from '../domain/app';
 import type { Logger } from '../logger';
 import type { AppRegistry } from '../services/apps';
 import type { Redeem } from '../services/redeem';
+import type { SendLogout, SignIns } from '../services/sign-ins';
 import { toPublicUser } from '../services/users';
 import type { PublicUser } from '../../shared/http';
 import { oidcAdapter } from './adapter';
@@ -19,6 +20,7 @@ import { interactionRoutes } from './interaction-routes';
 import { createOidcProvider } from './provider';
 
 export { interactionPath, OIDC_ROUTES } from './provider';
+export { providerSessions } from './sessions';
 
 /** The users who signed in through the provider, as they were then (an external user is stored nowhere else). */
 const ACCOUNT_MODEL = 'QrloginAccount';
@@ -41,6 +43,8 @@ export interface OidcDeps {
   publicUrl: string;
   /** How long a provider session lasts, in seconds (the remembered sign-in). */
   sessionTtlSeconds: number;
+  signIns: Pick<SignIns, 'draft' | 'record'>;
+  sendLogout: SendLogout;
 }
 
 export function oidcRoutes(deps: OidcDeps): Router {
@@ -60,6 +64,8 @@ export function oidcRoutes(deps: OidcDeps): Router {
     adapter: oidcAdapter(deps.stores.oidc),
     findUser,
     sessionTtlSeconds: deps.sessionTtlSeconds,
+    signIns: deps.signIns,
+    sendLogout: deps.sendLogout,
   });
   const rememberUser = (user: PublicUser) =>
     accounts.upsert(ACCOUNT_MODEL, user.id, { ...toPublicUser(user) } as unknown as Record<string, unknown>, deps.sessionTtlSeconds);
@@ -81,7 +87,9 @@ export function oidcRoutes(deps: OidcDeps): Router {
     next();
   };
   router.use((req, res, next) => (OIDC_PATH.test(req.path) ? pin(req, res, next) : next()));
-  router.use(interactionRoutes({ provider, redeem: deps.redeem, apps: deps.registry, logger: deps.logger, rememberUser }));
+  router.use(
+    interactionRoutes({ provider, redeem: deps.redeem, apps: deps.registry, logger: deps.logger, rememberUser, signIns: deps.signIns }),
+  );
   router.use((req, res, next) => (PROVIDER_PATH.test(req.path) ? void callback(req, res) : next()));
   return router;
 }

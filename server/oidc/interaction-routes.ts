@@ -20,9 +20,12 @@ import { securityHeaders } from '../http/pages';
 import type { Logger } from '../logger';
 import type { AppRegistry } from '../services/apps';
 import type { Redeem } from '../services/redeem';
+import type { SignInDraft, SignIns } from '../services/sign-ins';
+import { requesterOf } from '../edge/request-info';
 import { AppError } from '../errors';
 import type { PublicUser } from '../../shared/http';
 import { pageLang, renderLoginPage } from './login-page';
+import { SIGN_IN_RESULT, type SignInResult } from './provider';
 
 export interface InteractionDeps {
   provider: Provider;
@@ -31,7 +34,12 @@ export interface InteractionDeps {
   logger: Logger;
   /** Keeps the user as they signed in, for the provider's userinfo and ID tokens. */
   rememberUser(user: PublicUser): Promise<void>;
+  /** Drafts the signed-in browser an approval makes (recorded when the authorization completes). */
+  signIns: Pick<SignIns, 'draft'>;
 }
+
+/** The interaction result's member naming the sign-in (provider.ts records it). */
+const signInResult = (signIn: SignInDraft): Record<string, SignInResult> => ({ [SIGN_IN_RESULT]: { signIn } });
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -45,7 +53,7 @@ function refuseForeign(req: Request, res: Response): boolean {
   return false;
 }
 
-export function interactionRoutes({ provider, redeem, apps, logger, rememberUser }: InteractionDeps): Router {
+export function interactionRoutes({ provider, redeem, apps, logger, rememberUser, signIns }: InteractionDeps): Router {
   const router = Router();
   const base = '/oidc/interaction/:uid';
 
@@ -67,7 +75,15 @@ export function interactionRoutes({ provider, redeem, apps, logger, rememberUser
       const accountId = details.session?.accountId;
       if (details.prompt.name === 'consent' && accountId) {
         const grantId = await grantFor(details, accountId);
-        const redirect = await provider.interactionResult(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+        // This browser, signed in by QR before, signs in to another app: a sign-in of its own.
+        const { browser, os, ip } = requesterOf(req.headers, req.ip ?? '');
+        const signIn = signIns.draft(accountId, clientId, { browser, os, ip });
+        const redirect = await provider.interactionResult(
+          req,
+          res,
+          { consent: { grantId }, ...signInResult(signIn) },
+          { mergeWithLastSubmission: true },
+        );
         res.redirect(303, redirect);
         return;
       }
@@ -87,14 +103,20 @@ export function interactionRoutes({ provider, redeem, apps, logger, rememberUser
       const clientId = String(details.params.client_id);
       const ticket: unknown = (req.body as { ticket?: unknown } | undefined)?.ticket;
       if (typeof ticket !== 'string' || ticket.length === 0) throw new AppError('INVALID_REQUEST', { detail: 'ticket must be a string' });
-      const user = await redeem(ticket, { appSecret: null, browserSecretFor: () => null, appId: clientId, oidcInteraction: details.uid });
+      const redeemed = await redeem(ticket, {
+        appSecret: null,
+        browserSecretFor: () => null,
+        appId: clientId,
+        oidcInteraction: details.uid,
+      });
+      const user = redeemed.data;
       await rememberUser(user);
       const grantId = await grantFor(details, user.id);
       const redirect = await provider.interactionResult(
         req,
         res,
         // Not remembered past this browser session: QR sign-in is often on a shared computer.
-        { login: { accountId: user.id, amr: ['qr'], remember: false }, consent: { grantId } },
+        { login: { accountId: user.id, amr: ['qr'], remember: false }, consent: { grantId }, ...signInResult(redeemed.signIn) },
         { mergeWithLastSubmission: false },
       );
       logger.info('oidc sign-in approved', { clientId, userId: user.id });

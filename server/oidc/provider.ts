@@ -6,13 +6,16 @@
  *   PKCE required with S256 (`plain` refused), `state`, `nonce`, the `iss` response parameter
  *   (RFC 9207);
  * - clients are the apps with `redirectUris` (clients.ts), authenticated at the token endpoint
- *   with the app secret (`client_secret_basic`, `client_secret_post`); never an HMAC of the
- *   secret (qrlogin keeps only its hash); no public clients yet;
+ *   with the app secret (`client_secret_basic`, `client_secret_post`), or public clients
+ *   (`publicClient`: `none`, PKCE alone); never an HMAC of the secret (qrlogin keeps only its
+ *   hash);
  * - ID tokens signed with qrlogin's own key (keys.ts), `aud` = client id, `amr: ["qr"]`, `sid`,
  *   `auth_time`, `nonce`; userinfo; RP-initiated logout; back-channel logout;
  * - no refresh tokens, no pushed authorization requests, no dynamic registration, no device flow.
  * The login page is qrlogin's QR (the interaction, `interactionPath`); state lives in the
- * active backend through `adapter`.
+ * active backend through `adapter`. Each completed authorization is a signed-in browser the
+ * phone lists: the `sid` of the app's ID tokens is that sign-in's id (`SIGN_IN_RESULT`), and
+ * every back-channel logout, the provider's own too, goes through qrlogin's retrying delivery.
  */
 import Provider, { type Account, type AccountClaims, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { SigningKey } from '../auth/keys';
@@ -22,6 +25,16 @@ import type { PublicUser } from '../../shared/http';
 import { clientsOf } from './clients';
 import { renderOidcError } from './error-page';
 import { cookieKeysOf, privateJwkOf } from './keys';
+import type { SendLogout, SignInDraft, SignIns } from '../services/sign-ins';
+
+/**
+ * The member of an interaction result (interaction-routes.ts) that carries the sign-in the QR
+ * (or the browser's earlier sign-in) approved: recorded once the authorization completes.
+ */
+export const SIGN_IN_RESULT = 'qrlogin';
+export interface SignInResult {
+  signIn: SignInDraft;
+}
 
 /** Where the provider's endpoints are (under the issuer). */
 export const OIDC_ROUTES = {
@@ -46,6 +59,16 @@ export interface OidcProviderOptions {
   findUser(id: string): Promise<PublicUser | undefined>;
   /** How long a provider session (the remembered sign-in) and its grants last, in seconds. */
   sessionTtlSeconds: number;
+  /** Where a completed authorization is recorded as a signed-in browser. */
+  signIns: Pick<SignIns, 'record'>;
+  /** Back-channel logout delivery (retried), for the provider's own logouts too. */
+  sendLogout: SendLogout;
+}
+
+/** The sign-in an interaction approved, from the result the provider resumes with. */
+function signInOf(ctx: KoaContextWithOIDC): SignInDraft | undefined {
+  const result = (ctx.oidc.result as Record<string, unknown> | undefined)?.[SIGN_IN_RESULT] as Partial<SignInResult> | undefined;
+  return result?.signIn;
 }
 
 /** The claims a user has, by OIDC name. */
@@ -72,7 +95,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     routes: OIDC_ROUTES,
     responseTypes: ['code'],
     pkce: { required: () => true },
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     scopes: ['openid', 'profile', 'email', 'phone'],
     // Asymmetric only, everywhere: a client's "secret" here is the hash qrlogin stores, never an HMAC key.
     enabledJWA: {
@@ -108,6 +131,23 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     // tokens: an RP that reads only the ID token (many do) still gets the name.
     conformIdTokenClaims: false,
     interactions: { url: (_ctx: KoaContextWithOIDC, interaction) => interactionPath(interaction.uid) },
+    /**
+     * oidc-provider's own rule (the grant of the interaction's consent, else the session's),
+     * plus: an approved sign-in becomes the app's `sid` in this browser's session before the
+     * provider would make one up, and is recorded with that session, which sign-out ends.
+     */
+    async loadExistingGrant(ctx) {
+      const { client, session } = ctx.oidc;
+      if (!client || !session) return undefined;
+      const signIn = signInOf(ctx);
+      if (signIn && signIn.appId === client.clientId && signIn.userId === session.accountId) {
+        session.sidFor(client.clientId, signIn.id);
+        await options.signIns.record(signIn, session.uid);
+      }
+      const consented = (ctx.oidc.result as { consent?: { grantId?: unknown } } | undefined)?.consent?.grantId;
+      const grantId = typeof consented === 'string' ? consented : session.grantIdFor(client.clientId);
+      return grantId ? provider.Grant.find(grantId) : undefined;
+    },
     async findAccount(_ctx, sub): Promise<Account | undefined> {
       const user = await options.findUser(sub);
       return user ? { accountId: user.id, claims: () => claimsOf(user) } : undefined;
@@ -126,5 +166,11 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   // Every ID token names its session (`sid`), not only those of clients with back-channel
   // logout: it is how a website matches a later sign-out from the phone to a browser.
   provider.Client.prototype.includeSid = () => true;
+  // The provider's back-channel logouts (RP-initiated logout) go through qrlogin's delivery,
+  // which retries: the same token format as the phone's sign-outs, with the sign-in's `sid`.
+  provider.Client.prototype.backchannelLogout = function (this: InstanceType<typeof provider.Client>, sub: string, sid: string) {
+    options.sendLogout({ id: sid, userId: sub, appId: this.clientId });
+    return Promise.resolve();
+  };
   return provider;
 }

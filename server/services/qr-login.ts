@@ -10,18 +10,15 @@ import type { CheckData, DecisionData, PublicUser, ScannedData } from '../../sha
 import type { QrSnapshot } from '../../shared/protocol';
 import { type QrAction, type QrState, effectiveStatus, transition } from '../../shared/state-machine';
 import { QR_STATUS } from '../../shared/status';
-import type { TokenService } from '../auth/tokens';
-import type { NewTicket, Stores } from '../backend/stores';
+import type { NewTicket } from '../backend/stores';
 import type { AppConfig } from '../domain/app';
 import type { Clock } from '../domain/clock';
 import { decideMatch } from '../domain/number-matching';
 import { type PushMessage, type QrSession, type RequesterInfo, toCheckData, toExpiredPush, toPush, toSnapshot } from '../domain/qr-session';
 import { newMatch, newRandom, newSecret, newTicket, secretMatches, sha256 } from '../domain/secrets';
 import { AppError, refusalOf } from '../errors';
-import type { AppRegistry } from './apps';
-import type { EventBus } from './events';
 import { type AppGuard, MAX_ID_LENGTH } from './qr-guards';
-import { createRedeem } from './redeem';
+import { type RedeemDeps, createRedeem } from './redeem';
 import { toPublicUser } from './users';
 
 export type { AppGuard } from './qr-guards';
@@ -55,11 +52,8 @@ export interface Step {
   refusal?: AppError;
 }
 
-export interface QrLoginDeps {
-  stores: Stores;
-  apps: AppRegistry;
-  tokens: TokenService;
-  events: EventBus;
+/** What redeeming needs (stores, apps, tokens, events, where sign-ins are recorded), and more. */
+export interface QrLoginDeps extends RedeemDeps {
   now: Clock;
   userPoolId: string;
 }
@@ -147,6 +141,7 @@ export function createQrLoginService(deps: QrLoginDeps) {
                 // Only the public fields, whatever else the caller's object carries.
                 user: toPublicUser(user),
                 secretHash: current.secretHash,
+                browser: { browser: current.requester.browser, os: current.requester.os, ip: current.requester.ip },
                 expireAt: ticketExpireAt,
               },
             },

@@ -14,6 +14,7 @@ import { AppError } from '../errors';
 import type { AppRegistry } from './apps';
 import type { EventBus } from './events';
 import { type AppGuard, MAX_ID_LENGTH } from './qr-guards';
+import type { SignInDraft, SignIns } from './sign-ins';
 import { toPublicUser } from './users';
 
 /** How a `userinfo` caller proves it may have the ticket's user. */
@@ -46,11 +47,21 @@ export interface RedeemDeps {
   apps: AppRegistry;
   tokens: TokenService;
   events: EventBus;
+  signIns: Pick<SignIns, 'draft' | 'record'>;
 }
 
-export type Redeem = (ticket: string, credentials: RedeemCredentials) => Promise<UserInfoData>;
+/** A redeemed ticket: what `userinfo` answers, and the sign-in it started (its id is the `sid`). */
+export interface Redeemed {
+  data: UserInfoData;
+  signIn: SignInDraft;
+}
 
-export function createRedeem({ stores, apps, tokens, events }: RedeemDeps): Redeem {
+export type Redeem = (ticket: string, credentials: RedeemCredentials) => Promise<Redeemed>;
+
+/** Tickets written before 0.3 did not keep the browser. */
+const UNKNOWN_BROWSER = { browser: 'unknown', os: 'unknown', ip: '' };
+
+export function createRedeem({ stores, apps, tokens, events, signIns }: RedeemDeps): Redeem {
   return async (ticket, credentials) => {
     const hash = sha256(ticket);
     const record = ticket.length <= MAX_ID_LENGTH ? await stores.qr.peekTicket(hash) : null;
@@ -79,12 +90,15 @@ export function createRedeem({ stores, apps, tokens, events }: RedeemDeps): Rede
     if (!taken) throw new AppError('TICKET_INVALID');
     const user = taken.user ?? (await userOf(stores, taken.userId));
     if (!user) throw new AppError('TICKET_INVALID');
-    const signed = tokens.signIdToken(user, taken.appId);
+    const signIn = signIns.draft(user.id, taken.appId, taken.browser ?? UNKNOWN_BROWSER);
+    // Through the OpenID Connect provider, the sign-in is recorded once the browser's provider
+    // session is known, at the end of the authorization (server/oidc/provider.ts).
+    if (via !== 'oidc') await signIns.record(signIn);
+    const signed = tokens.signIdToken(user, taken.appId, signIn.id);
     events.emit('qr.redeemed', { random: taken.random, appId: taken.appId, userId: user.id, via });
     return {
-      ...user,
-      token: signed.token,
-      tokenExpiredAt: new Date(signed.expiresAt).toISOString(),
+      data: { ...user, token: signed.token, tokenExpiredAt: new Date(signed.expiresAt).toISOString() },
+      signIn,
     };
   };
 }

@@ -14,6 +14,7 @@ export interface ApiResponse<T> {
 export interface Api {
   get<T = unknown>(path: string, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   post<T = unknown>(path: string, body: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+  delete<T = unknown>(path: string, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   /** POST a raw string body (for malformed JSON). */
   raw<T = unknown>(path: string, body: string, headers?: Record<string, string>): Promise<ApiResponse<T>>;
 }
@@ -37,6 +38,7 @@ export function api(baseUrl: string): Api {
   return {
     get: (path, headers = {}) => send('GET', path, undefined, headers),
     post: (path, body, headers = {}) => send('POST', path, JSON.stringify(body), headers),
+    delete: (path, headers = {}) => send('DELETE', path, undefined, headers),
     raw: (path, body, headers = {}) => send('POST', path, body, headers),
   };
 }

@@ -20,6 +20,9 @@ import { newUserId } from '../../server/domain/secrets';
 import { createAppRegistry } from '../../server/services/apps';
 import { type DomainEvents, createEventBus } from '../../server/services/events';
 import { type QrLoginService, createQrLoginService } from '../../server/services/qr-login';
+import { createSignIns } from '../../server/services/sign-ins';
+import { providerSessions } from '../../server/oidc/sessions';
+import { createLogger } from '../../server/logger';
 import { type MovableClock, movableClock } from './time';
 
 /** A write the service asked for, and whether the store took it. */
@@ -136,7 +139,16 @@ export function raceHarness(): RaceHarness {
   const events = createEventBus(failListener);
   const changed: Emitted[] = [];
   events.on('qr.changed', (event) => changed.push({ event, writtenBefore: stores.qr.written }));
-  const deps = { apps, tokens, now: clock.now, userPoolId: config.userPoolId };
+  const signIns = createSignIns({
+    store: real.signIns,
+    apps,
+    providerSessions: providerSessions(real.oidc),
+    sendLogout: () => undefined,
+    logger: createLogger('silent'),
+    now: clock.now,
+    ttlSeconds: config.sessionTtlSeconds,
+  });
+  const deps = { apps, tokens, now: clock.now, userPoolId: config.userPoolId, signIns };
   return {
     clock,
     config,

@@ -92,7 +92,9 @@ export function testApp(config: Config, overrides: Partial<AppConfig> & { id: st
   const { secret, ...rest } = overrides;
   const demo = config.apps[0];
   if (!demo) throw new Error('no demo app');
-  return { ...demo, name: `test app ${rest.id}`, ...(secret ? { secretHash: sha256(secret) } : {}), ...rest };
+  // Not the demo website's back-channel endpoint: a test app names its own when it has one.
+  const { backchannelLogoutUri: _demoOnly, ...defaults } = demo;
+  return { ...defaults, name: `test app ${rest.id}`, ...(secret ? { secretHash: sha256(secret) } : {}), ...rest };
 }
 
 /** The config with extra apps. */
