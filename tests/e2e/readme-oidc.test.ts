@@ -4,7 +4,7 @@
  * test's), run with node, opened in Chromium; the QR on qrlogin's page is read from the pixels,
  * a phone approves, and the relying party says who signed in.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ import { QrLoginMobileClient, parseQrCode } from '@qrlogin/mobile';
 import { readQrFrom } from '../helpers/browser';
 import { usePages } from '../helpers/pages';
 import { freePort } from '../helpers/redis-server';
-import { ROOT, type TestServer, startServer } from '../helpers/server';
+import { readmeBlock } from '../helpers/readme-blocks';
+import { type TestServer, startServer } from '../helpers/server';
 import { type SiteProcess, linkNodeModules, startProcess } from '../helpers/site-login';
 
 const pages = usePages();
@@ -21,14 +22,6 @@ let qrlogin: TestServer;
 let rp: SiteProcess;
 let dir = '';
 let rpUrl = '';
-
-/** The README's block titled `rp.mjs`, as written. */
-function readmeBlock(title: string): string {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const match = new RegExp(`^\`\`\`\\w+ title="${title.replace('.', '\\.')}"\\n([\\s\\S]*?)^\`\`\`$`, 'm').exec(readme);
-  if (!match?.[1]) throw new Error(`README has no block titled ${title}`);
-  return match[1];
-}
 
 beforeAll(async () => {
   const port = await freePort();

@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { snap, usePages } from '../helpers/pages';
 import { type ServerProcess, spawnServer } from '../helpers/process-server';
 import { freePort } from '../helpers/redis-server';
+import { readmeSection, titledBlocks } from '../helpers/readme-blocks';
 import { ROOT } from '../helpers/server';
 import { type SiteProcess, approveWithPhone, linkNodeModules, startProcess } from '../helpers/site-login';
 
@@ -81,13 +82,8 @@ test('examples/html-express, started as its README says, signs in', async () => 
 
 /** The fenced blocks of the README's "Add QR login to your site", by their `title="…"`. */
 function readmeTrio(): { files: Map<string, string>; section: string } {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('## Add QR login to your site\n');
-  expect(start).toBeGreaterThan(0);
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 10));
-  const files = new Map<string, string>();
-  for (const match of section.matchAll(/^```\w+ title="([^"]+)"\n([\s\S]*?)^```$/gm)) files.set(match[1] ?? '', match[2] ?? '');
-  return { files, section };
+  const section = readmeSection('Add QR login to your site');
+  return { files: titledBlocks(section), section };
 }
 
 test('the README trio, copied into a test as written, signs in', async () => {
