@@ -3,7 +3,8 @@
  * The demo phone page at `/mobile`: plays the company's app, in English or Simplified
  * Chinese. Log in or register (token kept in `localStorage`, checked with the server at load),
  * read a QR code with the camera (or a photo, or pasted text), show who is asking, then
- * approve or deny; "Log out" revokes the token on the server. Everything that came from the
+ * approve or deny; "Signed-in browsers" lists where the user is signed in and signs any of
+ * them out; "Log out" revokes the token on the server. Everything that came from the
  * network is inserted as text.
  *
  * A company whose users sign in with its own identity provider hands its access token to the
@@ -19,10 +20,12 @@
  *
  * This entry picks the page's language (`phone/lang.ts`, sentences in `phone/strings.ts`) and
  * wires the views of `phone/`: sign-in (`auth-view.ts`, which checks a remembered token at
- * load), scan (`scan-view.ts`), who is asking (`approve-view.ts`) and the outcome
- * (`result-view.ts`), with the shared error box (`feedback.ts`).
+ * load), scan (`scan-view.ts`), who is asking (`approve-view.ts`), the outcome
+ * (`result-view.ts`) and the signed-in browsers (`sessions-view.ts`), with the shared error
+ * box (`feedback.ts`).
  */
 import { QrLoginMobileClient } from '../mobile/index';
+import { byId } from './dom';
 import { createApproveView } from './phone/approve-view';
 import { createAuthView } from './phone/auth-view';
 import { createFeedback } from './phone/feedback';
@@ -31,6 +34,7 @@ import { localizePage, pickLang } from './phone/lang';
 import { createResultView } from './phone/result-view';
 import { createScanView } from './phone/scan-view';
 import { createScreens } from './phone/screens';
+import { createSessionsView } from './phone/sessions-view';
 import { savedToken } from './phone/storage';
 
 // First of all: the token handed in the fragment leaves the address bar.
@@ -49,6 +53,11 @@ const toScan = () => {
   scan.open();
 };
 const result = createResultView({ strings, feedback, show, onScanAnother: toScan });
+const sessions = createSessionsView({ client, strings, lang, feedback, show, onBack: toScan });
+byId('open-sessions').addEventListener('click', () => {
+  scan.stopCamera();
+  void sessions.open();
+});
 const auth = createAuthView({
   client,
   strings,

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type JWTPayload, SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { QrLoginTokenError, verifyLogoutToken } from '@qrlogin/node';
+import { QrLoginTokenError, type VerifyLogoutTokenOptions, verifyLogoutToken } from '@qrlogin/node';
 import { BACKCHANNEL_LOGOUT_EVENT } from '../../shared/logout-token';
 import { api } from '../helpers/api';
 import { registerUser } from '../helpers/flow';
@@ -51,7 +51,7 @@ function without(name: string): JWTPayload {
   return Object.fromEntries(Object.entries(claims()).filter(([key]) => key !== name));
 }
 
-async function refusal(token: string, opts = options()): Promise<QrLoginTokenError> {
+async function refusal(token: string, opts: VerifyLogoutTokenOptions = options()): Promise<QrLoginTokenError> {
   const outcome: unknown = await verifyLogoutToken(token, opts).then(
     () => 'resolved',
     (error: unknown) => error,

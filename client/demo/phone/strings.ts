@@ -40,6 +40,11 @@ const EN = {
   approve: 'Approve',
   deny: 'Deny',
   scanAnother: 'Scan another',
+  sessionsButton: 'Signed-in browsers',
+  sessionsTitle: 'Signed-in browsers',
+  sessionsIntro: 'The browsers you signed in on by scanning a QR code, newest first. Sign out any you do not use any more.',
+  sessionsLoading: 'Loading your signed-in browsers…',
+  sessionsBack: 'Back to scanning',
   // Said by the views.
   signInAgain: 'Please sign in again',
   unknownWebsite: 'an unknown website',
@@ -92,6 +97,13 @@ const EN = {
   statePickNumber: 'To approve, tap the number shown on the other screen.',
   stateWrongNumber: 'That was not the number on the other screen, so this sign-in was cancelled. Scan a new code.',
   stateChanged: 'This sign-in can no longer be changed. Scan a new code.',
+  // The signed-in browsers (`sessions-view.ts`).
+  sessionsEmpty: 'You are not signed in on any browser.',
+  browserOnOs: '{browser} on {os}',
+  signedInAt: 'Signed in {when}',
+  signOutBrowser: 'Sign out',
+  browserSignedOut: '{browser} on {os} is signed out of {app}.',
+  browserAlreadySignedOut: 'That browser was already signed out.',
 };
 
 /** The page's sentences, by name. */
@@ -132,6 +144,11 @@ const ZH_CN: PhoneStrings = {
   approve: '批准',
   deny: '拒绝',
   scanAnother: '再扫一个',
+  sessionsButton: '已登录的浏览器',
+  sessionsTitle: '已登录的浏览器',
+  sessionsIntro: '你扫码登录过的浏览器，最新的在前。不再使用的浏览器请退出登录。',
+  sessionsLoading: '正在加载已登录的浏览器…',
+  sessionsBack: '返回扫码',
   signInAgain: '请重新登录',
   unknownWebsite: '未知网站',
   unknown: '未知',
@@ -181,6 +198,12 @@ const ZH_CN: PhoneStrings = {
   statePickNumber: '如要批准，请点击另一个屏幕上显示的数字。',
   stateWrongNumber: '所选数字与另一个屏幕上的不一致，此次登录已取消。请扫描新的二维码。',
   stateChanged: '此次登录已无法更改，请扫描新的二维码。',
+  sessionsEmpty: '你目前没有在任何浏览器上登录。',
+  browserOnOs: '{os} 上的 {browser}',
+  signedInAt: '登录于 {when}',
+  signOutBrowser: '退出登录',
+  browserSignedOut: '{os} 上的 {browser} 已退出 {app}。',
+  browserAlreadySignedOut: '该浏览器已经退出登录。',
 };
 
 /** The page's sentences in each language it speaks. */
