@@ -90,6 +90,13 @@ export function oidcRoutes(deps: OidcDeps): Router {
   router.use(
     interactionRoutes({ provider, redeem: deps.redeem, apps: deps.registry, logger: deps.logger, rememberUser, signIns: deps.signIns }),
   );
-  router.use((req, res, next) => (PROVIDER_PATH.test(req.path) ? void callback(req, res) : next()));
+  router.use((req, res, next) => {
+    if (!PROVIDER_PATH.test(req.path)) return next();
+    // Its pages (sign-out confirmation, errors) are never framed: no clickjacking of a button.
+    // No script or form-action policy: a form_post response and the redirect after the sign-out
+    // form go to the website.
+    res.set({ 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff' });
+    void callback(req, res);
+  });
   return router;
 }

@@ -24,6 +24,7 @@ import { sha256 } from '../domain/secrets';
 import type { PublicUser } from '../../shared/http';
 import { clientsOf } from './clients';
 import { renderOidcError } from './error-page';
+import { logoutSource, postLogoutSuccessSource } from './logout-pages';
 import { cookieKeysOf, privateJwkOf } from './keys';
 import type { SendLogout, SignInDraft, SignIns } from '../services/sign-ins';
 
@@ -112,7 +113,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     },
     features: {
       devInteractions: { enabled: false },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       backchannelLogout: { enabled: true },
       userinfo: { enabled: true },
       pushedAuthorizationRequests: { enabled: false },

@@ -132,6 +132,31 @@ describe('one instance', () => {
     expect(await list(shop.phone?.token ?? '')).toEqual([]);
     expect(await silentError(server.url, 'shop', browser)).toBe('login_required');
   });
+
+  test('the sign-out pages speak the person’s language, name the website, and cannot be framed', async () => {
+    const browser = new HttpBrowser(server.url);
+    const shop = await signIn(server.url, 'shop', browser);
+    const params = new URLSearchParams({ id_token_hint: shop.id_token, ui_locales: 'zh-CN' });
+    const confirmPage = await browser.step(`/oidc/session/end?${params.toString()}`);
+    expect(confirmPage.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+    expect(confirmPage.headers.get('x-frame-options')).toBe('DENY');
+    const html = await confirmPage.text();
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('App shop 正在为你退出登录。');
+    expect(html).toContain('仅退出 App shop');
+    expect(html).not.toContain('fonts.googleapis.com');
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+    // "Only this website": the provider session stays for the others; no post-logout URI was
+    // named, so the provider's own page says it is done, in English for this browser.
+    const done = await browser.step('/oidc/session/end/confirm', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'en-GB' },
+      body: new URLSearchParams({ xsrf }).toString(),
+    });
+    const success = await browser.step(done.headers.get('location') ?? '', { headers: { 'accept-language': 'en-GB' } });
+    expect(await success.text()).toContain('<h1>You are signed out</h1>');
+    expect(await list(shop.phone?.token ?? '')).toEqual([]);
+  });
 });
 
 describe('two instances on Redis', () => {
