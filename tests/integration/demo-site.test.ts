@@ -5,7 +5,8 @@
  * `sid` signed out (in the shared store), and the next `GET /demo/api/session` says
  * "signed-out-from-phone" and clears the cookie. A forged token, another app's, one with a
  * nonce or without events, and an ID token in place of a logout token are refused with 400
- * and change nothing. No answer quotes a token.
+ * and change nothing. No answer quotes a token. Through the real server (which mounts the
+ * routes when the demo pages are on), a phone's sign-out reaches the endpoint by itself.
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
@@ -14,7 +15,10 @@ import express from 'express';
 import { type JWTPayload, SignJWT, generateKeyPair } from 'jose';
 import { DEMO_SESSION_COOKIE, demoSiteRoutes } from '../../server/http/demo-site';
 import { createLogger } from '../../server/logger';
+import { API, type CheckData, type UserInfoData } from '../../shared/http';
 import { BACKCHANNEL_LOGOUT_EVENT } from '../../shared/logout-token';
+import { api, dataOf } from '../helpers/api';
+import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
 import { type TestServer, startServer } from '../helpers/server';
 
 let qrlogin: TestServer;
@@ -272,4 +276,32 @@ test('an expired session token: signed out, reason expired, cookie cleared', asy
   const { body, setCookie } = await session(`${DEMO_SESSION_COOKIE}=${token}`);
   expect(body).toEqual({ signedIn: false, reason: 'expired' });
   expect(setCookie).toMatch(new RegExp(`^${DEMO_SESSION_COOKIE}=;`));
+});
+
+test('through the real server: a demo login, then the phone’s sign-out, reaches /demo/api/backchannel-logout and ends the session', async () => {
+  const http = api(qrlogin.url);
+  const phone = await registerUser(http, 'Real Rita');
+  const qr = await gene(http);
+  await scan(http, phone.token, qr.random);
+  await confirm(http, phone.token, qr.random);
+  const check = dataOf(await http.get<CheckData>(`${API.check}?random=${qr.random}`, { 'x-qrlogin-secret': qr.secret }));
+  const user = dataOf(await http.post<UserInfoData>(API.userinfo, { ticket: check.ticket }, { 'x-qrlogin-secret': qr.secret }));
+
+  const started = await startSession(user.token, qrlogin.url);
+  expect(started.response.status).toBe(200);
+  const { sid } = JSON.parse(started.text) as { sid: string };
+  expect(sid).toEqual(expect.any(String));
+  const cookie = started.setCookie.split(';')[0] ?? '';
+  const ask = async () =>
+    (await (await fetch(`${qrlogin.url}/demo/api/session`, { headers: { cookie } })).json()) as Record<string, unknown>;
+  expect(await ask()).toMatchObject({ signedIn: true, sid, user: { nickname: 'Real Rita' } });
+
+  expect(dataOf(await http.delete(`${API.sessions}/${sid}`, bearer(phone.token)))).toEqual({ signedOut: [sid] });
+  const deadline = Date.now() + 10_000;
+  let answer = await ask();
+  while (answer.signedIn !== false && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    answer = await ask();
+  }
+  expect(answer).toEqual({ signedIn: false, reason: 'signed-out-from-phone' });
 });
