@@ -145,6 +145,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
       sessionTtlSeconds: config.sessionTtlSeconds,
       signIns,
       sendLogout: logouts.send,
+      limiter,
     }),
   );
   web.use(qrImageRoutes(qr, limiter, now));

@@ -10,6 +10,7 @@ import type { KeySet } from '../auth/keys';
 import type { Stores } from '../backend/stores';
 import type { AppConfig } from '../domain/app';
 import type { Logger } from '../logger';
+import type { RateLimiter } from '../ratelimit/limiter';
 import type { AppRegistry } from '../services/apps';
 import type { Redeem } from '../services/redeem';
 import type { SendLogout, SignIns } from '../services/sign-ins';
@@ -45,6 +46,7 @@ export interface OidcDeps {
   sessionTtlSeconds: number;
   signIns: Pick<SignIns, 'draft' | 'record'>;
   sendLogout: SendLogout;
+  limiter: RateLimiter;
 }
 
 export function oidcRoutes(deps: OidcDeps): Router {
@@ -88,7 +90,15 @@ export function oidcRoutes(deps: OidcDeps): Router {
   };
   router.use((req, res, next) => (OIDC_PATH.test(req.path) ? pin(req, res, next) : next()));
   router.use(
-    interactionRoutes({ provider, redeem: deps.redeem, apps: deps.registry, logger: deps.logger, rememberUser, signIns: deps.signIns }),
+    interactionRoutes({
+      provider,
+      redeem: deps.redeem,
+      apps: deps.registry,
+      logger: deps.logger,
+      rememberUser,
+      signIns: deps.signIns,
+      limiter: deps.limiter,
+    }),
   );
   router.use((req, res, next) => {
     if (!PROVIDER_PATH.test(req.path)) return next();

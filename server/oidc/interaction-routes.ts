@@ -18,6 +18,7 @@ import { errors } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import { securityHeaders } from '../http/pages';
 import type { Logger } from '../logger';
+import type { RateLimiter } from '../ratelimit/limiter';
 import type { AppRegistry } from '../services/apps';
 import type { Redeem } from '../services/redeem';
 import type { SignInDraft, SignIns } from '../services/sign-ins';
@@ -36,6 +37,8 @@ export interface InteractionDeps {
   rememberUser(user: PublicUser): Promise<void>;
   /** Drafts the signed-in browser an approval makes (recorded when the authorization completes). */
   signIns: Pick<SignIns, 'draft'>;
+  /** A ticket handed in here counts as a `userinfo` exchange (per IP). */
+  limiter: RateLimiter;
 }
 
 /** The interaction result's member naming the sign-in (provider.ts records it). */
@@ -53,7 +56,7 @@ function refuseForeign(req: Request, res: Response): boolean {
   return false;
 }
 
-export function interactionRoutes({ provider, redeem, apps, logger, rememberUser, signIns }: InteractionDeps): Router {
+export function interactionRoutes({ provider, redeem, apps, logger, rememberUser, signIns, limiter }: InteractionDeps): Router {
   const router = Router();
   const base = '/oidc/interaction/:uid';
 
@@ -98,6 +101,7 @@ export function interactionRoutes({ provider, redeem, apps, logger, rememberUser
   router.post(`${base}/login`, express.json({ limit: '4kb' }), async (req, res, next) => {
     try {
       if (refuseForeign(req, res)) return;
+      await limiter.take('userinfo', req.ip ?? '');
       const details = await provider.interactionDetails(req, res);
       if (details.uid !== req.params.uid) throw new errors.SessionNotFound('interaction mismatch');
       const clientId = String(details.params.client_id);
