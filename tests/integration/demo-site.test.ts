@@ -70,21 +70,8 @@ async function idToken(overrides: JWTPayload = {}) {
   counter += 1;
   const sid = `sid-${counter}-${Math.random().toString(36).slice(2)}`;
   const iat = now();
-  const claims = {
-    iss: qrlogin.config.issuer,
-    aud: 'demo',
-    sub: `user-${counter}`,
-    iat,
-    exp: iat + 3600,
-    jti: `jti-${counter}`,
-    amr: ['qr'],
-    auth_time: iat,
-    name: 'Zoë',
-    nickname: 'Zoë',
-    preferred_username: `zoe${counter}`,
-    sid,
-    ...overrides,
-  };
+  const claims = { iss: qrlogin.config.issuer, aud: 'demo', sub: `user-${counter}`, iat, exp: iat + 3600, jti: `jti-${counter}`, sid };
+  Object.assign(claims, { amr: ['qr'], auth_time: iat, name: 'Zoë', nickname: 'Zoë', preferred_username: `zoe${counter}` }, overrides);
   return { token: await sign(claims, 'JWT'), sid: claims.sid, sub: claims.sub, claims };
 }
 
@@ -118,8 +105,8 @@ async function signedIn(token: string): Promise<string> {
   return setCookie.split(';')[0] ?? '';
 }
 
-async function session(cookie?: string) {
-  const response = await fetch(`${site.url}/demo/api/session`, { headers: cookie ? { cookie } : {} });
+async function session(cookie?: string, url = site.url) {
+  const response = await fetch(`${url}/demo/api/session`, { headers: cookie ? { cookie } : {} });
   expect(response.status).toBe(200);
   expect(response.headers.get('cache-control')).toBe('no-store');
   return { body: (await response.json()) as Record<string, unknown>, setCookie: response.headers.get('set-cookie') ?? '' };
