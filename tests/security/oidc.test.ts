@@ -282,30 +282,3 @@ test('the interaction takes a ticket only as JSON from its own page, and only a 
   );
   expect(redeemed.body.code).toBe(200);
 });
-
-test('guessing tickets at the interaction is rate limited per address, like userinfo', async () => {
-  const apps = [{ id: SHOP.id, name: SHOP.name, secret: SHOP.secret, origins: [], redirectUris: [SHOP.redirect] }];
-  const limited = await startServer({ env: { APPS: JSON.stringify({ apps }), RATE_LIMITS: 'userinfo=3/60' } });
-  try {
-    const start = await fetch(
-      `${limited.url}/oidc/auth?${new URLSearchParams({ client_id: 'shop', response_type: 'code', scope: 'openid', redirect_uri: SHOP.redirect, code_challenge: 'c'.repeat(43), code_challenge_method: 'S256' }).toString()}`,
-      { redirect: 'manual' },
-    );
-    const cookie = start.headers
-      .getSetCookie()
-      .map((line) => line.split(';')[0])
-      .join('; ');
-    const statuses: number[] = [];
-    for (let i = 0; i < 5; i += 1) {
-      const guess = await fetch(`${limited.url}${start.headers.get('location') ?? ''}/login`, {
-        method: 'POST',
-        headers: { cookie, 'content-type': 'application/json' },
-        body: JSON.stringify({ ticket: `guess-${i}-0123456789abcdef` }),
-      });
-      statuses.push(guess.status);
-    }
-    expect(statuses).toEqual([400, 400, 400, 429, 429]);
-  } finally {
-    await limited.close();
-  }
-});
