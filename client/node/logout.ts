@@ -8,24 +8,12 @@ import { jwtVerify } from 'jose';
 import { checkLogoutToken, type LogoutTokenClaims } from '../../shared/logout-token';
 import { QrLoginTokenError } from './errors';
 import { keySetOf } from './key-sets';
-import { classify } from './verify';
+import { DEFAULT_ALGORITHMS, type VerifyIdTokenOptions, classify } from './verify';
 
 export type { LogoutTokenClaims } from '../../shared/logout-token';
 
-export interface VerifyLogoutTokenOptions {
-  /** qrlogin's issuer (its `ISSUER`, else its `PUBLIC_URL`), exactly as in its tokens' `iss`. */
-  issuer: string;
-  /** Your app id: the token's `aud` must name it. */
-  audience: string;
-  /** Signature algorithms accepted (default `['ES256', 'RS256']`, what qrlogin signs with). */
-  algorithms?: string[];
-  /** Clock skew allowed on `exp`, `iat` and `nbf`, in seconds (default 5). */
-  clockTolerance?: number;
-  /** Where the keys are, when not in the issuer's discovery document (rarely needed). */
-  jwksUri?: string;
-}
-
-const DEFAULT_ALGORITHMS = ['ES256', 'RS256'];
+/** The same options as {@link verifyIdToken}: qrlogin's `issuer`, your app id as `audience`, and the optional ones. */
+export type VerifyLogoutTokenOptions = VerifyIdTokenOptions;
 
 /**
  * Verifies a back-channel logout token (Back-Channel Logout 1.0 §2.6): the signature against

@@ -48,7 +48,7 @@ export interface VerifyIdTokenOptions {
   jwksUri?: string;
 }
 
-const DEFAULT_ALGORITHMS = ['ES256', 'RS256'];
+export const DEFAULT_ALGORITHMS = ['ES256', 'RS256'];
 
 /**
  * The reason jose gives, without anything of the token (its messages name checks, not values).

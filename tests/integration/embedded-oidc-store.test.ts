@@ -5,11 +5,12 @@
  */
 import { open } from 'lmdb';
 import { EmbeddedOidcStore } from '../../server/backend/embedded/oidc-store';
-import { createEmbeddedStores, writerOf } from '../../server/backend/embedded/stores';
+import { writerOf } from '../../server/backend/embedded/stores';
 import type { OidcRow } from '../../server/backend/memory/oidc-store';
 import { oidcStoreContract } from '../contract/oidc-store.contract';
 import { movableClock } from '../helpers/time';
 import { useTempFolders } from '../helpers/temp-folders';
+import { embeddedStoreUnderTest } from '../helpers/store-under-test';
 
 const START = Date.UTC(2030, 0, 1);
 const freshDirectory = useTempFolders('qrlogin-embedded-oidc-');
@@ -18,19 +19,8 @@ for (const sync of ['interval', 'commit'] as const) {
   oidcStoreContract(
     `embedded (LMDB, DATA_SYNC=${sync})`,
     async () => {
-      const clock = movableClock(START);
-      const path = freshDirectory();
-      let stores = createEmbeddedStores(path, clock.now, { sync });
-      return {
-        oidc: stores.oidc,
-        clock,
-        reopen: async () => {
-          await stores.close();
-          stores = createEmbeddedStores(path, clock.now, { sync });
-          return stores.oidc;
-        },
-        cleanup: () => stores.close(),
-      };
+      const { store, ...rest } = embeddedStoreUnderTest(freshDirectory(), START, sync, (stores) => stores.oidc);
+      return { oidc: store, ...rest };
     },
     { durable: true },
   );

@@ -6,11 +6,12 @@
  */
 import { open } from 'lmdb';
 import { EmbeddedSignInStore } from '../../server/backend/embedded/sign-in-store';
-import { createEmbeddedStores, writerOf } from '../../server/backend/embedded/stores';
+import { writerOf } from '../../server/backend/embedded/stores';
 import type { Expiring } from '../../server/backend/embedded/write';
 import { signInFixture, signInStoreContract } from '../contract/sign-in-store.contract';
 import { movableClock } from '../helpers/time';
 import { useTempFolders } from '../helpers/temp-folders';
+import { embeddedStoreUnderTest } from '../helpers/store-under-test';
 
 const START = Date.UTC(2030, 0, 1);
 const freshDirectory = useTempFolders('qrlogin-embedded-signins-');
@@ -19,19 +20,8 @@ for (const sync of ['interval', 'commit'] as const) {
   signInStoreContract(
     `embedded (LMDB, DATA_SYNC=${sync})`,
     async () => {
-      const clock = movableClock(START);
-      const path = freshDirectory();
-      let stores = createEmbeddedStores(path, clock.now, { sync });
-      return {
-        signIns: stores.signIns,
-        clock,
-        reopen: async () => {
-          await stores.close();
-          stores = createEmbeddedStores(path, clock.now, { sync });
-          return stores.signIns;
-        },
-        cleanup: () => stores.close(),
-      };
+      const { store, ...rest } = embeddedStoreUnderTest(freshDirectory(), START, sync, (stores) => stores.signIns);
+      return { signIns: store, ...rest };
     },
     { durable: true },
   );

@@ -4,47 +4,17 @@
  * connections (two instances) share the entries. Plus the key layout: every key of an entry,
  * index and grant under the prefix, with a TTL, and each in its own hash tag.
  */
-import { randomBytes } from 'node:crypto';
-import { createClient } from 'redis';
 import { RedisOidcStore } from '../../server/backend/redis/oidc-store';
 import type { AnyRedisClient } from '../../server/backend/redis/stores';
 import { oidcStoreContract } from '../contract/oidc-store.contract';
-import { sleep } from '../helpers/time';
-
-const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
-
-async function deleteByPrefix(client: AnyRedisClient, prefix: string): Promise<void> {
-  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-    if (keys.length > 0) await client.del(keys);
-  }
-}
-
-const connect = async (): Promise<AnyRedisClient> => {
-  const client: AnyRedisClient = createClient({ url: REDIS_URL });
-  await client.connect();
-  return client;
-};
-const freshPrefix = () => `qrlogin-test:${randomBytes(6).toString('base64url')}:`;
+import { uniquePrefix } from '../helpers/cluster';
+import { connectRedis, deleteByPrefix, redisStoreUnderTest } from '../helpers/store-under-test';
 
 oidcStoreContract(
   'redis',
   async () => {
-    const client = await connect();
-    const others: AnyRedisClient[] = [];
-    const prefix = freshPrefix();
-    return {
-      oidc: new RedisOidcStore(client, prefix, Date.now),
-      clock: { now: Date.now, advance: sleep },
-      sibling: async () => {
-        const other = await connect();
-        others.push(other);
-        return new RedisOidcStore(other, prefix, Date.now);
-      },
-      cleanup: async () => {
-        await deleteByPrefix(client, prefix);
-        await Promise.all([client, ...others].map((each) => each.close()));
-      },
-    };
+    const { store, ...rest } = await redisStoreUnderTest((client, prefix) => new RedisOidcStore(client, prefix, Date.now));
+    return { oidc: store, ...rest };
   },
   { shared: true },
 );
@@ -53,8 +23,8 @@ describe('RedisOidcStore key layout', () => {
   let client: AnyRedisClient;
   let prefix: string;
   beforeEach(async () => {
-    client = await connect();
-    prefix = freshPrefix();
+    client = await connectRedis();
+    prefix = uniquePrefix();
   });
   afterEach(async () => {
     await deleteByPrefix(client, prefix);

@@ -4,47 +4,17 @@
  * connections (two instances) share the records. Plus the key layout: every key of one user
  * under the prefix, with a TTL, and all in the user's hash tag (one Redis Cluster slot).
  */
-import { randomBytes } from 'node:crypto';
-import { createClient } from 'redis';
 import { RedisSignInStore } from '../../server/backend/redis/sign-in-store';
 import type { AnyRedisClient } from '../../server/backend/redis/stores';
 import { signInFixture, signInStoreContract } from '../contract/sign-in-store.contract';
-import { sleep } from '../helpers/time';
-
-const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
-
-async function deleteByPrefix(client: AnyRedisClient, prefix: string): Promise<void> {
-  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-    if (keys.length > 0) await client.del(keys);
-  }
-}
-
-const connect = async (): Promise<AnyRedisClient> => {
-  const client: AnyRedisClient = createClient({ url: REDIS_URL });
-  await client.connect();
-  return client;
-};
-const freshPrefix = () => `qrlogin-test:${randomBytes(6).toString('base64url')}:`;
+import { uniquePrefix } from '../helpers/cluster';
+import { connectRedis, deleteByPrefix, redisStoreUnderTest } from '../helpers/store-under-test';
 
 signInStoreContract(
   'redis',
   async () => {
-    const client = await connect();
-    const others: AnyRedisClient[] = [];
-    const prefix = freshPrefix();
-    return {
-      signIns: new RedisSignInStore(client, prefix, Date.now),
-      clock: { now: Date.now, advance: sleep },
-      sibling: async () => {
-        const other = await connect();
-        others.push(other);
-        return new RedisSignInStore(other, prefix, Date.now);
-      },
-      cleanup: async () => {
-        await deleteByPrefix(client, prefix);
-        await Promise.all([client, ...others].map((each) => each.close()));
-      },
-    };
+    const { store, ...rest } = await redisStoreUnderTest((client, prefix) => new RedisSignInStore(client, prefix, Date.now));
+    return { signIns: store, ...rest };
   },
   { shared: true },
 );
@@ -53,8 +23,8 @@ describe('RedisSignInStore key layout', () => {
   let client: AnyRedisClient;
   let prefix: string;
   beforeEach(async () => {
-    client = await connect();
-    prefix = freshPrefix();
+    client = await connectRedis();
+    prefix = uniquePrefix();
   });
   afterEach(async () => {
     await deleteByPrefix(client, prefix);
