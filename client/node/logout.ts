@@ -50,6 +50,8 @@ export async function verifyLogoutToken(token: string, options: VerifyLogoutToke
       audience: options.audience,
       algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
       clockTolerance: options.clockTolerance ?? 5,
+      // §2.4: `exp` is required (jose checks it only when present); `iat` and `jti` too.
+      requiredClaims: ['iat', 'exp', 'jti'],
     });
     const check = checkLogoutToken(payload, protectedHeader as unknown as Record<string, unknown>);
     if (!check.ok) throw new QrLoginTokenError('invalid', `Logout token refused: ${check.problem}`);

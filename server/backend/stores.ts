@@ -160,8 +160,9 @@ export interface SignInRecord {
  */
 export interface SignInStore {
   /**
-   * Adds `record` (a new id). When the user then has more than `max` live records, the oldest
-   * (by `createdAt`) are dropped, atomically with the add.
+   * Adds `record`, or replaces the user's record with its id (a sign-in renewed). When the user
+   * then has more than `max` live records, the oldest (by `createdAt`) are dropped, atomically
+   * with the add.
    */
   add(record: SignInRecord, max: number): Promise<void>;
   /** The user's live records, newest (`createdAt`) first. */

@@ -208,7 +208,13 @@ export function demoSiteRoutes(deps: DemoSiteDeps): Router {
       }
       let verified;
       try {
-        verified = await jwtVerify(token, getKey, { issuer, audience: DEMO_APP, algorithms: ALGORITHMS, clockTolerance: 5 });
+        verified = await jwtVerify(token, getKey, {
+          issuer,
+          audience: DEMO_APP,
+          algorithms: ALGORITHMS,
+          clockTolerance: 5,
+          requiredClaims: ['iat', 'exp', 'jti'],
+        });
       } catch (error) {
         // jose's messages name the check that failed ("signature verification failed"), never a value.
         refuse(error instanceof errors.JOSEError ? error.message : 'not a JWT');

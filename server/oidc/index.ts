@@ -44,7 +44,7 @@ export interface OidcDeps {
   publicUrl: string;
   /** How long a provider session lasts, in seconds (the remembered sign-in). */
   sessionTtlSeconds: number;
-  signIns: Pick<SignIns, 'draft' | 'record'>;
+  signIns: Pick<SignIns, 'draft' | 'record' | 'forgetSession'>;
   sendLogout: SendLogout;
   limiter: RateLimiter;
 }

@@ -61,7 +61,7 @@ export interface OidcProviderOptions {
   /** How long a provider session (the remembered sign-in) and its grants last, in seconds. */
   sessionTtlSeconds: number;
   /** Where a completed authorization is recorded as a signed-in browser. */
-  signIns: Pick<SignIns, 'record'>;
+  signIns: Pick<SignIns, 'record' | 'forgetSession'>;
   /** Back-channel logout delivery (retried), for the provider's own logouts too. */
   sendLogout: SendLogout;
 }
@@ -142,8 +142,12 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       if (!client || !session) return undefined;
       const signIn = signInOf(ctx);
       if (signIn && signIn.appId === client.clientId && signIn.userId === session.accountId) {
-        session.sidFor(client.clientId, signIn.id);
-        await options.signIns.record(signIn, session.uid);
+        // A browser signed in to this app already keeps its `sid` (the website's session is keyed
+        // on it, and a sign-out must name it): the sign-in is renewed, not replaced.
+        const existing = session.sidFor(client.clientId);
+        const id = typeof existing === 'string' ? existing : signIn.id;
+        if (id === signIn.id) session.sidFor(client.clientId, id);
+        await options.signIns.record({ ...signIn, id }, session.uid);
       }
       const consented = (ctx.oidc.result as { consent?: { grantId?: unknown } } | undefined)?.consent?.grantId;
       const grantId = typeof consented === 'string' ? consented : session.grantIdFor(client.clientId);
@@ -169,6 +173,15 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   provider.Client.prototype.includeSid = () => true;
   // The provider's back-channel logouts (RP-initiated logout) go through qrlogin's delivery,
   // which retries: the same token format as the phone's sign-outs, with the sign-in's `sid`.
+  // The website signed out through the provider (RP-initiated logout, or a different account
+  // signing in on this browser): its sign-ins leave the phone's list — all of the session when it
+  // ended, else the asking app's only.
+  provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
+    const session = ctx.oidc.session;
+    if (!session?.accountId) return;
+    const ended = (session as { destroyed?: boolean }).destroyed === true;
+    void options.signIns.forgetSession(session.accountId, session.uid, ended ? undefined : ctx.oidc.client?.clientId);
+  });
   provider.Client.prototype.backchannelLogout = function (this: InstanceType<typeof provider.Client>, sub: string, sid: string) {
     options.sendLogout({ id: sid, userId: sub, appId: this.clientId });
     return Promise.resolve();

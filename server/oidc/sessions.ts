@@ -22,12 +22,12 @@ const authorizationsOf = (payload: OidcPayload): [string, Authorization][] =>
 
 export function providerSessions(store: OidcStore): ProviderSessions {
   return {
-    async authorizations(uid) {
+    async find(uid) {
       const session = await store.findByUid(SESSION, uid);
-      if (!session) return null;
+      if (!session || typeof session.accountId !== 'string') return null;
       const sids = new Map<string, string>();
       for (const [clientId, { sid }] of authorizationsOf(session)) if (typeof sid === 'string') sids.set(clientId, sid);
-      return sids;
+      return { accountId: session.accountId, sids };
     },
 
     async end(uid) {

@@ -61,7 +61,11 @@ export function createLogoutDelivery(
 
   const send: SendLogout = (signIn) => {
     const uri = deps.apps.get(signIn.appId)?.backchannelLogoutUri;
-    if (uri === undefined || closed) return;
+    if (uri === undefined) return;
+    if (closed) {
+      deps.logger.warn('back-channel logout given up: shutting down', { appId: signIn.appId });
+      return;
+    }
     const run = async (tried: number): Promise<void> => {
       const token = deps.tokens.signLogoutToken({ sub: signIn.userId, sid: signIn.id, aud: signIn.appId });
       const problem = await attempt(uri, token);

@@ -6,6 +6,10 @@
  * tokens issued for that login; signing out sends the app's back-channel logout endpoint a
  * logout token with it (logout-delivery.ts) and ends the OpenID Connect provider's session of
  * that browser, which ends every website it signed in to through that session.
+ * A record leaves the list when the phone signs it out, when the website signs out through the
+ * provider (`forgetSession`, from its end-session event), or at its end (`expireAt`, renewed by
+ * each sign-in of that browser); never because a provider session was not found at the moment
+ * (the provider saves a session at the end of its request, so a lookup may miss it).
  */
 import type { SignedInBrowser } from '../../shared/http';
 import type { SignInRecord, SignInStore } from '../backend/stores';
@@ -21,13 +25,20 @@ export const MAX_SIGN_INS_PER_USER = 50;
 /** A login about to be recorded: who, into which app, from which browser; its id is the `sid`. */
 export type SignInDraft = Omit<SignInRecord, 'createdAt' | 'expireAt' | 'providerSession'>;
 
+/** A provider session as sign-out needs it: its account, and the `sid` of each app it signed in to. */
+export interface ProviderSession {
+  accountId: string;
+  /** App (client) id → that app's `sid` in this session. */
+  sids: Map<string, string>;
+}
+
 /**
  * The OpenID Connect provider's sessions, as far as sign-out needs them (server/oidc/sessions.ts):
  * a browser's session holds one authorization per app it signed in to, each with its `sid`.
  */
 export interface ProviderSessions {
-  /** The `sid` of each app's authorization in the session `uid`, or null when the session ended. */
-  authorizations(uid: string): Promise<Map<string, string> | null>;
+  /** The session `uid`, or null when it is not (or no longer, or not yet) stored. */
+  find(uid: string): Promise<ProviderSession | null>;
   /** Ends the session `uid`: its grants (codes, tokens) are revoked and the browser is signed out. */
   end(uid: string): Promise<void>;
 }
@@ -50,32 +61,26 @@ export interface SignIns {
   /** A new draft (fresh, unguessable id) for a login of `userId` into `appId` from `browser`. */
   draft(userId: string, appId: string, browser: { browser: string; os: string; ip: string }): SignInDraft;
   /**
-   * Records the login. A store failure is logged, not thrown: the login itself has happened
-   * (the ticket is taken), and the user must not lose it for want of a list entry.
+   * Records the login (or renews the record with its id). A store failure is logged, not
+   * thrown: the login itself has happened (the ticket is taken), and the user must not lose it
+   * for want of a list entry.
    */
   record(draft: SignInDraft, providerSession?: string): Promise<void>;
-  /** The user's signed-in browsers, newest first (sign-ins the provider ended are dropped). */
+  /** The user's signed-in browsers, newest first. */
   list(userId: string): Promise<SignedInBrowser[]>;
   /** Signs one out (and the rest of its provider session); the ids that ended. `NOT_FOUND` when none. */
   signOut(userId: string, id: string): Promise<string[]>;
+  /**
+   * The website signed out through the provider (which sent the logouts itself): forgets the
+   * user's sign-ins of the provider session `uid` — of app `appId` only, when given.
+   */
+  forgetSession(userId: string, uid: string, appId?: string): Promise<void>;
 }
 
+const notFound = () => new AppError('NOT_FOUND', { detail: 'no such signed-in browser' });
+
 export function createSignIns(deps: SignInDeps): SignIns {
-  const { store, providerSessions, now } = deps;
-
-  /**
-   * Whether a sign-in through the provider still stands: its session is there and still holds
-   * this sign-in for its app (RP-initiated logout, or a newer sign-in of the same app in that
-   * browser, replaces it).
-   */
-  const standing = (record: SignInRecord, sessions: Map<string, Map<string, string> | null>): boolean =>
-    record.providerSession === undefined || sessions.get(record.providerSession)?.get(record.appId) === record.id;
-
-  async function sessionsOf(records: readonly SignInRecord[]): Promise<Map<string, Map<string, string> | null>> {
-    const uids = [...new Set(records.flatMap((record) => (record.providerSession === undefined ? [] : [record.providerSession])))];
-    const found = await Promise.all(uids.map(async (uid) => [uid, await providerSessions.authorizations(uid)] as const));
-    return new Map(found);
-  }
+  const { store, providerSessions, now, logger } = deps;
 
   const toWire = (record: SignInRecord): SignedInBrowser => ({
     id: record.id,
@@ -85,13 +90,6 @@ export function createSignIns(deps: SignInDeps): SignIns {
     ip: record.ip,
     createdAt: new Date(record.createdAt).toISOString(),
   });
-
-  /** Removes the sign-in and sends its logout; false when another call removed it first. */
-  async function end(userId: string, id: string): Promise<boolean> {
-    const removed = await store.remove(userId, id);
-    if (removed) deps.sendLogout(removed);
-    return removed !== null;
-  }
 
   return {
     draft: (userId, appId, browser) => ({ id: newJti(), userId, appId, ...browser }),
@@ -107,36 +105,37 @@ export function createSignIns(deps: SignInDeps): SignIns {
       try {
         await store.add(record, MAX_SIGN_INS_PER_USER);
       } catch (error) {
-        deps.logger.error('sign-in not recorded: the phone will not list this browser', { appId: draft.appId, error });
+        logger.error('sign-in not recorded: the phone will not list this browser', { appId: draft.appId, error });
       }
     },
 
-    async list(userId) {
-      const records = await store.list(userId);
-      const sessions = await sessionsOf(records);
-      const [live, ended] = [records.filter((r) => standing(r, sessions)), records.filter((r) => !standing(r, sessions))];
-      // The website signed out through the provider already: nothing to send, only to forget.
-      await Promise.all(ended.map((record) => store.remove(userId, record.id)));
-      return live.map(toWire);
-    },
+    list: async (userId) => (await store.list(userId)).map(toWire),
 
     async signOut(userId, id) {
-      const record = await store.get(userId, id);
-      if (!record) throw new AppError('NOT_FOUND', { detail: 'no such signed-in browser' });
+      // Of concurrent sign-outs of one browser, the one that takes its record signs it out.
+      const record = await store.remove(userId, id);
+      if (!record) throw notFound();
       const uid = record.providerSession;
-      const authorizations = uid === undefined ? null : await providerSessions.authorizations(uid);
-      if (uid === undefined || authorizations?.get(record.appId) !== record.id) {
-        if (!(await end(userId, id))) throw new AppError('NOT_FOUND', { detail: 'no such signed-in browser' });
-        return [id];
-      }
+      const session = uid === undefined ? null : await providerSessions.find(uid);
+      deps.sendLogout(record);
+      if (uid === undefined || session?.accountId !== userId || session.sids.get(record.appId) !== record.id) return [id];
       // The browser's provider session ends as a whole: left standing, it would sign the browser
-      // straight back in to this app, without a QR. Every website of that session hears of it.
+      // straight back in to this app, without a QR. Every website of that session hears of it,
+      // listed or not.
       await providerSessions.end(uid);
-      const sids = [...new Set([id, ...authorizations.values()])];
-      const ended = await Promise.all(sids.map(async (sid) => ((await end(userId, sid)) ? sid : null)));
-      const signedOut = ended.filter((sid): sid is string => sid !== null);
-      if (!signedOut.includes(id)) throw new AppError('NOT_FOUND', { detail: 'no such signed-in browser' });
-      return signedOut;
+      const others = [...session.sids].filter(([, sid]) => sid !== id);
+      await Promise.all(others.map(([, sid]) => store.remove(userId, sid)));
+      for (const [appId, sid] of others) deps.sendLogout({ id: sid, userId, appId });
+      return [id, ...others.map(([, sid]) => sid)];
+    },
+
+    async forgetSession(userId, uid, appId) {
+      try {
+        const ended = (await store.list(userId)).filter((r) => r.providerSession === uid && (appId === undefined || r.appId === appId));
+        await Promise.all(ended.map((record) => store.remove(userId, record.id)));
+      } catch (error) {
+        logger.error('signed-out browser still listed', { appId, error });
+      }
     },
   };
 }

@@ -153,6 +153,23 @@ export function signInStoreContract(name: string, factory: SignInStoreFactory, c
       expect(await signIns.list(user)).toStrictEqual([]);
     });
 
+    it('users whose ids share a beginning (even up to a NUL, as an external sub may) keep apart', async () => {
+      const [mine, theirs] = [record(0, {}, user), record(0, {}, `${user}\u0000x`)];
+      await signIns.add(mine, 10);
+      await signIns.add(theirs, 10);
+      expect(await signIns.list(user)).toStrictEqual([mine]);
+      expect(await signIns.list(`${user}\u0000x`)).toStrictEqual([theirs]);
+      expect(await signIns.get(user, theirs.id)).toBeNull();
+    });
+
+    it('adding a record with an id the user has replaces it (a sign-in renewed)', async () => {
+      const first = record(5000);
+      await signIns.add(first, 10);
+      const renewed = { ...record(0), id: first.id, browser: 'Firefox 133' };
+      await signIns.add(renewed, 10);
+      expect(await signIns.list(user)).toStrictEqual([renewed]);
+    });
+
     it('a removed record is gone for get, list and remove; the others stay', async () => {
       const [kept, removed] = [record(1000), record(0)];
       await signIns.add(kept, 10);

@@ -39,7 +39,7 @@ test('the sweep drops ended records from the disk and keeps live ones', async ()
     for (const record of [gone, kept, other]) await signIns.add(record, 5);
     clock.set(START + 5_000);
     await signIns.sweep();
-    expect([...rows.getKeys()]).toEqual(['u1\u0000kept', 'u2\u0000other']);
+    expect([...rows.getKeys()]).toEqual(['2:u1\u0000kept', '2:u2\u0000other']);
     clock.set(START);
     expect(await signIns.list('u1')).toStrictEqual([kept]);
   } finally {

@@ -88,8 +88,9 @@ test.each([
   ['no events', () => without('events'), /no events claim/],
   ['events without the back-channel member', () => claims({ events: { 'urn:other': {} } }), /no events claim/],
   ['neither sid nor sub', () => ({ ...without('sid'), sub: undefined }), /neither sid nor sub/],
-  ['no jti', () => without('jti'), /no jti/],
-  ['no iat', () => without('iat'), /no iat/],
+  ['no jti', () => without('jti'), /"jti"/],
+  ['no iat', () => without('iat'), /"iat"/],
+  ['no exp (required by §2.4)', () => without('exp'), /"exp"/],
 ])('%s: invalid, saying why', async (_name, payload, why) => {
   const error = await refusal(await signed(payload()));
   expect(error.code).toBe('invalid');

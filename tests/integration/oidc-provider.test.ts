@@ -47,7 +47,7 @@ beforeAll(async () => {
     key: generateSigningKey().key,
     findUser: () => Promise.resolve(undefined),
     sessionTtlSeconds: 3600,
-    signIns: { record: () => Promise.resolve() },
+    signIns: { record: () => Promise.resolve(), forgetSession: () => Promise.resolve() },
     sendLogout: () => undefined,
   });
   app.use(provider.callback());

@@ -2,7 +2,7 @@
  * Property-based fuzz (fast-check) of every endpoint and every client socket event: random
  * bodies, query strings, headers and payloads, both shapeless and near-valid. Whatever comes
  * in, the answer is never a 5xx, always a well-formed envelope (or ack), no error is logged,
- * and the server keeps serving. 12,500 cases in all (counted, and checked in afterAll); a failing case is shrunk
+ * and the server keeps serving. 13,100 cases in all (counted, and checked in afterAll); a failing case is shrunk
  * and printed by fast-check with its seed.
  */
 import fc from 'fast-check';
@@ -190,6 +190,22 @@ test('GET check: 1,200 random query strings', async () => {
       },
     ),
     { numRuns: 1_200 },
+  );
+});
+
+test('GET and DELETE the phone’s sessions: 600 random ids and tokens', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom('GET', 'DELETE'),
+      fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom('', '/', '/..', '/%00', '/a/b', `/${'x'.repeat(300)}`)),
+      fc.oneof(fc.constant(token), fc.string({ maxLength: 60 }), fc.constant('')),
+      headers(),
+      async (method, id, userToken, extra) => {
+        const path = method === 'GET' ? API.sessions : `${API.sessions}/${id.startsWith('/') ? id.slice(1) : encodeURIComponent(id)}`;
+        await send(method, path, undefined, { ...extra, authorization: `Bearer ${userToken}` });
+      },
+    ),
+    { numRuns: 600 },
   );
 });
 

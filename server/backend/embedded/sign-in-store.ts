@@ -1,7 +1,7 @@
 /**
  * @module
- * The signed-in browsers on disk: one LMDB database (`signins`) keyed `<userId>\0<id>`, so a
- * user's records are one key range, each value the record as JSON text (callers get copies,
+ * The signed-in browsers on disk: one LMDB database (`signins`) keyed
+ * `<length of userId>:<userId>\0<id>`, so a user's records are one key range, each value the record as JSON text (callers get copies,
  * exactly what was written, as from Redis) with its `expireAt`. An add and its trim to `max`,
  * and a remove, each run inside one write transaction (atomic and isolated: of concurrent
  * removes exactly one gets the record); reads come straight from the map and skip ended
@@ -13,10 +13,14 @@ import { newestFirst } from '../memory/sign-in-store';
 import type { SignInRecord, SignInStore } from '../stores';
 import { type Expiring, type Write, liveValue, sweepExpired } from './write';
 
-/** `\0` separates the user from the id: no user id holds it, and it sorts before every other character. */
-const keyOf = (userId: string, id: string) => `${userId}\u0000${id}`;
+/**
+ * The user, prefixed by its length (an external `sub` may hold any character, `\0` too: without
+ * the length, user `a`'s range would hold user `a\0x`'s keys), then `\0`, which sorts first.
+ */
+const userPart = (userId: string) => `${userId.length}:${userId}\u0000`;
+const keyOf = (userId: string, id: string) => `${userPart(userId)}${id}`;
 /** The key range of one user's records. */
-const rangeOf = (userId: string) => ({ start: `${userId}\u0000`, end: `${userId}\u0001` });
+const rangeOf = (userId: string) => ({ start: userPart(userId), end: `${userPart(userId).slice(0, -1)}\u0001` });
 
 const parse = (text: string) => JSON.parse(text) as SignInRecord;
 
