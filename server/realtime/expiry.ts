@@ -23,8 +23,7 @@ export function createExpiryScheduler(io: QrServer, qr: QrLoginService, now: Clo
   const fire = async (random: string) => {
     timers.delete(random);
     try {
-      const push = await qr.expiryPush(random);
-      if (push) emitPush(io.local.to(qrRoom(random)), push);
+      await qr.expire(random, (push) => emitPush(io.local.to(qrRoom(random)), push));
     } catch (error) {
       // The store is unreachable: subscribers see the expiry from their own clock and snapshot.
       logger.warn('expiry check failed', { random, error });

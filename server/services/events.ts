@@ -11,7 +11,20 @@ export interface DomainEvents {
   'qr.created': { session: QrSession };
   /** A stored transition happened (written to the store before this is emitted). */
   'qr.changed': { session: QrSession; action: QrAction['type'] };
-  'qr.redeemed': { random: string; appId: string; userId: string; via: 'app-secret' | 'browser' | 'oidc' };
+  'qr.redeemed': {
+    random: string;
+    appId: string;
+    userId: string;
+    via: 'app-secret' | 'browser' | 'oidc';
+    /** The browser that showed the QR (absent for tickets written before 0.3). */
+    requester?: { ip: string; browser: string; os: string };
+  };
+  /**
+   * A QR's deadline passed undecided (expiry is derived from `expireAt`, never written): told
+   * by the instance whose sockets watch the QR, after their `qr:expired` push. A QR watched on
+   * two instances is told by both; one nobody watches over a socket (polling only) by none.
+   */
+  'qr.expired': { session: QrSession };
   /**
    * A `userinfo` for an existing ticket was refused: a wrong app secret (`app-secret`), an app
    * that allows only server-side exchange asked from the browser (`browser-exchange-off`), or

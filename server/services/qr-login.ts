@@ -220,10 +220,17 @@ export function createQrLoginService(deps: QrLoginDeps) {
 
     pushOf,
 
-    /** `qr:expired` once the QR's deadline has passed undecided; null otherwise (or unknown). */
-    async expiryPush(random: string): Promise<PushMessage | null> {
+    /**
+     * At a QR's deadline: once it has passed undecided, `push` gets its `qr:expired`, then
+     * `qr.expired` is emitted (after the push, as every event's listeners run after theirs).
+     * False when it was decided in time (or is unknown).
+     */
+    async expire(random: string, push: (message: PushMessage) => void): Promise<boolean> {
       const session = await find(random);
-      return session && effectiveStatus(session, now()) === QR_STATUS.EXPIRED ? toExpiredPush(session) : null;
+      if (!session || effectiveStatus(session, now()) !== QR_STATUS.EXPIRED) return false;
+      push(toExpiredPush(session));
+      events.emit('qr.expired', { session });
+      return true;
     },
 
     /** A QR that may still be shown (for its image), or `QR_NOT_FOUND`. */

@@ -95,7 +95,13 @@ export function createRedeem({ stores, apps, tokens, events, signIns }: RedeemDe
     // session is known, at the end of the authorization (server/oidc/provider.ts).
     if (via !== 'oidc') await signIns.record(signIn);
     const signed = tokens.signIdToken(user, taken.appId, signIn.id);
-    events.emit('qr.redeemed', { random: taken.random, appId: taken.appId, userId: user.id, via });
+    events.emit('qr.redeemed', {
+      random: taken.random,
+      appId: taken.appId,
+      userId: user.id,
+      via,
+      ...(taken.browser ? { requester: taken.browser } : {}),
+    });
     return {
       data: { ...user, token: signed.token, tokenExpiredAt: new Date(signed.expiresAt).toISOString() },
       signIn,
