@@ -68,6 +68,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** `LOG_LEVEL`. @default 'info' */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** `LOG_FORMAT`: `json` (one JSON object per line) or `pretty` (pino-pretty, for a terminal). @default 'json' */
+  logFormat: 'json' | 'pretty';
   /** `MAX_SOCKETS_PER_IP`: open Socket.IO connections per client address and instance; 0: no cap. @default 1000 */
   maxSocketsPerIp: number;
   /** `SHUTDOWN_TIMEOUT_MS`: how long a graceful shutdown may take. @default 10000 */
@@ -129,6 +131,8 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const logFormat = read.raw('LOG_FORMAT') ?? 'json';
+  if (logFormat !== 'json' && logFormat !== 'pretty') problems.push('LOG_FORMAT must be json or pretty');
 
   const redisUrl = read.url('REDIS_URL', ['redis:', 'rediss:']) ?? null;
   const store = readStore(read.raw('STORE'), redisUrl, problems);
@@ -204,6 +208,7 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     identity,
     trustProxy: parseTrustProxy(read.raw('TRUST_PROXY')),
     logLevel: logLevel as Config['logLevel'],
+    logFormat: logFormat as Config['logFormat'],
     maxSocketsPerIp: read.int('MAX_SOCKETS_PER_IP', 1000, 0, 1_000_000),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
     rateLimits: parseRateLimits(read.raw('RATE_LIMITS'), problems),

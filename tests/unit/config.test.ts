@@ -46,6 +46,7 @@ describe('loadConfig defaults', () => {
       identity: { builtinUsers: true, external: null },
       trustProxy: 'loopback',
       logLevel: 'info',
+      logFormat: 'json',
       maxSocketsPerIp: 1000,
       shutdownTimeoutMs: 10_000,
       rateLimits: DEFAULT_RATE_LIMITS,
