@@ -3,7 +3,10 @@
  * Fixed-window counters: `limiter.take(rule, subject)` counts one request and throws
  * `RATE_LIMITED` (429, `Retry-After`) past the rule's limit. Counters live in the backend's
  * store (memory, or Redis so every instance shares them). Subjects are hashed before they are
- * stored: a ticket or an IP never appears as a key.
+ * stored: a ticket or an IP never appears as a key. A refusal calls `onRefused` (the metrics)
+ * and is logged at `warn`, at most one line per rule per 10 s carrying the count since the
+ * rule's previous line: the rule, and for the rules counted per address the address (never
+ * a ticket or a user).
  */
 import { sha256 } from '../domain/secrets';
 import { AppError } from '../errors';
@@ -48,9 +51,32 @@ export interface RateLimiter {
 
 /** A full table is reported at most once a minute per rule (a flood would write a line a request). */
 const FULL_WARNING_EVERY_MS = 60_000;
+/** Refusals are logged at most once per rule in this long. */
+export const REFUSAL_LINE_EVERY_MS = 10_000;
 
-export function createRateLimiter(limits: RateLimits, store: RateCounterStore, logger: Logger, now: () => number = Date.now): RateLimiter {
+export function createRateLimiter(
+  limits: RateLimits,
+  store: RateCounterStore,
+  logger: Logger,
+  now: () => number = Date.now,
+  onRefused: (rule: RateRule) => void = () => {},
+): RateLimiter {
   const warnedFull = new Map<RateRule, number>();
+  const refusals = new Map<RateRule, { loggedAt: number; count: number }>();
+  const refuse = (rule: RateRule, subject: string, resetMs: number): AppError => {
+    onRefused(rule);
+    let seen = refusals.get(rule);
+    if (!seen) refusals.set(rule, (seen = { loggedAt: -Infinity, count: 0 }));
+    seen.count += 1;
+    const at = now();
+    if (at - seen.loggedAt >= REFUSAL_LINE_EVERY_MS) {
+      // `count`: the refusals of this rule since its previous line, this one included.
+      logger.warn('rate limited', { event: 'rate_limited', rule, count: seen.count, ...(IP_RULES.has(rule) ? { ip: subject } : {}) });
+      seen.loggedAt = at;
+      seen.count = 0;
+    }
+    return new AppError('RATE_LIMITED', { retryAfter: Math.max(1, Math.ceil(resetMs / 1000)) });
+  };
   return {
     async take(rule, subject) {
       const limit = limits[rule];
@@ -72,11 +98,9 @@ export function createRateLimiter(limits: RateLimits, store: RateCounterStore, l
           warnedFull.set(rule, at);
           logger.warn('rate limit table full: new subjects are refused until windows end', { rule });
         }
-        throw new AppError('RATE_LIMITED', { retryAfter: Math.max(1, Math.ceil(counted.resetMs / 1000)) });
+        throw refuse(rule, subject, counted.resetMs);
       }
-      if (counted.count > limit.limit) {
-        throw new AppError('RATE_LIMITED', { retryAfter: Math.max(1, Math.ceil(counted.resetMs / 1000)) });
-      }
+      if (counted.count > limit.limit) throw refuse(rule, subject, counted.resetMs);
     },
   };
 }
