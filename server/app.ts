@@ -16,6 +16,7 @@ import { createOriginPolicy, logRefusedOrigins } from './edge/origin-policy';
 import { corsAndJson } from './http/api-middleware';
 import { apiNotFound, errorHandler } from './http/error-handler';
 import { healthRoutes } from './http/health';
+import { metricsRoutes } from './http/metrics-routes';
 import { pageRoutes } from './http/pages';
 import { demoSiteRoutes } from './http/demo-site';
 import { qrImageRoutes } from './http/qr-image';
@@ -35,6 +36,9 @@ import { createAppRegistry } from './services/apps';
 import { type EventBus, createEventBus } from './services/events';
 import { logDomainEvents } from './services/event-log';
 import { createRateLimiter } from './ratelimit/limiter';
+import { httpTiming } from './metrics/http-timing';
+import { DISABLED_METRICS, createMetrics } from './metrics/registry';
+import { countDomainEvents } from './metrics/wiring';
 import { createQrLoginService, type QrLoginService } from './services/qr-login';
 import { createLogoutDelivery, type LogoutDeliveryOptions } from './services/logout-delivery';
 import { createSignIns } from './services/sign-ins';
@@ -111,7 +115,9 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     ttlSeconds: config.sessionTtlSeconds,
   });
   const qr = createQrLoginService({ stores, apps, tokens, events, now, userPoolId: config.userPoolId, signIns });
-  const limiter = createRateLimiter(config.rateLimits, backend.counters, logger, now);
+  // Its own registry: several instances in one process (tests) never count into each other.
+  const metrics = config.metrics ? createMetrics(config.apps.map((app) => app.id)) : DISABLED_METRICS;
+  const limiter = createRateLimiter(config.rateLimits, backend.counters, logger, now, metrics.rateLimited);
 
   let closing = false;
   const readiness = {
@@ -124,6 +130,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   const web = express();
   web.disable('x-powered-by');
   web.set('trust proxy', config.trustProxy);
+  if (metrics.enabled) web.use(httpTiming(metrics));
   // The API first: its requests are the hot path, and every router they pass costs time.
   web.use('/api', corsAndJson(origins));
   web.use(qrcodeRoutes({ qr, users, apps, origins, limiter, publicUrl: config.publicUrl }));
@@ -131,6 +138,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   web.use(sessionRoutes(users, signIns, limiter));
   web.use('/api', apiNotFound);
   web.use(healthRoutes(readiness));
+  if (metrics.enabled) web.use(metricsRoutes(metrics, config.metricsToken));
   web.use(wellKnownRoutes(keys));
   web.use(
     oidcRoutes({
@@ -168,7 +176,9 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     ...(backend.adapter ? { adapter: backend.adapter } : {}),
   });
   const expiry = createExpiryScheduler(io, qr, now, logger);
-  wirePush(io, events, qr);
+  wirePush(io, events, qr, metrics.pushEmitted);
+  countDomainEvents(events, metrics);
+  metrics.readFrom({ sockets: () => io.of('/').sockets.size, ping: () => backend.ping() });
   // After the push: listeners run in order, and the browser should not wait for a log line.
   logDomainEvents(events, logger);
   // Pushes published while Redis pub/sub was interrupted may be lost: once it is back, tell

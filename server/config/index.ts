@@ -76,6 +76,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** `RATE_LIMITS` over the defaults of server/ratelimit/limits.ts. */
   rateLimits: RateLimits;
+  /** `METRICS`: count Prometheus metrics and serve `GET /metrics` (off: the benchmark's baseline). @default true */
+  metrics: boolean;
+  /** `METRICS_TOKEN`: a bearer token that opens `/metrics` to non-private addresses. @default null */
+  metricsToken: string | null;
   /** The apps: those of `APPS_FILE`/`APPS`, plus `demo` outside production (or alone). */
   apps: readonly AppConfig[];
   /** The app used when a request names none. @default 'demo' */
@@ -212,6 +216,8 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     maxSocketsPerIp: read.int('MAX_SOCKETS_PER_IP', 1000, 0, 1_000_000),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
     rateLimits: parseRateLimits(read.raw('RATE_LIMITS'), problems),
+    metrics: read.bool('METRICS', true),
+    metricsToken: readMetricsToken(read.raw('METRICS_TOKEN'), problems),
     apps: Object.freeze(apps),
     defaultAppId,
     demoPages,
@@ -237,6 +243,13 @@ function readStore(value: string | undefined, redisUrl: string | null, problems:
   if (value === 'redis' && !redisUrl) problems.push('STORE=redis needs REDIS_URL');
   if (value !== 'redis' && redisUrl) problems.push(`STORE=${value} and REDIS_URL contradict each other: set one`);
   return value as StoreKind;
+}
+
+/** `METRICS_TOKEN`: long enough not to be guessed (its value is never named in a problem). */
+function readMetricsToken(value: string | undefined, problems: string[]): string | null {
+  if (value === undefined) return null;
+  if (value.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
+  return value;
 }
 
 function readDataSync(value: string | undefined, problems: string[]): Config['dataSync'] {

@@ -33,10 +33,14 @@ export function emitPush(target: Emitter, push: PushMessage): void {
   }
 }
 
-export function wirePush(io: QrServer, events: EventBus, qr: QrLoginService): () => void {
+/** `pushed` (the metrics) is called after each push with `process.hrtime.bigint()` of its transition's event. */
+export function wirePush(io: QrServer, events: EventBus, qr: QrLoginService, pushed?: (startedNs: bigint) => void): () => void {
   return events.on('qr.changed', ({ session }) => {
+    const started = pushed ? process.hrtime.bigint() : 0n;
     const push = qr.pushOf(session);
-    if (push) emitPush(io.to(qrRoom(session.random)), push);
+    if (!push) return;
+    emitPush(io.to(qrRoom(session.random)), push);
+    pushed?.(started);
   });
 }
 

@@ -50,6 +50,8 @@ describe('loadConfig defaults', () => {
       maxSocketsPerIp: 1000,
       shutdownTimeoutMs: 10_000,
       rateLimits: DEFAULT_RATE_LIMITS,
+      metrics: true,
+      metricsToken: null,
       apps: [
         {
           id: 'demo',
