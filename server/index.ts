@@ -3,6 +3,7 @@
  * The process entry, and the only file with side effects: reads the environment, loads the
  * signing key, listens, and shuts down gracefully on SIGTERM/SIGINT.
  */
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from './app';
 import { openBackend } from './backend';
@@ -34,7 +35,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const { config, warnings, generatedDemoAppSecret } = loaded;
-  const logger = createLogger(config.logLevel);
+  // Every line names the instance that wrote it: this host and the port it listens on.
+  const logger = createLogger(config.logLevel, undefined, { instance: `${hostname()}:${config.port}`, format: config.logFormat });
   for (const warning of warnings) logger.warn(`WARNING: ${warning}`);
 
   const backend = await openBackend(config, logger, Date.now);
@@ -51,26 +53,21 @@ async function main(): Promise<void> {
     app.httpServer.once('error', reject);
     app.httpServer.listen(config.port, config.host, resolve);
   });
-  logger.info('qrlogin listening', {
-    url: config.publicUrl,
-    address: app.httpServer.address(),
-    store: backend.name,
-    ...(backend.location ? { location: backend.location } : {}),
-    issuer: config.issuer,
-  });
-  // The port it really listens on (PORT=0 picks a free one), beside the URL browsers are given.
+  // The start, one line per fact (LOG_FORMAT=pretty shows them readably): where it listens
+  // (the real port: PORT=0 picks a free one), where state lives, the demo pages.
   const address = app.httpServer.address();
   const listening = address !== null && typeof address === 'object' ? `${address.address}:${address.port}` : String(address);
-  const banner = [
-    `qrlogin is running at ${config.publicUrl} (listening on ${listening})`,
-    `store: ${STORE_LABELS[backend.name]}${backend.location ? ` (${backend.location})` : ''}`,
-  ];
-  if (config.demoPages) banner.push(`demo website: ${config.publicUrl}/   phone page: ${config.publicUrl}/mobile`);
-  // Shown once, on purpose, so a developer can try server-side ticket exchange.
+  logger.info('qrlogin listening', { url: config.publicUrl, listening, issuer: config.issuer });
+  logger.info(`store: ${STORE_LABELS[backend.name]}`, { store: backend.name, ...(backend.location ? { location: backend.location } : {}) });
+  if (config.demoPages) logger.info('demo pages', { website: `${config.publicUrl}/`, phone: `${config.publicUrl}/mobile` });
+  // Shown once, on purpose, so a developer can try server-side ticket exchange: the one line
+  // that carries a credential (PROTOCOL §2).
   if (demoSecret) {
-    banner.push(`app "demo" secret (generated, shown once; set QRLOGIN_DEMO_APP_SECRET to keep one): ${demoSecret}`);
+    logger.warnUnredacted('app "demo" secret generated, shown once: set QRLOGIN_DEMO_APP_SECRET to keep one', {
+      appId: 'demo',
+      demoAppSecret: demoSecret,
+    });
   }
-  if (config.logLevel !== 'silent') process.stdout.write(`\n${banner.map((line) => `  ${line}`).join('\n')}\n\n`);
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -93,12 +93,15 @@ export interface LoggerOptions {
 /** The entry's own fields, which a caller's fields cannot overwrite. */
 const OWN_FIELDS = new Set(['time', 'level', 'msg', 'instance']);
 
-/** The caller's fields, redacted, without any that would forge the entry's own. */
-function formatFields(fields: LogFields): LogFields {
-  const out = redact(fields) as LogFields;
+/** `fields` without any that would forge the entry's own (a copy). */
+function withoutOwnFields(fields: object): LogFields {
+  const out: LogFields = { ...fields };
   for (const name of OWN_FIELDS) delete out[name];
   return out;
 }
+
+/** The caller's fields, redacted, without any that would forge the entry's own. */
+const formatFields = (fields: object): LogFields => withoutOwnFields(redact(fields) as LogFields);
 
 type Destination = { write(chunk: string): void };
 
@@ -120,7 +123,17 @@ function destinationOf(format: LogFormat, sink: LogSink | undefined): Destinatio
   return pino.destination({ dest: 1, sync: false });
 }
 
-export function createLogger(level: LogLevel, sink?: LogSink, options: LoggerOptions = {}): Logger {
+/** The process's logger: a {@link Logger}, and the one line that may hold a credential. */
+export interface RootLogger extends Logger {
+  /**
+   * One `warn` line, neither redacted nor scrubbed, in the same format and destination: only
+   * for a credential shown once on purpose (the demo app's secret generated at start,
+   * PROTOCOL §2). Nothing else may use it; everything else goes through the redacting methods.
+   */
+  warnUnredacted(message: string, fields: LogFields): void;
+}
+
+export function createLogger(level: LogLevel, sink?: LogSink, options: LoggerOptions = {}): RootLogger {
   const base = pino(
     {
       level,
@@ -137,5 +150,12 @@ export function createLogger(level: LogLevel, sink?: LogSink, options: LoggerOpt
     if (!base.isLevelEnabled(at)) return () => undefined;
     return (message, fields) => base[at](fields ?? {}, scrub(message));
   };
-  return { debug: method('debug'), info: method('info'), warn: method('warn'), error: method('error') };
+  const unredacted = base.child({}, { redact: { paths: [] }, formatters: { log: withoutOwnFields } });
+  return {
+    debug: method('debug'),
+    info: method('info'),
+    warn: method('warn'),
+    error: method('error'),
+    warnUnredacted: (message, fields) => unredacted.warn(fields, message),
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * The built server as `npm start` runs it, one process per instance: the durable embedded
  * default survives `kill -9` (no shutdown code runs), one process per DATA_DIR, clear start-up
- * errors, the banner (store, address, the demo secret instances sharing Redis agree on).
+ * errors, the start lines (store, address, the demo secret instances sharing Redis agree on).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,13 +38,30 @@ async function start(dataDir: string, port?: number): Promise<ServerProcess> {
   return server;
 }
 
+/** The JSON lines the server has written so far (its stderr's lines are not JSON). */
+function entriesOf(server: ServerProcess): Record<string, unknown>[] {
+  return server
+    .output()
+    .split('\n')
+    .flatMap((line) => {
+      if (!line.startsWith('{')) return [];
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return []; // a line still being written
+      }
+    });
+}
+
 const checkWith = (url: string, random: string, secret: string) =>
   api(url).get<CheckData>(`${API.check}?random=${random}`, { 'x-qrlogin-secret': secret });
 
 test('after kill -9 and a restart on the same DATA_DIR: the account, the phone token, the key and a confirmed ticket are all there', async () => {
   const dataDir = join(freshFolder(), 'data');
   const before = await start(dataDir);
-  expect(before.output()).toContain(`store: embedded, durable (${dataDir})`);
+  expect(entriesOf(before)).toContainEqual(
+    expect.objectContaining({ level: 'info', msg: 'store: embedded, durable', store: 'embedded', location: dataDir }),
+  );
   const http = api(before.url);
 
   const phone = await registerUser(http, 'Durable Dora');
@@ -137,16 +154,23 @@ test('STORE=memory keeps nothing in DATA_DIR and says so', async () => {
   const dataDir = join(freshFolder(), 'unused');
   const server = await spawnServer({ env: { STORE: 'memory', DATA_DIR: dataDir } });
   running.push(server);
-  expect(server.output()).toContain('store: memory, lost on restart (STORE=memory)');
+  expect(entriesOf(server)).toContainEqual(
+    expect.objectContaining({ msg: 'store: memory, lost on restart (STORE=memory)', store: 'memory' }),
+  );
   const { existsSync } = await import('node:fs');
   expect(existsSync(dataDir)).toBe(false);
 });
 
-test('the banner prints the port the server really listens on (PORT=0 picks a free one)', async () => {
+test('the listening line names the port the server really listens on (PORT=0 picks a free one)', async () => {
   const server = await spawnServer({ env: { PORT: '0', STORE: 'memory', PUBLIC_URL: 'http://login.example.test' } });
   running.push(server);
-  const match = /qrlogin is running at http:\/\/login\.example\.test \(listening on 127\.0\.0\.1:(\d+)\)/.exec(server.output());
-  const port = Number(match?.[1]);
+  const listening = entriesOf(server).find((entry) => entry.msg === 'qrlogin listening');
+  expect(listening).toMatchObject({
+    level: 'info',
+    url: 'http://login.example.test',
+    listening: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+  });
+  const port = Number(String(listening?.listening).split(':')[1]);
   expect(port).toBeGreaterThan(0);
   expect((await fetch(`http://127.0.0.1:${port}/livez`)).status).toBe(200);
 });
@@ -158,13 +182,14 @@ test('instances sharing Redis without QRLOGIN_DEMO_APP_SECRET print and accept o
   running.push(a);
   const b = await spawnServer({ env });
   running.push(b);
-  // The banner is written just after the "listening" log line the start waits for: read it
-  // once it has arrived (at most 5 s).
+  // The secret's line is written just after the "listening" line the start waits for: read
+  // it once it has arrived (at most 5 s).
   const secretOf = async (server: ServerProcess) => {
     const end = Date.now() + 5_000;
-    let found: string | undefined;
-    while (!(found = /app "demo" secret \(generated[^)]*\): (\S+)/.exec(server.output())?.[1]) && Date.now() < end) await sleep(20);
-    return found;
+    const shown = () => entriesOf(server).find((entry) => entry.appId === 'demo' && typeof entry.demoAppSecret === 'string');
+    while (!shown() && Date.now() < end) await sleep(20);
+    expect(shown()).toMatchObject({ level: 'warn', msg: expect.stringContaining('QRLOGIN_DEMO_APP_SECRET') });
+    return shown()?.demoAppSecret as string | undefined;
   };
   const secret = await secretOf(a);
   expect(secret).toBeDefined();

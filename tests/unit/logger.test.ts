@@ -166,6 +166,34 @@ describe('createLogger', () => {
   });
 });
 
+describe('warnUnredacted (the demo secret generated at start, shown once)', () => {
+  it('writes its fields as they are, at warn, in the same format; the other methods still redact', () => {
+    const { logger, entries } = capture('info');
+    const secret = 'vYCPE8Mm6wqWZh2c6W0tgmLEUgmACDdAJyVICZFt8CA';
+    logger.warnUnredacted('app "demo" secret', { appId: 'demo', demoAppSecret: secret, level: 'info', instance: 'forged' });
+    logger.warn('app "demo" secret', { appId: 'demo', demoAppSecret: secret });
+    expect(entries()).toEqual([
+      { time: expect.any(String), level: 'warn', instance: 'host-a:3000', msg: 'app "demo" secret', appId: 'demo', demoAppSecret: secret },
+      {
+        time: expect.any(String),
+        level: 'warn',
+        instance: 'host-a:3000',
+        msg: 'app "demo" secret',
+        appId: 'demo',
+        demoAppSecret: '[redacted]',
+      },
+    ]);
+  });
+
+  it('follows the level like every line', () => {
+    for (const level of ['error', 'silent'] as const) {
+      const { logger, lines } = capture(level);
+      logger.warnUnredacted('shown once', { value: 'x' });
+      expect(lines).toEqual([]);
+    }
+  });
+});
+
 describe('redact', () => {
   it('replaces credential-named fields, nested, in arrays, case-insensitively, and keeps the rest', () => {
     const input = {
