@@ -13,6 +13,7 @@ import { createMemoryBackend } from './backend/memory';
 import type { Backend } from './backend/types';
 import type { Config } from './config';
 import { createOriginPolicy, logRefusedOrigins } from './edge/origin-policy';
+import { accessLog } from './http/access-log';
 import { corsAndJson } from './http/api-middleware';
 import { apiNotFound, errorHandler } from './http/error-handler';
 import { healthRoutes } from './http/health';
@@ -130,6 +131,8 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   const web = express();
   web.disable('x-powered-by');
   web.set('trust proxy', config.trustProxy);
+  // First: one line per request once it is answered (never its query string).
+  web.use(accessLog(logger));
   if (metrics.enabled) web.use(httpTiming(metrics));
   // The API first: its requests are the hot path, and every router they pass costs time.
   web.use('/api', corsAndJson(origins));

@@ -1,0 +1,41 @@
+/**
+ * @module
+ * The access log: one `info` line per HTTP request once its answer is sent, `{method, route,
+ * status, ms, ip}`. `route` is the Express route pattern that answered
+ * (`/api/v2/qrcode/check`, `/oidc/interaction/:uid`), or the path when none did; never a
+ * query string, where secrets travel (`?random=…&secret=…`, `id_token_hint`). The line is
+ * written on `finish`, after the answer, so it never delays one. Socket.IO's own requests
+ * never reach Express and are not logged here.
+ */
+import type { Request, RequestHandler } from 'express';
+import type { Logger } from '../logger';
+
+/** The pattern of the route that answered, else the path; neither carries the query. */
+export function routeOf(req: Request): string {
+  const pattern = (req as { route?: { path?: unknown } }).route?.path;
+  if (typeof pattern === 'string') return `${req.baseUrl}${pattern}`;
+  return req.originalUrl.split('?')[0] ?? '';
+}
+
+export function accessLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = performance.now();
+    let written = false;
+    const write = (aborted: boolean) => {
+      if (written) return;
+      written = true;
+      logger.info('request', {
+        method: req.method,
+        route: routeOf(req),
+        status: res.statusCode,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        ip: req.ip ?? '',
+        // The client left before the answer was sent in full.
+        ...(aborted ? { aborted: true } : {}),
+      });
+    };
+    res.once('finish', () => write(false));
+    res.once('close', () => write(!res.writableFinished));
+    next();
+  };
+}
