@@ -48,8 +48,9 @@ export function createOriginPolicy(
 }
 
 /**
- * `onRefused` that logs each (origin, app) at `warn` once a minute: a misconfigured site shows
- * up in the log with what to change, and a flood of refused requests does not flood it.
+ * `onRefused` that logs each (origin, app) at `warn` once a minute, as `event: "origin.refused"`:
+ * a misconfigured site shows up in the log with what to change, and a flood of refused
+ * requests does not flood it.
  */
 export function logRefusedOrigins(warn: (message: string, fields: Record<string, unknown>) => void, now: () => number): OnRefusedOrigin {
   const lastLogged = new Map<string, number>();
@@ -63,7 +64,7 @@ export function logRefusedOrigins(warn: (message: string, fields: Record<string,
       appId === null
         ? 'refused a page origin that no app lists: add it to the origins of the app it belongs to'
         : `refused a page origin for app "${appId}": add it to that app's origins if the page is yours`,
-      { origin, app: appId },
+      { event: 'origin.refused', origin, app: appId },
     );
   };
 }

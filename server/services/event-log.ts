@@ -1,17 +1,16 @@
 /**
  * @module
  * The logger's view of the domain: one line per business event, ids only (a `random` is
- * public; secrets and tickets never appear).
+ * public; secrets and tickets never appear). Login decisions are audit lines (./audit-log.ts);
+ * a refused ticket exchange is a `warn` with the stable `event: "exchange.refused"`.
  */
 import type { Logger } from '../logger';
+import { auditLoginDecisions } from './audit-log';
 import type { EventBus } from './events';
 
 export function logDomainEvents(events: EventBus, logger: Logger): void {
   events.on('qr.created', ({ session }) => logger.info('qr created', { random: session.random, appId: session.appId }));
-  events.on('qr.changed', ({ session, action }) =>
-    logger.info('qr changed', { random: session.random, action, status: session.status, version: session.version }),
-  );
-  events.on('qr.redeemed', ({ random, appId, userId, via }) => logger.info('ticket redeemed', { random, appId, userId, via }));
+  auditLoginDecisions(events, logger);
   const why = {
     'app-secret': 'the Authorization header is not the app secret: check the secret your backend sends',
     'browser-exchange-off':
@@ -20,7 +19,7 @@ export function logDomainEvents(events: EventBus, logger: Logger): void {
     'oidc-interaction': 'the OpenID Connect login page sent a ticket that is not of the QR it made for this sign-in',
   } as const;
   events.on('qr.redeem_refused', ({ random, appId, reason }) =>
-    logger.warn(`ticket exchange refused: ${why[reason]}`, { random, appId, reason }),
+    logger.warn(`ticket exchange refused: ${why[reason]}`, { event: 'exchange.refused', random, appId, reason }),
   );
   events.on('user.registered', ({ userId, username }) => logger.info('user registered', { userId, username }));
   events.on('user.login', ({ userId }) => logger.info('user logged in', { userId }));

@@ -9,8 +9,11 @@ import type { QrSession } from '../domain/qr-session';
 
 export interface DomainEvents {
   'qr.created': { session: QrSession };
-  /** A stored transition happened (written to the store before this is emitted). */
-  'qr.changed': { session: QrSession; action: QrAction['type'] };
+  /**
+   * A stored transition happened (written to the store before this is emitted). `userId`: the
+   * user whose phone acted, which the session does not record for a cancel before any scan.
+   */
+  'qr.changed': { session: QrSession; action: QrAction['type']; userId?: string };
   'qr.redeemed': {
     random: string;
     appId: string;

@@ -98,7 +98,7 @@ export function createQrLoginService(deps: QrLoginDeps) {
       if (!result.changed) return { session: current, app };
       const next: QrSession = { ...result.state, ...step.patch };
       if (await stores.qr.compareAndSet(next, current.version, step.ticket)) {
-        events.emit('qr.changed', { session: next, action: step.action.type });
+        events.emit('qr.changed', { session: next, action: step.action.type, userId: step.action.userId });
         return { session: next, app, ...(step.refusal ? { refusal: step.refusal } : {}) };
       }
       // Another request changed the QR in between: read it again and re-decide.
