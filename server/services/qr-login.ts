@@ -220,17 +220,12 @@ export function createQrLoginService(deps: QrLoginDeps) {
 
     pushOf,
 
-    /**
-     * At a QR's deadline: once it has passed undecided, `push` gets its `qr:expired`, then
-     * `qr.expired` is emitted (after the push, as every event's listeners run after theirs).
-     * False when it was decided in time (or is unknown).
-     */
-    async expire(random: string, push: (message: PushMessage) => void): Promise<boolean> {
+    /** At a QR's deadline, if it passed undecided: `push` gets its `qr:expired`, then `qr.expired` is emitted. */
+    async expire(random: string, push: (message: PushMessage) => void): Promise<void> {
       const session = await find(random);
-      if (!session || effectiveStatus(session, now()) !== QR_STATUS.EXPIRED) return false;
+      if (!session || effectiveStatus(session, now()) !== QR_STATUS.EXPIRED) return;
       push(toExpiredPush(session));
       events.emit('qr.expired', { session });
-      return true;
     },
 
     /** A QR that may still be shown (for its image), or `QR_NOT_FOUND`. */
