@@ -20,6 +20,7 @@ import { healthRoutes } from './http/health';
 import { metricsRoutes } from './http/metrics-routes';
 import { pageRoutes } from './http/pages';
 import { demoSiteRoutes } from './http/demo-site';
+import { docsRoutes } from './http/docs-routes';
 import { qrImageRoutes } from './http/qr-image';
 import { qrcodeRoutes } from './http/qrcode-routes';
 import { createHttpServer } from './http/server-options';
@@ -143,6 +144,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   web.use(healthRoutes(readiness));
   if (metrics.enabled) web.use(metricsRoutes(metrics, config.metricsToken));
   web.use(wellKnownRoutes(keys));
+  web.use(docsRoutes({ publicUrl: config.publicUrl, publicDir: deps.publicDir }));
   web.use(
     oidcRoutes({
       issuer: config.issuer,
