@@ -6,6 +6,7 @@
  * calls; with metrics off (`METRICS=off`) they do nothing and there is nothing to scrape.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { type Cells, createCells, createPending } from './cells';
 import { RATE_RULES } from '../ratelimit/limits';
 import { HTTP_BUCKETS, METRIC, PUSH_BUCKETS, QR_OUTCOMES, type QrOutcome, WEBHOOK_OUTCOMES, type WebhookOutcome } from './names';
 
@@ -76,12 +77,12 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
-/** A cache of children per label value: `labels()` would allocate on every call. */
-function children<C>(make: (value: string) => C): (value: string) => C {
+/** A cache per key: prom-client's `labels()` validates and allocates on every call. */
+function cached<C>(make: (key: string) => C): (key: string) => C {
   const made = new Map<string, C>();
-  return (value) => {
-    let child = made.get(value);
-    if (child === undefined) made.set(value, (child = make(value)));
+  return (key) => {
+    let child = made.get(key);
+    if (child === undefined) made.set(key, (child = make(key)));
     return child;
   };
 }
@@ -108,20 +109,33 @@ export function createMetrics(appIds: readonly string[] = []): Metrics {
   const registry = new Registry();
   const registers = [registry];
   let sources: MetricSources | undefined;
+  const [logins, created, outcomes, limited, webhooks] = [createCells(), createCells(), createCells(), createCells(), createCells()];
+  const pending = createPending();
+  const counter = (name: string, help: string, label: string, cells: Cells) =>
+    new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers,
+      collect() {
+        cells.copyTo(this, label);
+      },
+    });
 
-  const logins = new Counter({ name: METRIC.logins, help: 'Confirmed logins, by app.', labelNames: ['app'], registers });
-  const qrCreated = new Counter({ name: METRIC.qrCreated, help: 'QR codes created, by app.', labelNames: ['app'], registers });
-  const outcomes = new Counter({
-    name: METRIC.qrOutcomes,
-    help: 'QR codes that ended: confirmed, cancelled (by the phone, or a wrong number pick), or expired (counted by the instance whose sockets watched it expire).',
-    labelNames: ['outcome'],
-    registers,
-  });
+  counter(METRIC.logins, 'Confirmed logins, by app.', 'app', logins);
+  counter(METRIC.qrCreated, 'QR codes created, by app.', 'app', created);
+  counter(
+    METRIC.qrOutcomes,
+    'QR codes that ended: confirmed, cancelled (by the phone, or a wrong number pick), or expired (counted by the instance whose sockets watched it expire).',
+    'outcome',
+    outcomes,
+  );
   const pushLatency = new Histogram({
     name: METRIC.pushLatency,
     help: 'Seconds from a stored transition being announced to its push being emitted to the QR room.',
     buckets: PUSH_BUCKETS,
     registers,
+    collect: pending.flush,
   });
   new Gauge({
     name: METRIC.sockets,
@@ -137,13 +151,9 @@ export function createMetrics(appIds: readonly string[] = []): Metrics {
     labelNames: ['route', 'status_class'],
     buckets: HTTP_BUCKETS,
     registers,
+    collect: pending.flush,
   });
-  const rateLimited = new Counter({
-    name: METRIC.rateLimited,
-    help: 'Requests refused by a rate limit, by rule.',
-    labelNames: ['rule'],
-    registers,
-  });
+  counter(METRIC.rateLimited, 'Requests refused by a rate limit, by rule.', 'rule', limited);
   new Gauge({
     name: METRIC.backendUp,
     help: 'Whether the backend (the store, Redis) answered its ping at this scrape: 1 or 0.',
@@ -153,27 +163,22 @@ export function createMetrics(appIds: readonly string[] = []): Metrics {
       this.set(up ? 1 : 0);
     },
   });
-  const webhooks = new Counter({
-    name: METRIC.webhookDeliveries,
-    help: 'Webhook delivery attempts by outcome: delivered, failed (to be retried), gave_up.',
-    labelNames: ['outcome'],
-    registers,
-  });
+  counter(
+    METRIC.webhookDeliveries,
+    'Webhook delivery attempts by outcome: delivered, failed (to be retried), gave_up.',
+    'outcome',
+    webhooks,
+  );
 
-  const loginOf = children((app) => logins.labels(app));
-  const createdOf = children((app) => qrCreated.labels(app));
-  const outcomeOf = children((outcome) => outcomes.labels(outcome));
-  const limitedOf = children((rule) => rateLimited.labels(rule));
-  const webhookOf = children((outcome) => webhooks.labels(outcome));
-  const httpOf = children((route) => children((statusClass) => http.labels(route, statusClass)));
-  const pushChild = pushLatency.labels();
   for (const app of appIds) {
-    loginOf(app).inc(0);
-    createdOf(app).inc(0);
+    logins.zero(app);
+    created.zero(app);
   }
-  for (const outcome of QR_OUTCOMES) outcomeOf(outcome).inc(0);
-  for (const rule of RATE_RULES) limitedOf(rule).inc(0);
-  for (const outcome of WEBHOOK_OUTCOMES) webhookOf(outcome).inc(0);
+  for (const outcome of QR_OUTCOMES) outcomes.zero(outcome);
+  for (const rule of RATE_RULES) limited.zero(rule);
+  for (const outcome of WEBHOOK_OUTCOMES) webhooks.zero(outcome);
+  const pushChild = pushLatency.labels();
+  const httpOf = cached((route) => cached((statusClass) => http.labels(route, statusClass)));
 
   return {
     enabled: true,
@@ -182,13 +187,13 @@ export function createMetrics(appIds: readonly string[] = []): Metrics {
       const [shared, own] = await Promise.all([processMetrics().metrics(), registry.metrics()]);
       return `${shared.trimEnd()}\n\n${own}`;
     },
-    qrCreated: (appId) => createdOf(appId).inc(),
-    loggedIn: (appId) => loginOf(appId).inc(),
-    qrEnded: (outcome) => outcomeOf(outcome).inc(),
-    pushEmitted: (startedNs) => pushChild.observe(Number(process.hrtime.bigint() - startedNs) / 1e9),
-    httpRequest: (route, status, seconds) => httpOf(route)(STATUS_CLASSES[Math.floor(status / 100)] ?? 'other').observe(seconds),
-    rateLimited: (rule) => limitedOf(rule).inc(),
-    webhookDelivered: (outcome) => webhookOf(outcome).inc(),
+    qrCreated: (appId) => created.inc(appId),
+    loggedIn: (appId) => logins.inc(appId),
+    qrEnded: (outcome) => outcomes.inc(outcome),
+    pushEmitted: (startedNs) => pending.add(pushChild, Number(process.hrtime.bigint() - startedNs) / 1e9),
+    httpRequest: (route, status, seconds) => pending.add(httpOf(route)(STATUS_CLASSES[Math.floor(status / 100)] ?? 'other'), seconds),
+    rateLimited: (rule) => limited.inc(rule),
+    webhookDelivered: (outcome) => webhooks.inc(outcome),
     readFrom(given) {
       sources = given;
     },
