@@ -16,6 +16,7 @@ import { z } from 'zod';
 import type { Reader } from './reader';
 import { type AppConfig, isOriginPattern, nativeUriProblem, oidcApplicationType, redirectUriProblem } from '../domain/app';
 import { newSecret, sha256 } from '../domain/secrets';
+import { WEBHOOK_EVENT_TYPES, webhookSecretProblem, webhookUrlProblem } from '../domain/webhooks';
 
 /** At most this many URIs in `redirectUris` and in `postLogoutRedirectUris`. */
 export const MAX_REDIRECT_URIS = 20;
@@ -40,6 +41,16 @@ const uriListSchema = z
     });
   })
   .default([]);
+
+/** A string checked by `problem` (which never quotes it: a secret's problem is never echoed). */
+const checkedString = (max: number, problem: (value: string) => string | null) =>
+  z
+    .string()
+    .max(max, `at most ${max} characters`)
+    .superRefine((value, ctx) => {
+      const found = problem(value);
+      if (found) ctx.addIssue({ code: 'custom', message: found });
+    });
 
 /** What an app entry may say; omitted options take the defaults below. */
 const appSchema = z
@@ -72,8 +83,31 @@ const appSchema = z
     backchannelLogoutUri: uriSchema('web').optional(),
     /** An OIDC client without a secret at the token endpoint (a single-page or native app): PKCE only. */
     publicClient: z.boolean().default(false),
+    /** Standard Webhooks (server/webhooks): the endpoint, its `whsec_` secret, the types sent. */
+    webhookUrl: checkedString(2048, webhookUrlProblem).optional(),
+    webhookSecret: checkedString(200, webhookSecretProblem).optional(),
+    webhookEvents: z
+      .array(z.enum(WEBHOOK_EVENT_TYPES))
+      .min(1, 'at least one event type (leave webhookEvents out for all of them)')
+      .refine((types) => new Set(types).size === types.length, 'an event type is listed twice')
+      .optional(),
+    webhookAllowPrivate: z.boolean().default(false),
   })
   .strict()
+  .superRefine((app, ctx) => {
+    if (app.webhookUrl !== undefined && app.webhookSecret === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['webhookSecret'],
+        message: 'required with webhookUrl (whsec_ and the base64 of 24 to 64 random bytes)',
+      });
+    for (const field of ['webhookSecret', 'webhookEvents'] as const) {
+      if (app.webhookUrl === undefined && app[field] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: 'needs webhookUrl' });
+    }
+    if (app.webhookUrl === undefined && app.webhookAllowPrivate)
+      ctx.addIssue({ code: 'custom', path: ['webhookAllowPrivate'], message: 'needs webhookUrl' });
+  })
   .superRefine((app, ctx) => {
     // Only an OIDC client (an app with redirectUris) signs in and out through the provider.
     const client = 'needs redirectUris: only an OpenID Connect client (an app with redirectUris)';
@@ -167,6 +201,14 @@ export function parseApps(text: string, source: string): { value: ParsedApps | n
     postLogoutRedirectUris: Object.freeze([...app.postLogoutRedirectUris]),
     ...(app.backchannelLogoutUri === undefined ? {} : { backchannelLogoutUri: app.backchannelLogoutUri }),
     ...(app.publicClient ? { publicClient: true } : {}),
+    ...(app.webhookUrl === undefined || app.webhookSecret === undefined
+      ? {}
+      : {
+          webhookUrl: app.webhookUrl,
+          webhookSecret: app.webhookSecret,
+          ...(app.webhookEvents ? { webhookEvents: Object.freeze([...app.webhookEvents]) } : {}),
+          ...(app.webhookAllowPrivate ? { webhookAllowPrivate: true } : {}),
+        }),
   }));
   const plainSecrets = entries.filter((app) => app.secret !== undefined).map((app) => app.id);
   const observerTickets = entries

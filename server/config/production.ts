@@ -4,6 +4,7 @@
  * Every problem is pushed, so the loader reports them all at once.
  */
 import { type AppConfig, needsHttps } from '../domain/app';
+import { isPrivateHost } from '../domain/webhooks';
 import type { ParsedApps } from './apps';
 import type { Reader } from './reader';
 
@@ -53,6 +54,20 @@ export function checkDeployment(facts: DeploymentFacts, problems: string[], warn
           `NODE_ENV=production: app "${app.id}" ${field} uses http (${plain.join(', ')}); use https (http only on localhost, 127.0.0.1 or [::1])`,
         );
       }
+    }
+  }
+  for (const app of facts.ownApps) {
+    if (app.webhookUrl === undefined) continue;
+    // Only the origin is named: a webhook URL may carry a token of the receiver's in its path.
+    const origin = new URL(app.webhookUrl).origin;
+    if (needsHttps(app.webhookUrl))
+      problems.push(
+        `NODE_ENV=production: app "${app.id}" webhookUrl uses http (${origin}); use https (http only on localhost, 127.0.0.1 or [::1])`,
+      );
+    if (!app.webhookAllowPrivate && isPrivateHost(app.webhookUrl)) {
+      problems.push(
+        `NODE_ENV=production: app "${app.id}" webhookUrl is on a private, loopback or link-local host (${origin}); if that is really wanted (a receiver on your own network), say so with "webhookAllowPrivate": true`,
+      );
     }
   }
   if (read.raw('TRUST_PROXY') === 'true') {

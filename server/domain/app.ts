@@ -5,6 +5,7 @@
  * Pure: configuration parses into it (server/config), the origin policy (server/edge) and the
  * services read it.
  */
+import type { WebhookEventType } from './webhooks';
 
 /** A website (relying party) allowed to show qrlogin QR codes. */
 export interface AppConfig {
@@ -53,6 +54,21 @@ export interface AppConfig {
    * by PKCE S256 alone; it needs `redirectUris`. Absent means false.
    */
   publicClient?: boolean;
+  /**
+   * Where the app's backend receives signed events (Standard Webhooks: server/webhooks), an
+   * absolute http(s) URL (`https` in production except on loopback hosts). Absent: no webhooks.
+   */
+  webhookUrl?: string;
+  /** The signing secret of `webhookUrl` (`whsec_` + base64 of 24–64 bytes); never logged or echoed. */
+  webhookSecret?: string;
+  /** The event types sent to `webhookUrl`. @default every type (WEBHOOK_EVENT_TYPES) */
+  webhookEvents?: readonly WebhookEventType[];
+  /**
+   * Deliver to private, loopback or link-local addresses in production too (a webhook to a
+   * service on the same network). Off, production refuses such targets at start and, once
+   * the name is resolved, at each delivery (SSRF). Absent means false.
+   */
+  webhookAllowPrivate?: boolean;
 }
 
 /** Whether `origin` is allowed by one of an app's origin patterns. */
