@@ -9,6 +9,7 @@ import type { ServerOptions } from 'socket.io';
 import type { KeySet } from '../auth/keys';
 import type { RateCounterStore } from '../ratelimit/limiter';
 import type { Stores } from './stores';
+import type { WebhookQueue } from './webhook-queue';
 
 export interface Backend {
   name: 'embedded' | 'memory' | 'redis';
@@ -18,6 +19,8 @@ export interface Backend {
   keys: KeySet;
   /** Rate-limit counters (shared by the instances when they share the backend). */
   counters: RateCounterStore;
+  /** Pending webhook deliveries (in Redis, shared by the instances; otherwise in this process). */
+  webhookQueue: WebhookQueue;
   /** Socket.IO adapter that carries room emits to every instance; none for one instance. */
   adapter?: ServerOptions['adapter'];
   /** Resolves when every connection works; rejects with the reason when one does not. */

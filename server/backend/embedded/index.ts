@@ -11,6 +11,7 @@ import { type SigningKey, createKeySet } from '../../auth/keys';
 import type { Clock } from '../../domain/clock';
 import type { Logger } from '../../logger';
 import { createMemoryCounters } from '../memory/counters';
+import { MemoryWebhookQueue } from '../memory/webhook-queue';
 import type { Backend } from '../types';
 import { lockDataDir } from './dir-lock';
 import { KEY_FILE_NAME, loadOrCreateKeyFile } from './key-file';
@@ -74,6 +75,8 @@ export async function createEmbeddedBackend(options: EmbeddedBackendOptions): Pr
       stores,
       keys: createKeySet(key),
       counters,
+      // Pending webhook deliveries stay in this process: a restart drops them (README "Webhooks").
+      webhookQueue: new MemoryWebhookQueue(options.now),
       ping: () => stores.ping(),
       onResume: () => () => undefined,
       sharedDemoSecret: async (candidate: string) => candidate,

@@ -6,6 +6,7 @@ import { type SigningKey, createKeySet, generateSigningKey } from '../../auth/ke
 import { createMemoryCounters } from './counters';
 import type { Clock } from '../../domain/clock';
 import { createMemoryStores } from './stores';
+import { MemoryWebhookQueue } from './webhook-queue';
 import type { Backend } from '../types';
 
 export function createMemoryBackend(now: Clock, signingKey: SigningKey = generateSigningKey().key): Backend {
@@ -16,6 +17,7 @@ export function createMemoryBackend(now: Clock, signingKey: SigningKey = generat
     stores,
     keys: createKeySet(signingKey),
     counters,
+    webhookQueue: new MemoryWebhookQueue(now),
     ping: () => stores.ping(),
     onResume: () => () => undefined,
     sharedDemoSecret: async (candidate) => candidate,

@@ -15,6 +15,7 @@ import type { Clock } from '../../domain/clock';
 import { createRedisStores } from './stores';
 import { guarded, withDeadline } from './deadline';
 import { redisKeys } from './keys';
+import { RedisWebhookQueue } from './webhook-queue';
 import { type AnyRedisClient, type RedisClientOptions, createRedisClient } from './client';
 import type { Backend } from '../types';
 
@@ -81,6 +82,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     stores,
     keys: shared.keys,
     counters: createRedisCounters(data, prefix),
+    webhookQueue: new RedisWebhookQueue(data, prefix, now),
     adapter,
     async ping() {
       await stores.ping();

@@ -45,6 +45,18 @@ export function redisKeys(prefix: string) {
       /** A sign-in record (JSON), TTL = its `expireAt`. */
       record: (userId: string, id: string) => `${prefix}signin:{${userId}}:${id}`,
     },
+    /**
+     * The webhook delivery queue (./webhook-queue.ts); `{webhooks}` is the hash tag, so the
+     * queue's keys share one Redis Cluster slot and each script touches that slot only.
+     */
+    webhooks: {
+      /** Waiting job ids (sorted set by due time). */
+      due: `${prefix}{webhooks}:due`,
+      /** Claimed job ids (sorted set by the end of their lease). */
+      leases: `${prefix}{webhooks}:leases`,
+      /** A job: a hash of `data`, `attempt` and `lease` (the holding claim's token). */
+      job: (id: string) => `${prefix}{webhooks}:job:${id}`,
+    },
     /** The Socket.IO adapter's channel prefix. */
     adapterChannel: `${prefix}socket.io`,
   };
