@@ -46,6 +46,7 @@ import { createLogoutDelivery, type LogoutDeliveryOptions } from './services/log
 import { createSignIns } from './services/sign-ins';
 import { sessionRoutes } from './http/session-routes';
 import { createUserService, type UserService } from './services/users';
+import { createWebhooks, type WebhookDeliveryOptions } from './webhooks';
 import type { Clock } from './domain/clock';
 import type { Stores } from './backend/stores';
 
@@ -64,6 +65,8 @@ export interface AppDeps {
   publicDir?: string;
   /** Back-channel logout retries (tests shorten them). @default DEFAULT_LOGOUT_DELIVERY */
   logoutDelivery?: LogoutDeliveryOptions;
+  /** Webhook retries, deadlines and polling (tests shorten them). @default DEFAULT_WEBHOOK_DELIVERY */
+  webhookDelivery?: WebhookDeliveryOptions;
 }
 
 export interface QrLoginApp {
@@ -186,6 +189,11 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   metrics.readFrom({ sockets: () => io.of('/').sockets.size, ping: () => backend.ping() });
   // After the push: listeners run in order, and the browser should not wait for a log line.
   logDomainEvents(events, logger);
+  // Signed webhooks, queued from the domain events in the backend's queue (shared with Redis).
+  const webhooks = createWebhooks(
+    { events, queue: backend.webhookQueue, apps, qr: stores.qr, logger, now, production: config.env === 'production' },
+    deps.webhookDelivery,
+  );
   // Pushes published while Redis pub/sub was interrupted may be lost: once it is back, tell
   // this instance's subscribers the current state of their QR codes.
   let resyncTimer: NodeJS.Timeout | undefined;
@@ -223,6 +231,8 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     force.unref();
     await closed;
     clearTimeout(force);
+    // Before the backend closes: held webhook jobs are given back to its queue.
+    await webhooks.close();
     external?.close();
     await backend.close();
   }
