@@ -5,8 +5,9 @@
  * process (tests) never count into each other. The hooks are what the rest of the server
  * calls; with metrics off (`METRICS=off`) they do nothing and there is nothing to scrape.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { type Cells, createCells, createPending } from './cells';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { type Cells, createCells } from './cells';
+import { registerHistogram } from './histogram';
 import { RATE_RULES } from '../ratelimit/limits';
 import { HTTP_BUCKETS, METRIC, PUSH_BUCKETS, QR_OUTCOMES, type QrOutcome, WEBHOOK_OUTCOMES, type WebhookOutcome } from './names';
 
@@ -77,7 +78,7 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
-/** A cache per key: prom-client's `labels()` validates and allocates on every call. */
+/** A cache per key: a request finds its series by two lookups, building no string. */
 function cached<C>(make: (key: string) => C): (key: string) => C {
   const made = new Map<string, C>();
   return (key) => {
@@ -110,7 +111,6 @@ export function createMetrics(appIds: readonly string[] = []): Metrics {
   const registers = [registry];
   let sources: MetricSources | undefined;
   const [logins, created, outcomes, limited, webhooks] = [createCells(), createCells(), createCells(), createCells(), createCells()];
-  const pending = createPending();
   const counter = (name: string, help: string, label: string, cells: Cells) =>
     new Counter({
       name,
@@ -130,12 +130,11 @@ export function createMetrics(appIds: readonly string[] = []): Metrics {
     'outcome',
     outcomes,
   );
-  const pushLatency = new Histogram({
+  const pushLatency = registerHistogram(registry, {
     name: METRIC.pushLatency,
     help: 'Seconds from a stored transition being announced to its push being emitted to the QR room.',
+    labelNames: [],
     buckets: PUSH_BUCKETS,
-    registers,
-    collect: pending.flush,
   });
   new Gauge({
     name: METRIC.sockets,
@@ -145,13 +144,11 @@ export function createMetrics(appIds: readonly string[] = []): Metrics {
       this.set(sources?.sockets() ?? 0);
     },
   });
-  const http = new Histogram({
+  const http = registerHistogram(registry, {
     name: METRIC.httpDuration,
     help: 'HTTP request durations in seconds, by Express route pattern and status class.',
     labelNames: ['route', 'status_class'],
     buckets: HTTP_BUCKETS,
-    registers,
-    collect: pending.flush,
   });
   counter(METRIC.rateLimited, 'Requests refused by a rate limit, by rule.', 'rule', limited);
   new Gauge({
@@ -177,8 +174,8 @@ export function createMetrics(appIds: readonly string[] = []): Metrics {
   for (const outcome of QR_OUTCOMES) outcomes.zero(outcome);
   for (const rule of RATE_RULES) limited.zero(rule);
   for (const outcome of WEBHOOK_OUTCOMES) webhooks.zero(outcome);
-  const pushChild = pushLatency.labels();
-  const httpOf = cached((route) => cached((statusClass) => http.labels(route, statusClass)));
+  const observePush = pushLatency.series();
+  const httpOf = cached((route) => cached((statusClass) => http.series(route, statusClass)));
 
   return {
     enabled: true,
@@ -190,8 +187,8 @@ export function createMetrics(appIds: readonly string[] = []): Metrics {
     qrCreated: (appId) => created.inc(appId),
     loggedIn: (appId) => logins.inc(appId),
     qrEnded: (outcome) => outcomes.inc(outcome),
-    pushEmitted: (startedNs) => pending.add(pushChild, Number(process.hrtime.bigint() - startedNs) / 1e9),
-    httpRequest: (route, status, seconds) => pending.add(httpOf(route)(STATUS_CLASSES[Math.floor(status / 100)] ?? 'other'), seconds),
+    pushEmitted: (startedNs) => observePush(Number(process.hrtime.bigint() - startedNs) / 1e9),
+    httpRequest: (route, status, seconds) => httpOf(route)(STATUS_CLASSES[Math.floor(status / 100)] ?? 'other')(seconds),
     rateLimited: (rule) => limited.inc(rule),
     webhookDelivered: (outcome) => webhooks.inc(outcome),
     readFrom(given) {
