@@ -63,7 +63,7 @@ export function createRateLimiter(
 ): RateLimiter {
   const warnedFull = new Map<RateRule, number>();
   const refusals = new Map<RateRule, { loggedAt: number; count: number }>();
-  const refuse = (rule: RateRule, subject: string, resetMs: number): AppError => {
+  const refuse = (rule: RateRule, _subject: string, resetMs: number): AppError => {
     onRefused(rule);
     let seen = refusals.get(rule);
     if (!seen) refusals.set(rule, (seen = { loggedAt: -Infinity, count: 0 }));
@@ -71,7 +71,7 @@ export function createRateLimiter(
     const at = now();
     if (at - seen.loggedAt >= REFUSAL_LINE_EVERY_MS) {
       // `count`: the refusals of this rule since its previous line, this one included.
-      logger.warn('rate limited', { event: 'rate_limited', rule, count: seen.count, ...(IP_RULES.has(rule) ? { ip: subject } : {}) });
+      logger.warn('rate limited', { event: 'rate_limited', rule, count: seen.count });
       seen.loggedAt = at;
       seen.count = 0;
     }
