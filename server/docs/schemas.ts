@@ -87,13 +87,10 @@ export const checkData = agrees<CheckData>()(
     z.object({
       random: z.string(),
       status: qrStatus,
-      ticket: z
-        .string()
-        .nullable()
-        .meta({
-          description:
-            'Non-null only at status 2 and only to the holder of the browser secret (or for an app with `insecureObserverTickets`).',
-        }),
+      ticket: z.string().nullable().meta({
+        description:
+          'Non-null only at status 2 and only to the holder of the browser secret (or for an app with `insecureObserverTickets`).',
+      }),
       userInfo: scannerInfo,
       scannedUserId: z.string().nullable().meta({ description: "The user's id, only at status 2 and only to the holder of the secret." }),
       expireAt: isoTime('When the QR expires'),

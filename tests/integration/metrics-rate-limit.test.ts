@@ -30,9 +30,7 @@ test('a flood of refusals: every one counted, one warn line per rule per 10 s ca
   const http = api(server.url);
   for (let i = 0; i < 2; i += 1) expect((await http.post(API.gene, {})).status).toBe(200);
   expect((await http.post(API.gene, {})).status).toBe(429);
-  expect(refusalLines('gene')).toEqual([
-    expect.objectContaining({ level: 'warn', event: 'rate_limited', rule: 'gene', count: 1 }),
-  ]);
+  expect(refusalLines('gene')).toEqual([expect.objectContaining({ level: 'warn', event: 'rate_limited', rule: 'gene', count: 1 })]);
   // The rule and the count only: no address (rate-limit-table.test.ts keeps subjects out of the log).
   expect(JSON.stringify(refusalLines('gene'))).not.toContain('127.0.0.1');
 
