@@ -13,6 +13,7 @@ import { round } from './lib/stats';
 import { type PartTiming, machine, printReport, targets } from './lib/summary';
 import { DEVICE_FLOW_REQUESTS } from './peers/oidc-device-client';
 import { embeddedVersusMemory } from './scenarios/embedded';
+import { metricsOnVersusOff } from './scenarios/metrics-cost';
 import { type Part, deleteRedisKeys, profiled, redisInstances, singleInstance, versusDeviceFlow } from './scenarios/parts';
 
 const options = readOptions(process.argv.slice(2));
@@ -35,11 +36,12 @@ async function main(): Promise<void> {
   await timed('single', singleInstance);
   await timed('redis', redisInstances);
   await timed('embedded', embeddedVersusMemory);
+  await timed('metrics', metricsOnVersusOff);
   await timed('throughput', versusDeviceFlow);
   await timed('profile', profiled);
 
   const checks = targets(results, settings, maxIdle);
-  const { latency, polling, capacity, throughput, embeddedVsMemory, profile } = results;
+  const { latency, polling, capacity, throughput, embeddedVsMemory, metricsCost, profile } = results;
   const result = {
     mode: quick ? 'quick' : 'full',
     ...(only ? { only } : {}),
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     capacity,
     throughput,
     ...(embeddedVsMemory ? { embeddedVsMemory } : {}),
+    ...(metricsCost ? { metricsCost } : {}),
     ...(profile
       ? {
           profile: {

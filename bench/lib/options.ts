@@ -7,11 +7,13 @@ export const USAGE = `usage: npm run bench [-- --quick] [-- --profile] [-- --onl
   --quick    a smoke run (fewer logins and idle sockets, short windows), under two minutes
   --profile  also profiles one instance under load (node --cpu-prof) and prints where its
              CPU goes; the .cpuprofile is kept in bench/results/profiles/
-  --only=single,redis,embedded,throughput,profile   runs only these parts (while working on one);
+  --only=single,redis,embedded,metrics,throughput,profile   runs only these parts (while working on one);
              single = the floor and qrlogin on one instance, latency, polling and memory;
-             embedded = qrlogin on the embedded store beside memory (push latency, logins/s)
+             embedded = qrlogin on the embedded store beside memory (push latency, logins/s);
+             metrics = qrlogin with metrics on beside METRICS=off (push latency, logins/s)
   --help     prints this and exits
-Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379). Server: BENCH_SERVER (default dist/server/index.js).`;
+Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379). Server: BENCH_SERVER (default dist/server/index.js).
+BENCH_METRICS_SAME=on|off: the part metrics with both servers alike (an A/A run: the harness's own noise).`;
 
 export interface BenchSettings {
   logins: number;

@@ -9,7 +9,7 @@ import type { ThroughputResult } from '../scenarios/throughput';
 
 export interface LatencyRow {
   /** The part that measured it: the same setup may be measured in two parts, each against its own neighbour. */
-  part: 'single' | 'redis' | 'embedded';
+  part: 'single' | 'redis' | 'embedded' | 'metrics';
   name: string;
   target: 'floor' | 'qrlogin';
   instances: number;
@@ -26,6 +26,8 @@ export interface BenchResults {
   polling?: Summary;
   /** The embedded store beside memory, in the same windows (the part `embedded`). */
   embeddedVsMemory?: StoreThroughput;
+  /** qrlogin with metrics on beside metrics off (the part `metrics`). */
+  metricsCost?: MetricsCost;
   profile?: { file: string; summary: ProfileSummary; throughput: ThroughputResult };
 }
 
@@ -39,6 +41,23 @@ export interface StoreThroughput {
   /** The windows of each store added up. */
   memory: ThroughputResult;
   embedded: ThroughputResult;
+}
+
+/** The concurrency of the metrics on/off throughput comparison. */
+export const METRICS_CONCURRENCY = 10;
+
+/** Metrics on against off: push latency in alternating blocks, throughput in ABBA windows. */
+export interface MetricsCost {
+  push: Record<'on' | 'off', Summary>;
+  /** Each window as measured, pair by pair: on, off, off, on, then off, on, on, off, … */
+  windows: (ThroughputResult & { metrics: 'on' | 'off' })[];
+  on: ThroughputResult;
+  off: ThroughputResult;
+  /** `/metrics` scrapes of the metrics-on server during the part, and how often. */
+  scrapes: number;
+  scrapeEveryMs: number;
+  /** Pairs of processes the samples and windows were pooled from. */
+  pairs: number;
 }
 
 export function emptyResults(): BenchResults {
@@ -56,9 +75,10 @@ export const progress = (text: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
 };
 
-/** Adds a latency row from its samples, and says so. */
-export function record(results: BenchResults, row: Omit<LatencyRow, 'ms'>, samples: number[]): void {
+/** Adds a latency row from its samples, says so, and returns its summary. */
+export function record(results: BenchResults, row: Omit<LatencyRow, 'ms'>, samples: number[]): Summary {
   const ms = summarize(samples);
   results.latency.push({ ...row, ms });
-  progress(`${row.name}, ${row.idleSockets} idle: p50 ${ms.p50.toFixed(2)} p95 ${ms.p95.toFixed(2)} p99 ${ms.p99.toFixed(2)} ms (${ms.n})`);
+  progress(`${row.name}, ${row.idleSockets} idle: p50 ${ms.p50.toFixed(3)} p95 ${ms.p95.toFixed(2)} p99 ${ms.p99.toFixed(2)} ms (${ms.n})`);
+  return ms;
 }

@@ -9,7 +9,7 @@ import { createClient } from 'redis';
 import type { BenchSettings } from './options';
 import { openFilesLimit } from './processes';
 import { section, table } from './report';
-import { type BenchResults, EMBEDDED_CONCURRENCY, type LatencyRow } from './results';
+import { type BenchResults, EMBEDDED_CONCURRENCY, type LatencyRow, METRICS_CONCURRENCY } from './results';
 import { round } from './stats';
 import type { ThroughputResult } from '../scenarios/throughput';
 
@@ -45,7 +45,7 @@ const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined ? 
 
 /** The design's targets (BENCHMARKS.md), each with the value measured. */
 export function targets(results: BenchResults, settings: BenchSettings, maxIdle: number): TargetCheck[] {
-  const { capacity, throughput, polling, embeddedVsMemory } = results;
+  const { capacity, throughput, polling, embeddedVsMemory, metricsCost } = results;
   const find = (part: LatencyRow['part'], target: LatencyRow['target'], instances: number, store: LatencyRow['store'], idle: number) =>
     results.latency.find(
       (r) => r.part === part && r.target === target && r.instances === instances && r.store === store && r.idleSockets === idle,
@@ -59,6 +59,9 @@ export function targets(results: BenchResults, settings: BenchSettings, maxIdle:
   // The embedded store against the memory server measured beside it (part `embedded`).
   const embeddedPush = ratio(find('embedded', 'qrlogin', 1, 'embedded', 0)?.p50, find('embedded', 'qrlogin', 1, 'memory', 0)?.p50);
   const embeddedLogins = ratio(embeddedVsMemory?.embedded.loginsPerSecond, embeddedVsMemory?.memory.loginsPerSecond);
+  // Metrics on against METRICS=off, measured side by side (part `metrics`).
+  const metricsPush = ratio(metricsCost?.push.on.p50, metricsCost?.push.off.p50);
+  const metricsLogins = ratio(metricsCost?.on.loginsPerSecond, metricsCost?.off.loginsPerSecond);
   // The target holds at every level, so the worst reading counts.
   const perThousand = capacity.qrlogin.readings.length ? Math.max(...capacity.qrlogin.readings.map((r) => r.mbPer1000)) : Number.NaN;
   const ours10 = throughput.qrlogin.find((r) => r.concurrency === 10);
@@ -101,6 +104,13 @@ export function targets(results: BenchResults, settings: BenchSettings, maxIdle:
       '≥ 0.90',
       embeddedLogins >= 0.9,
     ),
+    check('metrics push p50 within 5 % of METRICS=off (on/off, interleaved)', metricsPush, '≤ 1.05', metricsPush <= 1.05),
+    check(
+      `metrics logins/s within 5 % of METRICS=off (on/off, c=${METRICS_CONCURRENCY}, pairs, ABBA)`,
+      metricsLogins,
+      '≥ 0.95',
+      metricsLogins >= 0.95,
+    ),
   ];
 }
 
@@ -120,6 +130,16 @@ const storeRow = (store: (typeof STORES)[number], r: ThroughputResult) => [
   r.clientCpuMsPerLogin,
 ];
 
+const SIDES = ['on', 'off'] as const;
+const metricsRow = (side: (typeof SIDES)[number], r: ThroughputResult) => [
+  `qrlogin (1 instance, memory, ${side === 'on' ? 'metrics on, scraped' : 'METRICS=off'}; pairs of processes, ABBA windows)`,
+  r.concurrency,
+  r.logins,
+  r.loginsPerSecond,
+  r.serverCpuMsPerLogin,
+  r.clientCpuMsPerLogin,
+];
+
 const row = (r: LatencyRow) => [r.name, r.idleSockets, r.ms.n, r.ms.p50, r.ms.p95, r.ms.p99, r.ms.max];
 
 /** Prints the tables BENCHMARKS.md quotes. */
@@ -131,7 +151,7 @@ export function printReport(
   parts: PartTiming[],
   checks: TargetCheck[],
 ): void {
-  const { latency, polling, capacity, throughput, profile, embeddedVsMemory } = results;
+  const { latency, polling, capacity, throughput, profile, embeddedVsMemory, metricsCost } = results;
   section(
     'Push latency: phone request sent → browser socket receives the push (ms)',
     table(
@@ -198,6 +218,7 @@ export function printReport(
           r.clientCpuMsPerLogin,
         ]),
         ...(embeddedVsMemory ? STORES.map((store) => storeRow(store, embeddedVsMemory[store])) : []),
+        ...(metricsCost ? SIDES.map((side) => metricsRow(side, metricsCost[side])) : []),
       ],
     ),
   );

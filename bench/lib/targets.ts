@@ -38,6 +38,8 @@ export type QrloginOptions = QrloginStore & {
   issuer?: string;
   /** Writes a V8 CPU profile here on exit (`node --cpu-prof`). */
   profileDir?: string;
+  /** `METRICS=off` when false: the baseline of the part `metrics`. @default true (as shipped) */
+  metrics?: boolean;
 };
 
 /** The environment that selects the store (blanking whatever the bench's own environment says). */
@@ -74,6 +76,7 @@ export async function startQrlogin(options: QrloginOptions): Promise<Server> {
         // Every load-generating client comes from 127.0.0.1.
         MAX_SOCKETS_PER_IP: '0',
         QRLOGIN_DEMO_APP_SECRET: randomBytes(24).toString('base64url'),
+        METRICS: options.metrics === false ? 'off' : 'on',
         ...storeEnv(options, dataDir),
       },
       readyUrl: `${url}/readyz`,
