@@ -65,6 +65,9 @@ function scraping(url: string, everyMs: number): { stop(): Promise<number> } {
  */
 export const METRICS_PAIRS = 4;
 
+/** The unmeasured load each server of a pair gets before the windows. */
+const WARM_UP_MS = 3000;
+
 interface PairResult {
   samples: Record<Side, number[]>;
   windows: MetricsCost['windows'];
@@ -88,20 +91,23 @@ async function measurePair(index: number, logins: number, halfWindowMs: number):
       } finally {
         for (const probe of probes) probe.close();
       }
+      // Both warmed under the same load first: a fresh process's first window under load is its
+      // slowest (its code and heap still settling), whichever it is.
+      for (const side of sides) {
+        closeIdleConnections();
+        await qrloginThroughput(servers[side].process, servers[side].url, METRICS_CONCURRENCY, WARM_UP_MS, 0);
+      }
       const windows: MetricsCost['windows'] = [];
       // ABBA in one pair, BAAB in the next: each side's windows fall as often first as second.
-      const order: [Side, number][] = (['on', 'off', 'off', 'on'] as Side[]).map((side, i) => [
-        index % 2 === 0 ? side : side === 'on' ? 'off' : 'on',
-        i < 2 ? 2000 : 500,
-      ]);
-      for (const [side, warmUpMs] of order) {
+      const order = (['on', 'off', 'off', 'on'] as Side[]).map((side) => (index % 2 === 0 ? side : side === 'on' ? 'off' : 'on'));
+      for (const side of order) {
         const server = servers[side];
         // No connection that idled through the other side's window (a server closes those after
         // its 5 s keep-alive timeout, racing their reuse).
         closeIdleConnections();
         windows.push({
           metrics: side,
-          ...(await qrloginThroughput(server.process, server.url, METRICS_CONCURRENCY, halfWindowMs, warmUpMs)),
+          ...(await qrloginThroughput(server.process, server.url, METRICS_CONCURRENCY, halfWindowMs, 500)),
         });
       }
       const scrapes = (await scraper?.stop()) ?? 0;
