@@ -64,10 +64,11 @@ export const DISABLED_METRICS: Metrics = Object.freeze({
 });
 
 /**
- * The process's default metrics (CPU, memory, event loop, GC) on one registry per process:
- * prom-client's collectors start observers (GC, event-loop delay) that cannot be stopped, so
- * each app instance starting its own would leak them in a process that starts many (tests).
- * Not prom-client's global registry either: nothing else in the process counts into it.
+ * The process's default metrics (CPU, memory, event loop, GC) on one registry per process,
+ * started by the first scrape: prom-client's collectors start observers (GC, event-loop delay)
+ * that cannot be stopped, so each app instance starting its own would leak them in a process
+ * that starts many (tests). Not prom-client's global registry either: nothing else in the
+ * process counts into it.
  */
 let processRegistry: Registry | undefined;
 function processMetrics(): Registry {
