@@ -5,8 +5,8 @@
  * store (memory, or Redis so every instance shares them). Subjects are hashed before they are
  * stored: a ticket or an IP never appears as a key. A refusal calls `onRefused` (the metrics)
  * and is logged at `warn`, at most one line per rule per 10 s carrying the count since the
- * rule's previous line: the rule, and for the rules counted per address the address (never
- * a ticket or a user).
+ * rule's previous line: the rule and the count only, never the subject (an address, a user,
+ * a ticket).
  */
 import { sha256 } from '../domain/secrets';
 import { AppError } from '../errors';
@@ -63,7 +63,7 @@ export function createRateLimiter(
 ): RateLimiter {
   const warnedFull = new Map<RateRule, number>();
   const refusals = new Map<RateRule, { loggedAt: number; count: number }>();
-  const refuse = (rule: RateRule, _subject: string, resetMs: number): AppError => {
+  const refuse = (rule: RateRule, resetMs: number): AppError => {
     onRefused(rule);
     let seen = refusals.get(rule);
     if (!seen) refusals.set(rule, (seen = { loggedAt: -Infinity, count: 0 }));
@@ -98,9 +98,9 @@ export function createRateLimiter(
           warnedFull.set(rule, at);
           logger.warn('rate limit table full: new subjects are refused until windows end', { rule });
         }
-        throw refuse(rule, subject, counted.resetMs);
+        throw refuse(rule, counted.resetMs);
       }
-      if (counted.count > limit.limit) throw refuse(rule, subject, counted.resetMs);
+      if (counted.count > limit.limit) throw refuse(rule, counted.resetMs);
     },
   };
 }

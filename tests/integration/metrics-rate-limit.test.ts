@@ -1,9 +1,9 @@
 /**
  * Rate-limit refusals, as operators see them (issue 16): `qrlogin_rate_limited_total{rule}`
  * counts each one, and a `warn` line `{event: "rate_limited", rule}` is written at most once
- * per rule per 10 s with the count since the rule's previous line (the address for rules
- * counted per address; never the ticket of a rule counted per ticket). The server's clock is
- * a movable one, so the 10 s pass without waiting.
+ * per rule per 10 s with the count since the rule's previous line (never the subject: an
+ * address, a user or a ticket). The server's clock is a movable one, so the 10 s pass without
+ * waiting.
  */
 import { API, type CheckData } from '../../shared/http';
 import { METRIC } from '../../server/metrics/names';
