@@ -191,7 +191,16 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   logDomainEvents(events, logger);
   // Signed webhooks, queued from the domain events in the backend's queue (shared with Redis).
   const webhooks = createWebhooks(
-    { events, queue: backend.webhookQueue, apps, qr: stores.qr, logger, now, production: config.env === 'production' },
+    {
+      events,
+      queue: backend.webhookQueue,
+      apps,
+      qr: stores.qr,
+      logger,
+      now,
+      production: config.env === 'production',
+      onDelivery: metrics.webhookDelivered,
+    },
     deps.webhookDelivery,
   );
   // Pushes published while Redis pub/sub was interrupted may be lost: once it is back, tell

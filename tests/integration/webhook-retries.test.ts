@@ -70,6 +70,10 @@ test('a receiver answering 500 twice, then 200, gets the same webhook-id three t
   await sleep(300);
   expect(logged(server, 'webhook delivered')).toEqual([expect.objectContaining({ webhookId: id, attempt: 3, status: 200 })]);
   expect(flaky.received).toHaveLength(3);
+  // The same attempts, counted where monitoring reads them.
+  const scraped = await (await fetch(`${server.url}/metrics`)).text();
+  expect(scraped).toMatch(/^qrlogin_webhook_deliveries_total\{outcome="failed"\} 2$/m);
+  expect(scraped).toMatch(/^qrlogin_webhook_deliveries_total\{outcome="delivered"\} 1$/m);
 });
 
 test('a receiver that never answers in time is tried three times, then given up with a warn line', async () => {
