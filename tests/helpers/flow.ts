@@ -3,8 +3,8 @@
  * Steps of the login flow, shared by the integration tests: a registered phone user, a QR
  * created by the browser, and the phone's actions.
  */
-import type { DecisionData, GeneData, ScannedData, SessionData } from '../../shared/http';
-import { API } from '../../shared/http';
+import type { CheckData, DecisionData, GeneData, ScannedData, SessionData, UserInfoData } from '../../shared/http';
+import { API, HEADERS } from '../../shared/http';
 import { type Api, dataOf } from './api';
 
 let counter = 0;
@@ -28,4 +28,31 @@ export async function scan(http: Api, token: string, random: string): Promise<Sc
 
 export async function confirm(http: Api, token: string, random: string): Promise<DecisionData> {
   return dataOf(await http.post<DecisionData>(API.confirm, { random }, bearer(token)));
+}
+
+/** A whole login: the QR, the phone that approved it, its ticket and what the app's backend got for it. */
+export interface Login {
+  qr: GeneData;
+  phone: SessionData;
+  ticket: string;
+  user: UserInfoData;
+}
+
+/**
+ * A QR of `appId` (with `headers`, e.g. the browser's User-Agent), scanned and confirmed by
+ * `phone` (a new user when absent), its ticket read from `check` with the browser secret and
+ * exchanged by the app's backend with `appSecret`.
+ */
+export async function redeemedLogin(
+  http: Api,
+  options: { appId: string; appSecret: string; phone?: SessionData; headers?: Record<string, string> },
+): Promise<Login> {
+  const phone = options.phone ?? (await registerUser(http));
+  const qr = await gene(http, { [HEADERS.appId]: options.appId, ...options.headers });
+  await scan(http, phone.token, qr.random);
+  await confirm(http, phone.token, qr.random);
+  const checked = dataOf(await http.get<CheckData>(`${API.check}?random=${qr.random}`, { [HEADERS.secret]: qr.secret }));
+  const ticket = checked.ticket ?? '';
+  const user = dataOf(await http.post<UserInfoData>(API.userinfo, { ticket }, { authorization: `Bearer ${options.appSecret}` }));
+  return { qr, phone, ticket, user };
 }

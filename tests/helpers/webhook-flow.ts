@@ -4,11 +4,10 @@
  * login through the real HTTP API for an app: QR, scan, confirm, the ticket from `check`, and
  * its server-side exchange with the app secret.
  */
-import { API, type CheckData, type GeneData, HEADERS, type SessionData, type UserInfoData } from '../../shared/http';
 import type { AppConfig, Config } from '../../server/config';
 import type { WebhookDeliveryOptions } from '../../server/webhooks';
-import { type Api, dataOf } from './api';
-import { confirm, gene, registerUser, scan } from './flow';
+import type { Api } from './api';
+import { type Login, redeemedLogin } from './flow';
 import { testApp } from './server';
 
 /** Short enough for a test: 3 attempts 100 ms apart, 400 ms each at most, polled every 50 ms. */
@@ -27,21 +26,5 @@ export function hookApp(id: string, url: string, secret: string, extra: Partial<
   return (config) => testApp(config, { id, secret: HOOK_APP_SECRET, webhookUrl: url, webhookSecret: secret, ...extra });
 }
 
-export interface Login {
-  qr: GeneData;
-  phone: SessionData;
-  ticket: string;
-  user: UserInfoData;
-}
-
 /** A QR of `appId`, scanned and confirmed by a new user, its ticket exchanged by the app's backend. */
-export async function fullLogin(http: Api, appId: string): Promise<Login> {
-  const phone = await registerUser(http);
-  const qr = await gene(http, { [HEADERS.appId]: appId });
-  await scan(http, phone.token, qr.random);
-  await confirm(http, phone.token, qr.random);
-  const checked = dataOf(await http.get<CheckData>(`${API.check}?random=${qr.random}`, { [HEADERS.secret]: qr.secret }));
-  const ticket = checked.ticket ?? '';
-  const user = dataOf(await http.post<UserInfoData>(API.userinfo, { ticket }, { authorization: `Bearer ${HOOK_APP_SECRET}` }));
-  return { qr, phone, ticket, user };
-}
+export const fullLogin = (http: Api, appId: string): Promise<Login> => redeemedLogin(http, { appId, appSecret: HOOK_APP_SECRET });

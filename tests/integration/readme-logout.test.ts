@@ -7,10 +7,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { decodeJwt } from 'jose';
-import type { UserInfoData } from '../../shared/http';
 import { API } from '../../shared/http';
 import { api, dataOf } from '../helpers/api';
-import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
+import { bearer, redeemedLogin, registerUser } from '../helpers/flow';
 import { readmeBlock } from '../helpers/readme-blocks';
 import { freePort } from '../helpers/redis-server';
 import { type TestServer, startServer } from '../helpers/server';
@@ -49,11 +48,7 @@ afterAll(async () => {
 test('the README endpoint verifies the logout token of a browser the phone signed out, as written', async () => {
   const http = api(qrlogin.url);
   const phone = await registerUser(http, 'Reader');
-  const qr = await gene(http, { 'x-authing-app-id': 'shop' });
-  await scan(http, phone.token, qr.random);
-  await confirm(http, phone.token, qr.random);
-  const check = dataOf(await http.get<{ ticket: string }>(`${API.check}?random=${qr.random}`, { 'x-qrlogin-secret': qr.secret }));
-  const user = dataOf(await http.post<UserInfoData>(API.userinfo, { ticket: check.ticket }, { authorization: `Bearer ${SECRET}` }));
+  const { user } = await redeemedLogin(http, { appId: 'shop', appSecret: SECRET, phone });
   const sid = String(decodeJwt(user.token).sid);
   dataOf(await http.delete(`${API.sessions}/${sid}`, bearer(phone.token)));
   const said = `signed out session ${sid} of user ${user.id}`;

@@ -6,11 +6,11 @@
  * retried with fresh tokens. The OpenID Connect path is in oidc-sign-out.test.ts.
  */
 import { decodeJwt } from 'jose';
-import type { SessionsData, SignOutData, UserInfoData } from '../../shared/http';
+import type { SessionData, SessionsData, SignOutData } from '../../shared/http';
 import { API } from '../../shared/http';
 import { type Api, api, dataOf } from '../helpers/api';
 import { type BackchannelEndpoint, LOGOUT_EVENT, startBackchannelEndpoint, verifyLogoutToken } from '../helpers/backchannel';
-import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
+import { bearer, redeemedLogin, registerUser } from '../helpers/flow';
 import { type TestServer, startServer, testApp, withApps } from '../helpers/server';
 
 const SECRET = 'shop-secret-0123456789abcdef';
@@ -37,17 +37,14 @@ afterAll(async () => {
   await endpoint.close();
 });
 
-/** A login of `token`'s user into `shop`, its QR shown by a Chrome on macOS; the website's ID token claims. */
-async function signIn(token: string): Promise<{ sid: string; idToken: string }> {
-  const qr = await gene(http, { 'x-authing-app-id': 'shop', 'user-agent': CHROME_UA });
-  await scan(http, token, qr.random);
-  const decided = await confirm(http, token, qr.random);
-  const check = dataOf(await http.get<{ ticket: string }>(`${API.check}?random=${qr.random}`, { 'x-qrlogin-secret': qr.secret }));
-  expect(decided.status).toBe(2);
-  const user = dataOf(await http.post<UserInfoData>(API.userinfo, { ticket: check.ticket }, { authorization: `Bearer ${SECRET}` }));
-  const sid = decodeJwt(user.token).sid;
+/** A login of `phone`'s user into `shop`, its QR shown by a Chrome on macOS; the website's ID token and its sid. */
+async function signIn(phone: SessionData): Promise<{ sid: string; idToken: string }> {
+  const login = await redeemedLogin(http, { appId: 'shop', appSecret: SECRET, phone, headers: { 'user-agent': CHROME_UA } });
+  // A ticket is handed out only at status 2 (confirmed).
+  expect(login.ticket).not.toBe('');
+  const sid = decodeJwt(login.user.token).sid;
   if (typeof sid !== 'string') throw new Error('the ID token has no sid');
-  return { sid, idToken: user.token };
+  return { sid, idToken: login.user.token };
 }
 
 const list = async (token: string) => dataOf(await http.get<SessionsData>(API.sessions, bearer(token))).sessions;
@@ -55,8 +52,8 @@ const list = async (token: string) => dataOf(await http.get<SessionsData>(API.se
 test('a redeemed ticket is a signed-in browser: listed newest first with the app, browser, system, IP and time', async () => {
   const phone = await registerUser(http, 'Lister');
   const before = Date.now();
-  const first = await signIn(phone.token);
-  const second = await signIn(phone.token);
+  const first = await signIn(phone);
+  const second = await signIn(phone);
   expect(first.sid).not.toBe(second.sid);
   const sessions = await list(phone.token);
   expect(sessions.map((s) => s.id)).toEqual([second.sid, first.sid]);
@@ -76,7 +73,7 @@ test('a redeemed ticket is a signed-in browser: listed newest first with the app
 
 test('signing out sends the app a logout token jose verifies, with the sid of the ID token the website got', async () => {
   const phone = await registerUser(http, 'Signer-out');
-  const { sid, idToken } = await signIn(phone.token);
+  const { sid, idToken } = await signIn(phone);
   const already = endpoint.deliveries.length;
   const out = dataOf(await http.delete<SignOutData>(`${API.sessions}/${sid}`, bearer(phone.token)));
   expect(out).toEqual({ signedOut: [sid] });
@@ -112,11 +109,7 @@ test('a failing back-channel endpoint is retried with fresh tokens until it take
   try {
     const localHttp = api(local.url);
     const phone = await registerUser(localHttp, 'Retried');
-    const qr = await gene(localHttp, { 'x-authing-app-id': 'flaky' });
-    await scan(localHttp, phone.token, qr.random);
-    await confirm(localHttp, phone.token, qr.random);
-    const check = dataOf(await localHttp.get<{ ticket: string }>(`${API.check}?random=${qr.random}`, { 'x-qrlogin-secret': qr.secret }));
-    const user = dataOf(await localHttp.post<UserInfoData>(API.userinfo, { ticket: check.ticket }, { authorization: `Bearer ${SECRET}` }));
+    const { user } = await redeemedLogin(localHttp, { appId: 'flaky', appSecret: SECRET, phone });
     const sid = decodeJwt(user.token).sid;
     await localHttp.delete(`${API.sessions}/${String(sid)}`, bearer(phone.token));
     const deliveries = await flaky.received(4);
@@ -139,7 +132,7 @@ test('a failing back-channel endpoint is retried with fresh tokens until it take
 
 test('the phone endpoints take the user token and its rate limits, like scanned', async () => {
   const phone = await registerUser(http, 'Limited');
-  const { sid } = await signIn(phone.token);
+  const { sid } = await signIn(phone);
   expect((await http.get(API.sessions)).body).toMatchObject({ code: 2020, data: null });
   expect((await http.get(API.sessions, bearer('not-a-token'))).body).toMatchObject({ code: 2020 });
   expect((await http.delete(`${API.sessions}/${sid}`)).body).toMatchObject({ code: 2020 });
