@@ -111,6 +111,18 @@ export function demoSiteRoutes(deps: DemoSiteDeps): Router {
     return typeof all?.at === 'number' && typeof claims.iat === 'number' && claims.iat * 1000 <= all.at;
   };
 
+  /** The sign-in an ID token stands for: its claims while it is valid and not signed out, else why not. */
+  const standing = async (token: unknown): Promise<{ claims: JWTPayload } | { refused: 'expired' | 'invalid' | 'signed-out' }> => {
+    let claims: JWTPayload;
+    try {
+      claims = await verifyIdToken(token);
+    } catch (error) {
+      if (!(error instanceof Refused)) throw error;
+      return { refused: error.reason };
+    }
+    return (await signedOutFromPhone(claims)) ? { refused: 'signed-out' } : { claims };
+  };
+
   const noStore: RequestHandler = (_req, res, next) => {
     res.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
     next();
@@ -142,18 +154,12 @@ export function demoSiteRoutes(deps: DemoSiteDeps): Router {
         res.status(400).json({ error: 'id_token_required' });
         return;
       }
-      let claims: JWTPayload;
-      try {
-        claims = await verifyIdToken(token);
-      } catch (error) {
-        if (!(error instanceof Refused)) throw error;
-        res.status(401).json({ error: 'invalid_token' });
+      const session = await standing(token);
+      if ('refused' in session) {
+        res.status(401).json({ error: session.refused === 'signed-out' ? 'signed_out' : 'invalid_token' });
         return;
       }
-      if (await signedOutFromPhone(claims)) {
-        res.status(401).json({ error: 'signed_out' });
-        return;
-      }
+      const { claims } = session;
       const remainingMs = ((claims.exp ?? 0) - Math.floor(Date.now() / 1000)) * 1000;
       res.cookie(DEMO_SESSION_COOKIE, token, { ...cookieOptions, maxAge: Math.max(0, remainingMs) });
       res.json({ signedIn: true, sid: typeof claims.sid === 'string' ? claims.sid : null });
@@ -170,18 +176,12 @@ export function demoSiteRoutes(deps: DemoSiteDeps): Router {
       signedOut('none');
       return;
     }
-    let claims: JWTPayload;
-    try {
-      claims = await verifyIdToken(token);
-    } catch (error) {
-      if (!(error instanceof Refused)) throw error;
-      signedOut(error.reason === 'expired' ? 'expired' : 'none');
+    const session = await standing(token);
+    if ('refused' in session) {
+      signedOut(session.refused === 'signed-out' ? 'signed-out-from-phone' : session.refused === 'expired' ? 'expired' : 'none');
       return;
     }
-    if (await signedOutFromPhone(claims)) {
-      signedOut('signed-out-from-phone');
-      return;
-    }
+    const { claims } = session;
     const text = (name: string) => (typeof claims[name] === 'string' ? (claims[name] as string) : null);
     res.json({
       signedIn: true,
