@@ -42,6 +42,7 @@ import { httpTiming } from './metrics/http-timing';
 import { DISABLED_METRICS, createMetrics } from './metrics/registry';
 import { countDomainEvents } from './metrics/wiring';
 import { createQrLoginService, type QrLoginService } from './services/qr-login';
+import { startExpirySweep } from './services/expiry-sweep';
 import { createLogoutDelivery, type LogoutDeliveryOptions } from './services/logout-delivery';
 import { createSignIns } from './services/sign-ins';
 import { sessionRoutes } from './http/session-routes';
@@ -184,6 +185,8 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     ...(backend.adapter ? { adapter: backend.adapter } : {}),
   });
   const expiry = createExpiryScheduler(io, qr, now, logger);
+  // Every QR that passes its deadline undecided is told once as qr.expired (audit, metrics).
+  const expirySweep = startExpirySweep({ stores, events, now, logger });
   wirePush(io, events, qr, metrics.pushEmitted);
   countDomainEvents(events, metrics);
   metrics.readFrom({ sockets: () => io.of('/').sockets.size, ping: () => backend.ping() });
@@ -229,6 +232,7 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     if (closing) return;
     closing = true;
     expiry.close();
+    expirySweep.close();
     logouts.close();
     stopResync();
     clearTimeout(resyncTimer);

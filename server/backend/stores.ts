@@ -4,6 +4,7 @@
  * with the same semantics, checked by one contract suite (tests/contract/store.contract.ts).
  */
 import type { QrSession, TicketRecord } from '../domain/qr-session';
+import type { QrDeadlines } from './qr-deadlines';
 
 /** A ticket to write together with the confirming transition. */
 export interface NewTicket {
@@ -179,6 +180,8 @@ export interface SignInStore {
 /** Everything the app persists, plus readiness and shutdown. */
 export interface Stores {
   qr: QrStore;
+  /** QR deadlines for the expiry sweep (in Redis shared by the instances; otherwise in this process). */
+  deadlines: QrDeadlines;
   users: UserStore;
   scans: ScanIndex;
   revoked: RevokedTokens;

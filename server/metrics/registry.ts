@@ -127,7 +127,7 @@ export function createMetrics(appIds: readonly string[] = []): Metrics {
   counter(METRIC.qrCreated, 'QR codes created, by app.', 'app', created);
   counter(
     METRIC.qrOutcomes,
-    'QR codes that ended: confirmed, cancelled (by the phone, or a wrong number pick), or expired (counted by the instance whose sockets watched it expire).',
+    'QR codes that ended: confirmed, cancelled (by the phone, or a wrong number pick), or expired (each counted once, by the instance whose expiry sweep took its deadline).',
     'outcome',
     outcomes,
   );

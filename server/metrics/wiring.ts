@@ -1,8 +1,8 @@
 /**
  * @module
  * Counting from the domain events: `qr.created`, `qr.changed` into a final status, and
- * `qr.expired` (told by the instance whose sockets watched the QR expire; one that was only
- * polled is not told, see server/services/events.ts). Registered after the push listener, so a
+ * `qr.expired` (told once per QR that expired undecided, by the expiry sweep of one instance:
+ * server/services/expiry-sweep.ts). Registered after the push listener, so a
  * counter never sits between a stored transition and its push.
  */
 import { QR_STATUS } from '../../shared/status';

@@ -24,8 +24,8 @@ export interface DomainEvents {
   };
   /**
    * A QR's deadline passed undecided (expiry is derived from `expireAt`, never written): told
-   * by the instance whose sockets watch the QR, after their `qr:expired` push. A QR watched on
-   * two instances is told by both; one nobody watches over a socket (polling only) by none.
+   * once per QR, by the expiry sweep of one instance (./expiry-sweep.ts) within about a second
+   * of the deadline, whoever watched the QR (sockets, a poller, nobody).
    */
   'qr.expired': { session: QrSession };
   /**

@@ -179,8 +179,10 @@ export function createQrLoginService(deps: QrLoginDeps) {
         retainUntil: expireAt + RETENTION_GRACE_MS,
         match: input.app.numberMatching ? { ...newMatch(), failures: 0 } : null,
       };
-      // 128 random bits do not collide; the NX write makes that a guarantee, not a hope.
-      if (!(await stores.qr.create(session))) throw new AppError('INTERNAL', { cause: new Error('random collision') });
+      // 128 random bits do not collide; the NX write makes that a guarantee, not a hope. The
+      // deadline is noted in the same round trip (Redis pipelines the two), for the expiry sweep.
+      const [created] = await Promise.all([stores.qr.create(session), stores.deadlines.add(session.random, expireAt)]);
+      if (!created) throw new AppError('INTERNAL', { cause: new Error('random collision') });
       events.emit('qr.created', { session });
       return { session, secret };
     },
@@ -220,12 +222,10 @@ export function createQrLoginService(deps: QrLoginDeps) {
 
     pushOf,
 
-    /** At a QR's deadline, if it passed undecided: `push` gets its `qr:expired`, then `qr.expired` is emitted. */
+    /** At a QR's deadline, if it passed undecided: `push` gets its `qr:expired` (for the sockets watching it). */
     async expire(random: string, push: (message: PushMessage) => void): Promise<void> {
       const session = await find(random);
-      if (!session || effectiveStatus(session, now()) !== QR_STATUS.EXPIRED) return;
-      push(toExpiredPush(session));
-      events.emit('qr.expired', { session });
+      if (session && effectiveStatus(session, now()) === QR_STATUS.EXPIRED) push(toExpiredPush(session));
     },
 
     /** A QR that may still be shown (for its image), or `QR_NOT_FOUND`. */

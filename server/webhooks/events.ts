@@ -4,9 +4,9 @@
  * domain's, so nothing else of a session (its ticket, its secret's hash, custom data) can
  * reach a receiver. A `qr.expired` is queued when the QR is created, due at its deadline, as
  * an expiry check: whichever instance claims it then reads the QR and sends the event only if
- * the QR expired undecided. (The domain's own `qr.expired` is not used: it is told by the
- * instances whose sockets watch the QR, so it misses QR codes that are only polled and comes
- * twice for one watched on two instances.)
+ * the QR expired undecided. (The domain's own `qr.expired` is not used: the expiry sweep that
+ * tells it takes a deadline before telling it, so an instance dying in between loses it, where
+ * a webhook is delivered at least once.)
  */
 import type { QrSession } from '../domain/qr-session';
 import type { WebhookEventType } from '../domain/webhooks';

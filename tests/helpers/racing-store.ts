@@ -10,6 +10,7 @@
 import { createKeySet, generateSigningKey } from '../../server/auth/keys';
 import { createTokenService } from '../../server/auth/tokens';
 import { MemoryQrStore, MemoryRevokedTokens, MemoryScanIndex, MemoryUserStore } from '../../server/backend/memory/stores';
+import { MemoryQrDeadlines } from '../../server/backend/memory/qr-deadlines';
 import { MemoryOidcStore } from '../../server/backend/memory/oidc-store';
 import { MemorySignInStore } from '../../server/backend/memory/sign-in-store';
 import type { NewTicket, QrStore, Stores, UserRecord } from '../../server/backend/stores';
@@ -116,6 +117,7 @@ export function raceHarness(): RaceHarness {
   const config: Config = { ...parsed, apps: [demo, matching] };
   const real: Stores = {
     qr: new MemoryQrStore(clock.now),
+    deadlines: new MemoryQrDeadlines(clock.now),
     users: new MemoryUserStore(),
     scans: new MemoryScanIndex(clock.now),
     revoked: new MemoryRevokedTokens(clock.now),

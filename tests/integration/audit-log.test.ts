@@ -11,6 +11,8 @@ import { api, dataOf } from '../helpers/api';
 import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
 import { DEMO_APP_SECRET, type TestServer, startServer, useServer } from '../helpers/server';
 import { closeAllSockets, connect, waitFor, waitUntil } from '../helpers/sockets';
+import { startCluster } from '../helpers/cluster';
+import { sleep } from '../helpers/time';
 
 const server = useServer();
 afterAll(() => closeAllSockets());
@@ -93,7 +95,7 @@ test('a cancel after the scan, and a cancel before any scan: each names the user
   expectNoneIn(server(), [scanned.secret, unscanned.secret, phone.token]);
 });
 
-test('an expiry is an audit line after the qr:expired push, with the user who had scanned', async () => {
+test('an expiry is an audit line, with the user who had scanned', async () => {
   const short = await startServer({ env: { QR_TTL_SECONDS: '1' } });
   try {
     const http = api(short.url);
@@ -111,6 +113,52 @@ test('an expiry is an audit line after the qr:expired push, with the user who ha
     expectNoneIn(short, [qr.secret, phone.token]);
   } finally {
     await short.close();
+  }
+});
+
+test('a QR that is only polled and one nobody watches each get one expiry line, and a decided one none', async () => {
+  const short = await startServer({ env: { QR_TTL_SECONDS: '1' } });
+  try {
+    const http = api(short.url);
+    const phone = await registerUser(http);
+    const polled = await gene(http, BROWSER);
+    const unwatched = await gene(http, BROWSER);
+    const confirmed = await gene(http, BROWSER);
+    await scan(http, phone.token, confirmed.random);
+    await confirm(http, phone.token, confirmed.random);
+    const proof = { [HEADERS.secret]: polled.secret };
+    const deadline = Date.now() + 5_000;
+    let status = 0;
+    while (status !== -1 && Date.now() < deadline) {
+      status = dataOf(await http.get<CheckData>(`${API.check}?random=${polled.random}`, proof)).status;
+      await sleep(100);
+    }
+    expect(status).toBe(-1);
+    await waitUntil(() => auditOf(short, polled.random).length + auditOf(short, unwatched.random).length === 2, 5_000);
+    // One more sweep (a second) tells nothing more.
+    await sleep(1_200);
+    expect(auditOf(short, polled.random)).toEqual([auditLine('qr.expired', { userId: null, random: polled.random })]);
+    expect(auditOf(short, unwatched.random)).toEqual([auditLine('qr.expired', { userId: null, random: unwatched.random })]);
+    expect(auditOf(short, confirmed.random).map((entry) => entry.event)).toEqual(['qr.scanned', 'qr.confirmed']);
+  } finally {
+    await short.close();
+  }
+});
+
+test('on two instances sharing Redis, a QR watched on both is told expired once, by one of them', async () => {
+  const cluster = await startCluster(2, { env: { QR_TTL_SECONDS: '1' } });
+  try {
+    const [a, b] = [cluster.at(0), cluster.at(1)];
+    const qr = await gene(api(a.url), BROWSER);
+    const watchers = await Promise.all([connect(a.url), connect(b.url)]);
+    await Promise.all(watchers.map((socket) => socket.emitWithAck(EVENTS.subscribe, { random: qr.random, secret: qr.secret })));
+    const lines = () => [...auditOf(a, qr.random), ...auditOf(b, qr.random)];
+    await Promise.all(watchers.map((socket) => waitFor(socket, EVENTS.expired, 5_000)));
+    await waitUntil(() => lines().length > 0, 5_000);
+    await sleep(1_200);
+    expect(lines()).toEqual([auditLine('qr.expired', { userId: null, random: qr.random })]);
+  } finally {
+    await cluster.close();
   }
 });
 

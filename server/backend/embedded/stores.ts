@@ -22,6 +22,7 @@ import type { Clock } from '../../domain/clock';
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
 import type { NewTicket, QrStore, Stores } from '../stores';
 import { MemoryScanIndex } from '../memory/stores';
+import { MemoryQrDeadlines } from '../memory/qr-deadlines';
 import { EmbeddedOidcStore } from './oidc-store';
 import { EmbeddedSignInStore } from './sign-in-store';
 import { JournaledQrStore, type ReportProblem } from './journaled-qr-store';
@@ -187,6 +188,8 @@ export function createEmbeddedStores(path: string, now: Clock, options: Embedded
   for (const timer of timers) timer.unref();
   return {
     qr,
+    // In this process, like the webhook queue: QRs pending at a restart get no expiry line.
+    deadlines: new MemoryQrDeadlines(now),
     users: new EmbeddedUserStore(write, env.openDB({ name: 'users' }), env.openDB({ name: 'usernames' })),
     scans,
     revoked,

@@ -8,6 +8,7 @@ import type { Clock } from '../../domain/clock';
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
 import { MemoryOidcStore } from './oidc-store';
 import { MemorySignInStore } from './sign-in-store';
+import { MemoryQrDeadlines } from './qr-deadlines';
 import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from '../stores';
 
 interface Entry<T> {
@@ -187,6 +188,7 @@ export function createMemoryStores(now: Clock, sweepMs = 30_000): Stores {
   timer.unref();
   return {
     qr,
+    deadlines: new MemoryQrDeadlines(now),
     users: new MemoryUserStore(),
     scans: new MemoryScanIndex(now),
     revoked,

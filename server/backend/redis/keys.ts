@@ -16,6 +16,8 @@ export function redisKeys(prefix: string) {
     username: (name: string) => `${prefix}username:${name.toLowerCase()}`,
     /** A user's undecided scans (sorted set by deadline). */
     scans: (userId: string) => `${prefix}scans:${userId}`,
+    /** Every QR's deadline, for the expiry sweep (sorted set: member the `random`, score the deadline). */
+    qrDeadlines: `${prefix}qr-deadlines`,
     /** A signed-out user token's `jti`, until the token's own expiry. */
     revoked: (jti: string) => `${prefix}revoked:${jti}`,
     /** A rate-limit window of a rule and a (hashed) subject. */

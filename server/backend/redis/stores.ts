@@ -15,6 +15,7 @@ import { guarded } from './deadline';
 import { redisKeys } from './keys';
 import { RedisOidcStore } from './oidc-store';
 import { RedisSignInStore } from './sign-in-store';
+import { RedisQrDeadlines } from './qr-deadlines';
 import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from '../stores';
 
 export type { AnyRedisClient } from './client';
@@ -159,6 +160,7 @@ export class RedisRevokedTokens extends RedisKeyed implements RevokedTokens {
 export function createRedisStores(client: AnyRedisClient, prefix: string, now: Clock): Stores {
   return {
     qr: new RedisQrStore(client, prefix, now),
+    deadlines: new RedisQrDeadlines(client, prefix, now),
     users: new RedisUserStore(client, prefix),
     scans: new RedisScanIndex(client, prefix, now),
     revoked: new RedisRevokedTokens(client, prefix, now),
