@@ -35,7 +35,10 @@ export async function deleteByPrefix(client: AnyRedisClient, prefix: string): Pr
   }
 }
 
-/** A store made by `make` on the test Redis under a fresh prefix; real time (entries end by Redis TTLs). */
+/**
+ * A store made by `make` on the test Redis under a fresh prefix; real time (entries end by Redis
+ * TTLs) unless `make` gives the store a clock of the test's own (then `clock` here is unused).
+ */
 export async function redisStoreUnderTest<T>(make: (client: AnyRedisClient, prefix: string) => T): Promise<StoreUnderTest<T>> {
   const client = await connectRedis();
   const others: AnyRedisClient[] = [];

@@ -4,32 +4,17 @@
  * connections (two instances) share the deadlines. Plus the key layout: one sorted set.
  */
 import { RedisQrDeadlines } from '../../server/backend/redis/qr-deadlines';
-import type { AnyRedisClient } from '../../server/backend/redis/stores';
 import { qrDeadlinesContract } from '../contract/qr-deadlines.contract';
 import { uniquePrefix } from '../helpers/cluster';
-import { connectRedis, deleteByPrefix } from '../helpers/store-under-test';
+import { connectRedis, deleteByPrefix, redisStoreUnderTest } from '../helpers/store-under-test';
 import { movableClock } from '../helpers/time';
 
 qrDeadlinesContract(
   'redis',
   async () => {
     const clock = movableClock(Date.now());
-    const prefix = uniquePrefix();
-    const clients: AnyRedisClient[] = [await connectRedis()];
-    const first = clients[0] as AnyRedisClient;
-    return {
-      deadlines: new RedisQrDeadlines(first, prefix, clock.now),
-      clock,
-      sibling: async () => {
-        const other = await connectRedis();
-        clients.push(other);
-        return new RedisQrDeadlines(other, prefix, clock.now);
-      },
-      cleanup: async () => {
-        await deleteByPrefix(first, prefix);
-        await Promise.all(clients.map((client) => client.close()));
-      },
-    };
+    const { store, sibling, cleanup } = await redisStoreUnderTest((client, prefix) => new RedisQrDeadlines(client, prefix, clock.now));
+    return { deadlines: store, clock, sibling, cleanup };
   },
   true,
 );

@@ -8,29 +8,15 @@ import { RedisWebhookQueue } from '../../server/backend/redis/webhook-queue';
 import type { AnyRedisClient } from '../../server/backend/redis/stores';
 import { webhookQueueContract } from '../contract/webhook-queue.contract';
 import { uniquePrefix } from '../helpers/cluster';
-import { connectRedis, deleteByPrefix } from '../helpers/store-under-test';
+import { connectRedis, deleteByPrefix, redisStoreUnderTest } from '../helpers/store-under-test';
 import { movableClock } from '../helpers/time';
 
 webhookQueueContract(
   'redis',
   async () => {
     const clock = movableClock(Date.now());
-    const prefix = uniquePrefix();
-    const clients: AnyRedisClient[] = [await connectRedis()];
-    const first = clients[0] as AnyRedisClient;
-    return {
-      queue: new RedisWebhookQueue(first, prefix, clock.now),
-      clock,
-      sibling: async () => {
-        const other = await connectRedis();
-        clients.push(other);
-        return new RedisWebhookQueue(other, prefix, clock.now);
-      },
-      cleanup: async () => {
-        await deleteByPrefix(first, prefix);
-        await Promise.all(clients.map((client) => client.close()));
-      },
-    };
+    const { store, sibling, cleanup } = await redisStoreUnderTest((client, prefix) => new RedisWebhookQueue(client, prefix, clock.now));
+    return { queue: store, clock, sibling, cleanup };
   },
   true,
 );
