@@ -232,7 +232,6 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     if (closing) return;
     closing = true;
     expiry.close();
-    expirySweep.close();
     logouts.close();
     stopResync();
     clearTimeout(resyncTimer);
@@ -244,8 +243,9 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
     force.unref();
     await closed;
     clearTimeout(force);
-    // Before the backend closes: held webhook jobs are given back to its queue.
-    await webhooks.close();
+    // Before the backend closes: held webhook jobs are given back to its queue, and a sweep
+    // under way settles the deadlines it took.
+    await Promise.all([webhooks.close(), expirySweep.close()]);
     external?.close();
     await backend.close();
   }

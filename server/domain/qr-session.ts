@@ -8,6 +8,17 @@ import { QR_SCENE, type QrPayload, encodeQrPayload } from '../../shared/qr-paylo
 import { effectiveStatus, effectiveVersion, type QrState } from '../../shared/state-machine';
 import { QR_STATUS } from '../../shared/status';
 
+/**
+ * How long after a QR's deadline its expiry is settled for the record (the audit line, the
+ * `expired` counter, the `qr.expired` webhook). A confirm or cancel decided just before the
+ * deadline is written up to one store deadline (2 s on Redis) later; judged at the deadline, such
+ * a QR could be told expired and then confirmed.
+ */
+export const EXPIRY_SETTLE_MS = 5_000;
+
+/** When a QR's expiry is settled for the record: {@link EXPIRY_SETTLE_MS} after its deadline. */
+export const expirySettlesAt = (session: Pick<QrSession, 'expireAt'>): number => session.expireAt + EXPIRY_SETTLE_MS;
+
 /** What the browser that created the QR told us about itself, shown to the phone. */
 export type RequesterInfo = Requester;
 

@@ -7,13 +7,17 @@
  * browser's `qr:expired` push is not this: each instance sends it to its own sockets at the
  * deadline (server/realtime/expiry.ts).
  *
- * A QR is taken before it is told: an instance that dies in between loses that QR's expiry
- * line (at most one batch). Webhooks do not rely on this; their `qr.expired` is a durable job.
+ * A QR's expiry is settled `EXPIRY_SETTLE_MS` (5 s) after its deadline (a confirm decided just
+ * before it may still be landing), so the record says `qr.expired` about 5 to 6 s after the
+ * deadline. A QR is taken before it is told: an instance killed in between loses that QR's
+ * expiry line (at most one batch); one whose read fails is noted again and read a second later.
+ * Webhooks do not rely on this; their `qr.expired` is a durable job, settled at the same time.
  */
 import { effectiveStatus } from '../../shared/state-machine';
 import { QR_STATUS } from '../../shared/status';
 import type { Stores } from '../backend/stores';
 import type { Clock } from '../domain/clock';
+import { expirySettlesAt } from '../domain/qr-session';
 import type { Logger } from '../logger';
 import type { EventBus } from './events';
 
@@ -34,19 +38,33 @@ export interface ExpirySweepDeps {
 export interface ExpirySweep {
   /** Takes and settles the due deadlines now (the timer's work; tests call it too). */
   sweep(): Promise<void>;
-  close(): void;
+  /** Stops the timer; resolves once a sweep under way has finished (before the backend closes). */
+  close(): Promise<void>;
 }
+
+/** A QR whose read failed is looked at again this much later. */
+const RETRY_MS = 1_000;
 
 export function startExpirySweep(deps: ExpirySweepDeps): ExpirySweep {
   const { stores, events, now, logger } = deps;
 
-  /** `qr.expired` if the QR passed its deadline undecided; still undecided before it (a clock behind), noted again. */
+  /**
+   * `qr.expired` if the QR passed its deadline undecided. One that is not settled yet by this
+   * instance's clock (clocks differ a little) is noted again for when it is.
+   */
   async function settle(random: string): Promise<void> {
-    const session = await stores.qr.get(random);
+    let session;
+    try {
+      session = await stores.qr.get(random);
+    } catch (error) {
+      // The store failed this read: look again shortly rather than lose the QR's expiry.
+      await stores.deadlines.add(random, now() + RETRY_MS);
+      throw error;
+    }
     if (!session) return;
-    const status = effectiveStatus(session, now());
-    if (status === QR_STATUS.EXPIRED) events.emit('qr.expired', { session });
-    else if (status === QR_STATUS.PENDING || status === QR_STATUS.SCANNED) await stores.deadlines.add(random, session.expireAt);
+    const at = now();
+    if (at < expirySettlesAt(session)) await stores.deadlines.add(random, expirySettlesAt(session));
+    else if (effectiveStatus(session, at) === QR_STATUS.EXPIRED) events.emit('qr.expired', { session });
   }
 
   let running: Promise<void> | null = null;
@@ -55,7 +73,7 @@ export function startExpirySweep(deps: ExpirySweepDeps): ExpirySweep {
       const due = await stores.deadlines.takeDue(BATCH);
       const settled = await Promise.allSettled(due.map(settle));
       const failed = settled.filter((result) => result.status === 'rejected').length;
-      if (failed > 0) logger.warn('expiry sweep could not read some QR codes', { failed, of: due.length });
+      if (failed > 0) logger.warn('expiry sweep could not read some QR codes, to be read again', { failed, of: due.length });
       if (due.length < BATCH) return;
     }
   }
@@ -73,6 +91,9 @@ export function startExpirySweep(deps: ExpirySweepDeps): ExpirySweep {
   timer.unref();
   return {
     sweep,
-    close: () => clearInterval(timer),
+    async close() {
+      clearInterval(timer);
+      await running;
+    },
   };
 }

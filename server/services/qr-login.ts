@@ -15,6 +15,7 @@ import type { AppConfig } from '../domain/app';
 import type { Clock } from '../domain/clock';
 import { decideMatch } from '../domain/number-matching';
 import { type PushMessage, type QrSession, type RequesterInfo, toCheckData, toExpiredPush, toPush, toSnapshot } from '../domain/qr-session';
+import { expirySettlesAt } from '../domain/qr-session';
 import { newMatch, newRandom, newSecret, newTicket, secretMatches, sha256 } from '../domain/secrets';
 import { AppError, refusalOf } from '../errors';
 import { type AppGuard, MAX_ID_LENGTH } from './qr-guards';
@@ -179,9 +180,9 @@ export function createQrLoginService(deps: QrLoginDeps) {
         retainUntil: expireAt + RETENTION_GRACE_MS,
         match: input.app.numberMatching ? { ...newMatch(), failures: 0 } : null,
       };
-      // 128 random bits do not collide; the NX write makes that a guarantee, not a hope. The
-      // deadline is noted in the same round trip (Redis pipelines the two), for the expiry sweep.
-      const [created] = await Promise.all([stores.qr.create(session), stores.deadlines.add(session.random, expireAt)]);
+      // 128 random bits do not collide; the NX write makes that a guarantee, not a hope. When its
+      // expiry settles is noted in the same round trip (Redis pipelines the two), for the sweep.
+      const [created] = await Promise.all([stores.qr.create(session), stores.deadlines.add(session.random, expirySettlesAt(session))]);
       if (!created) throw new AppError('INTERNAL', { cause: new Error('random collision') });
       events.emit('qr.created', { session });
       return { session, secret };

@@ -12,6 +12,7 @@ import type { ClaimedJob, WebhookQueue } from '../backend/webhook-queue';
 import type { QrStore } from '../backend/stores';
 import type { AppConfig } from '../domain/app';
 import type { Clock } from '../domain/clock';
+import { expirySettlesAt } from '../domain/qr-session';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../domain/webhooks';
 import type { Logger } from '../logger';
 import type { AppRegistry } from '../services/apps';
@@ -51,11 +52,12 @@ export function createJobHandler(deps: DeliverDeps): (job: ClaimedJob, context: 
   async function expiryEvent(job: ClaimedJob, check: { appId: string; expiryOf: string }): Promise<Ready | null> {
     const session = await deps.qr.get(check.expiryOf);
     const at = deps.now();
-    if (session && session.appId === check.appId && effectiveStatus(session, at) === QR_STATUS.EXPIRED) {
+    if (session && session.appId === check.appId && at >= expirySettlesAt(session) && effectiveStatus(session, at) === QR_STATUS.EXPIRED) {
       return { appId: check.appId, type: 'qr.expired', body: JSON.stringify(sessionEvent('qr.expired', session, session.expireAt)) };
     }
-    // Claimed a hair early (another instance's clock): look again at the deadline.
-    if (session && session.appId === check.appId && at < session.expireAt) await queue.retry(job.id, job.lease, session.expireAt);
+    // Claimed a hair early (another instance's clock): look again when it settles.
+    if (session && session.appId === check.appId && at < expirySettlesAt(session))
+      await queue.retry(job.id, job.lease, expirySettlesAt(session));
     // Confirmed or cancelled in time (or gone): nothing to tell.
     else await queue.complete(job.id, job.lease);
     return null;

@@ -105,7 +105,7 @@ test('an expiry is an audit line, with the user who had scanned', async () => {
     await browser.emitWithAck(EVENTS.subscribe, { random: qr.random, secret: qr.secret });
     await scan(http, phone.token, qr.random);
     await waitFor(browser, EVENTS.expired, 5_000);
-    await waitUntil(() => auditOf(short, qr.random).length === 2, 5_000);
+    await waitUntil(() => auditOf(short, qr.random).length === 2, 10_000);
     expect(auditOf(short, qr.random)).toEqual([
       auditLine('qr.scanned', { userId: phone.user.id, random: qr.random }),
       auditLine('qr.expired', { userId: phone.user.id, random: qr.random }),
@@ -134,7 +134,7 @@ test('a QR that is only polled and one nobody watches each get one expiry line, 
       await sleep(100);
     }
     expect(status).toBe(-1);
-    await waitUntil(() => auditOf(short, polled.random).length + auditOf(short, unwatched.random).length === 2, 5_000);
+    await waitUntil(() => auditOf(short, polled.random).length + auditOf(short, unwatched.random).length === 2, 10_000);
     // One more sweep (a second) tells nothing more.
     await sleep(1_200);
     expect(auditOf(short, polled.random)).toEqual([auditLine('qr.expired', { userId: null, random: polled.random })]);
@@ -154,7 +154,7 @@ test('on two instances sharing Redis, a QR watched on both is told expired once,
     await Promise.all(watchers.map((socket) => socket.emitWithAck(EVENTS.subscribe, { random: qr.random, secret: qr.secret })));
     const lines = () => [...auditOf(a, qr.random), ...auditOf(b, qr.random)];
     await Promise.all(watchers.map((socket) => waitFor(socket, EVENTS.expired, 5_000)));
-    await waitUntil(() => lines().length > 0, 5_000);
+    await waitUntil(() => lines().length > 0, 10_000);
     await sleep(1_200);
     expect(lines()).toEqual([auditLine('qr.expired', { userId: null, random: qr.random })]);
   } finally {

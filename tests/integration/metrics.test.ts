@@ -71,7 +71,7 @@ describe('one server', () => {
     await browser.emitWithAck(EVENTS.subscribe, { random: expiring.random, secret: expiring.secret });
     await waitFor(browser, EVENTS.expired, 5000);
     // The expiry is counted by the expiry sweep (once a second), as it writes its audit line.
-    await waitUntil(() => server.logs.some((line) => line.includes('"audit qr.expired"') && line.includes(expiring.random)), 5000);
+    await waitUntil(() => server.logs.some((line) => line.includes('"audit qr.expired"') && line.includes(expiring.random)), 10_000);
 
     const after = await scrape(server.url);
     expect(after.value(METRIC.logins, { app: 'demo' })).toBe(1);

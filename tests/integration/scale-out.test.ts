@@ -159,7 +159,9 @@ test('every QR, ticket, rate counter and generated key lives under the one prefi
   await confirm(api(cluster.at(2).url), phone.token, qr.random);
   const keys = await keysMatching(cluster.redis, `${cluster.prefix}*`);
   const kinds = new Set(keys.map((key) => key.slice(cluster.prefix.length).split(':')[0]));
-  expect([...kinds].sort()).toEqual(['jwks', 'qr', 'rl', 'signing-key', 'ticket', 'user', 'username']);
+  expect([...kinds].sort()).toEqual(['jwks', 'qr', 'qr-deadlines', 'rl', 'signing-key', 'ticket', 'user', 'username']);
+  // The deadlines set has no TTL: the expiry sweep empties it (members leave as they come due).
+  expect(await cluster.redis.zScore(`${cluster.prefix}qr-deadlines`, qr.random)).toBeGreaterThan(Date.parse(qr.expireAt));
   for (const key of keys.filter((k) => /:(qr|ticket|rl):/.test(k))) {
     expect(await cluster.redis.pTTL(key)).toBeGreaterThan(0);
   }
