@@ -43,8 +43,11 @@ export interface WebhookQueue {
   complete(id: string, lease: string): Promise<boolean>;
   /** The job waits again until `dueAt`, with `data` when given; false when the lease no longer holds. */
   retry(id: string, lease: string, dueAt: number, data?: string): Promise<boolean>;
-  /** The job is due again now and this claim is not counted (shutdown); false when the lease no longer holds. */
-  release(id: string, lease: string): Promise<boolean>;
+  /**
+   * The job is due again at `dueAt` (default now) and this claim is not counted (shutdown, or no
+   * room for its app yet); false when the lease no longer holds.
+   */
+  release(id: string, lease: string, dueAt?: number): Promise<boolean>;
   /** How many jobs are queued, waiting or claimed. */
   count(): Promise<number>;
 }

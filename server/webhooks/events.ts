@@ -33,16 +33,20 @@ export type WebhookJobData = { appId: string; type: WebhookEventType; body: stri
 /** The webhook type of each phone action. */
 export const ACTION_EVENTS = { scan: 'qr.scanned', confirm: 'qr.confirmed', cancel: 'qr.cancelled' } as const;
 
-/** An event about a QR session, at `at` (epoch ms). */
-export function sessionEvent(type: WebhookEventType, session: QrSession, at: number): WebhookEvent {
+/**
+ * An event about a QR session, at `at` (epoch ms). `userId`: the user whose phone acted, when the
+ * session does not record it (a cancel before any scan); otherwise the scanner.
+ */
+export function sessionEvent(type: WebhookEventType, session: QrSession, at: number, actor?: string): WebhookEvent {
   const { ip, browser, os } = session.requester;
+  const userId = actor ?? session.scannedUserId;
   return {
     type,
     timestamp: new Date(at).toISOString(),
     data: {
       random: session.random,
       appId: session.appId,
-      ...(session.scannedUserId === null ? {} : { userId: session.scannedUserId }),
+      ...(userId === null ? {} : { userId }),
       requester: { ip, browser, os },
     },
   };

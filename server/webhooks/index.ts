@@ -4,13 +4,16 @@
  * the backend's webhook queue, delivered at least once to the app's `webhookUrl` by whichever
  * instance claims them (./deliverer.ts, ./deliver.ts). Queued from the domain event bus:
  * `qr.changed` (scan, confirm, cancel), `qr.redeemed`, and `qr.created` (an expiry check due
- * at the QR's deadline, ./events.ts). An event is queued only for an app whose webhook takes
- * its type; a queue that cannot be written (Redis down) loses the event, logged at `warn`.
+ * when the QR's expiry settles, ./events.ts). An event is queued only for an app whose webhook
+ * takes its type. A queue that cannot be written (Redis down) is tried again for about a minute
+ * (an add is keyed by the event's id, so a retry never queues it twice); after that, or at
+ * shutdown, the event is lost, logged at `warn`.
  */
 import type { WebhookQueue } from '../backend/webhook-queue';
 import type { QrStore } from '../backend/stores';
 import type { Clock } from '../domain/clock';
 import { newRandom } from '../domain/secrets';
+import { expirySettlesAt } from '../domain/qr-session';
 import type { WebhookEventType } from '../domain/webhooks';
 import type { Logger } from '../logger';
 import type { AppRegistry } from '../services/apps';
@@ -47,6 +50,9 @@ export interface Webhooks {
   close(): Promise<void>;
 }
 
+/** Waits before each new attempt to queue an event the queue refused (about a minute in all). */
+const QUEUE_RETRY_MS = [500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
+
 export function createWebhooks(deps: WebhookDeps, options: WebhookDeliveryOptions = DEFAULT_WEBHOOK_DELIVERY): Webhooks {
   const { events, queue, apps, logger, now } = deps;
   const adding = new Set<Promise<void>>();
@@ -61,15 +67,40 @@ export function createWebhooks(deps: WebhookDeps, options: WebhookDeliveryOption
     orderKey: (job) => parseJobData(job.data)?.appId ?? '',
   });
 
+  /** Waits between attempts to queue an event; ended early by shutdown. */
+  const pauses = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        pauses.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      pauses.add(done);
+    });
+
   function enqueue(data: WebhookJobData, type: WebhookEventType, dueAt: number): void {
     if (closed) return;
     const id = `msg_${newRandom()}`;
-    const added = queue.add(id, JSON.stringify(data), dueAt).then(
-      () => {
-        if (dueAt <= now()) deliverer.kick();
-      },
-      (error: unknown) => logger.warn('webhook not queued, the event is lost', { appId: data.appId, type, webhookId: id, error }),
-    );
+    const text = JSON.stringify(data);
+    const added = (async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await queue.add(id, text, dueAt);
+          if (dueAt <= now()) deliverer.kick();
+          return;
+        } catch (error) {
+          const wait = QUEUE_RETRY_MS[attempt];
+          if (closed || wait === undefined) {
+            logger.warn('webhook not queued, the event is lost', { appId: data.appId, type, webhookId: id, error });
+            return;
+          }
+          await pause(wait);
+        }
+      }
+    })();
     adding.add(added);
     void added.then(() => adding.delete(added));
   }
@@ -81,15 +112,15 @@ export function createWebhooks(deps: WebhookDeps, options: WebhookDeliveryOption
   };
 
   const unsubscribe = [
-    events.on('qr.changed', ({ session, action }) => {
+    events.on('qr.changed', ({ session, action, userId }) => {
       const type = ACTION_EVENTS[action];
       if (!subscriber(session.appId, type)) return;
       const at = now();
-      enqueue({ appId: session.appId, type, body: JSON.stringify(sessionEvent(type, session, at)) }, type, at);
+      enqueue({ appId: session.appId, type, body: JSON.stringify(sessionEvent(type, session, at, userId)) }, type, at);
     }),
     events.on('qr.created', ({ session }) => {
       if (subscriber(session.appId, 'qr.expired'))
-        enqueue({ appId: session.appId, expiryOf: session.random }, 'qr.expired', session.expireAt);
+        enqueue({ appId: session.appId, expiryOf: session.random }, 'qr.expired', expirySettlesAt(session));
     }),
     events.on('qr.redeemed', (redeemed) => {
       if (!subscriber(redeemed.appId, 'ticket.redeemed')) return;
@@ -103,6 +134,7 @@ export function createWebhooks(deps: WebhookDeps, options: WebhookDeliveryOption
       if (closed) return;
       closed = true;
       for (const off of unsubscribe) off();
+      for (const end of [...pauses]) end();
       await Promise.allSettled([...adding]);
       await deliverer.close();
       if (!queue.durable) {

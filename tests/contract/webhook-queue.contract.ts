@@ -143,6 +143,17 @@ export function webhookQueueContract(name: string, factory: () => Promise<Webhoo
       expect(await queue.claim(10, LEASE)).toEqual([expect.objectContaining({ id: job, attempt: 1 })]);
     });
 
+    test('release with a due time gives the job back then, still without counting the claim', async () => {
+      const job = id();
+      await queue.add(job, 'data', now());
+      const [first] = await queue.claim(10, LEASE);
+      expect(await queue.release(job, first?.lease ?? '', now() + 2_000)).toBe(true);
+      sut.clock.advance(1_999);
+      expect(await queue.claim(10, LEASE)).toEqual([]);
+      sut.clock.advance(1);
+      expect(await queue.claim(10, LEASE)).toEqual([expect.objectContaining({ id: job, attempt: 1 })]);
+    });
+
     if (!shared) return;
 
     test('another instance sees the same jobs, and concurrent claims never share one', async () => {

@@ -91,6 +91,16 @@ test('a cancel sends qr.cancelled with the scanner', async () => {
   expect(hooks[1]?.event?.data).toMatchObject({ random: qr.random, appId: 'hooks', userId: phone.user.id });
 });
 
+test('a cancel before any scan names the user who cancelled', async () => {
+  const http = api(server.url);
+  const phone = await registerUser(http);
+  const qr = await gene(http, { [HEADERS.appId]: 'hooks' });
+  await http.post(API.cancel, { random: qr.random }, bearer(phone.token));
+  const [hook] = await all.waitFor(1);
+  expect(hook?.event?.type).toBe('qr.cancelled');
+  expect(hook?.event?.data).toMatchObject({ random: qr.random, appId: 'hooks', userId: phone.user.id });
+});
+
 test('a QR that expires undecided sends qr.expired (stamped with its deadline); one confirmed in time sends none', async () => {
   const http = api(server.url);
   const phone = await registerUser(http);
@@ -102,7 +112,7 @@ test('a QR that expires undecided sends qr.expired (stamped with its deadline); 
   await scan(http, phone.token, decided.random);
   await http.post(API.confirm, { random: decided.random }, bearer(phone.token));
   await scan(http, phone.token, sentinel.random);
-  const hooks = await all.waitFor(4, 6_000);
+  const hooks = await all.waitFor(4, 12_000);
   expect(hooks.map((hook) => [hook.event?.type, hook.event?.data.random])).toEqual([
     ['qr.scanned', decided.random],
     ['qr.confirmed', decided.random],

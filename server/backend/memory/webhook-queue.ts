@@ -68,10 +68,10 @@ export class MemoryWebhookQueue implements WebhookQueue {
     return true;
   }
 
-  async release(id: string, lease: string): Promise<boolean> {
+  async release(id: string, lease: string, dueAt?: number): Promise<boolean> {
     const entry = this.held(id, lease);
     if (!entry) return false;
-    entry.availableAt = this.now();
+    entry.availableAt = dueAt ?? this.now();
     entry.lease = '';
     entry.attempt -= 1;
     return true;

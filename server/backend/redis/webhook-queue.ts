@@ -151,8 +151,8 @@ export class RedisWebhookQueue implements WebhookQueue {
     return this.settle(id, lease, 'retry', dueAt, data);
   }
 
-  release(id: string, lease: string): Promise<boolean> {
-    return this.settle(id, lease, 'release', this.now());
+  release(id: string, lease: string, dueAt?: number): Promise<boolean> {
+    return this.settle(id, lease, 'release', dueAt ?? this.now());
   }
 
   async count(): Promise<number> {
