@@ -5,10 +5,14 @@
  * (`/api/v2/qrcode/check`, `/oidc/interaction/:uid`), or the path when none did; never a
  * query string, where secrets travel (`?random=…&secret=…`, `id_token_hint`). The line is
  * written on `finish`, after the answer, so it never delays one. Socket.IO's own requests
- * never reach Express and are not logged here.
+ * never reach Express and are not logged here. Probes and scrapes that answer 2xx (`/livez`,
+ * `/readyz`, `/metrics`: a steady stream from orchestrators and Prometheus) are `debug`.
  */
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from '../logger';
+
+/** Routes that orchestrators and monitoring call every few seconds. */
+const PROBES: ReadonlySet<string> = new Set(['/livez', '/readyz', '/metrics']);
 
 /** The pattern of the route that answered, else the path; neither carries the query. */
 export function routeOf(req: Request): string {
@@ -24,10 +28,13 @@ export function accessLog(logger: Logger): RequestHandler {
     const write = (aborted: boolean) => {
       if (written) return;
       written = true;
-      logger.info('request', {
+      const route = routeOf(req);
+      const status = res.statusCode;
+      const level = PROBES.has(route) && status < 300 ? 'debug' : 'info';
+      logger[level]('request', {
         method: req.method,
-        route: routeOf(req),
-        status: res.statusCode,
+        route,
+        status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         ip: req.ip ?? '',
         // The client left before the answer was sent in full.

@@ -10,6 +10,7 @@ import type { KeySet } from '../auth/keys';
 import type { Stores } from '../backend/stores';
 import type { AppConfig } from '../domain/app';
 import type { Logger } from '../logger';
+import { logRefusedClientAuth } from './client-auth-log';
 import type { RateLimiter } from '../ratelimit/limiter';
 import type { AppRegistry } from '../services/apps';
 import type { Redeem } from '../services/redeem';
@@ -69,6 +70,7 @@ export function oidcRoutes(deps: OidcDeps): Router {
     signIns: deps.signIns,
     sendLogout: deps.sendLogout,
   });
+  provider.on('grant.error', logRefusedClientAuth(deps.logger));
   const rememberUser = (user: PublicUser) =>
     accounts.upsert(ACCOUNT_MODEL, user.id, { ...toPublicUser(user) } as unknown as Record<string, unknown>, deps.sessionTtlSeconds);
 

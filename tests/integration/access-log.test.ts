@@ -1,8 +1,8 @@
 /**
- * The access log of a real server: one `info` line per HTTP request once it is answered, with
- * the method, the Express route pattern (the path when no route answered), the status, the
- * duration and the client address as Express judges it (TRUST_PROXY), and never a query
- * string, even when the URL carried a secret in one (issue 16).
+ * The access log of a real server: one `info` line per HTTP request once it is answered (`debug`
+ * for probes and scrapes answered 2xx), with the method, the Express route pattern (the path
+ * when no route answered), the status, the duration and the client address as Express judges it
+ * (TRUST_PROXY), and never a query string, even when the URL carried a secret in one (issue 16).
  */
 import { API, type GeneData } from '../../shared/http';
 import { api, dataOf } from '../helpers/api';
@@ -100,4 +100,19 @@ test('every request gets its line, each written once', async () => {
   // Nothing more arrives for them (bounded wait for a duplicate that must not come).
   await new Promise((resolve) => setTimeout(resolve, 100));
   expect(accessLines().filter((entry) => entry.route === '/readyz')).toHaveLength(start + 5);
+});
+
+test('probes and scrapes answered 2xx are debug lines (a steady stream at info would bury the rest); other requests info', async () => {
+  const counted = (route: string) => accessLines().filter((entry) => entry.route === route).length;
+  const [livez, readyz, metrics] = [counted('/livez'), counted('/readyz'), counted('/metrics')];
+  for (const path of ['/livez', '/readyz', '/metrics']) expect((await fetch(`${server().url}${path}`)).status).toBe(200);
+  expect(await lineFor('/livez', livez + 1)).toMatchObject({ level: 'debug', status: 200 });
+  expect(await lineFor('/readyz', readyz + 1)).toMatchObject({ level: 'debug', status: 200 });
+  expect(await lineFor('/metrics', metrics + 1)).toMatchObject({ level: 'debug', status: 200 });
+  // A refused scrape is worth seeing.
+  const refused = await rawRequest(server().url, { path: '/metrics', headers: { 'x-forwarded-for': '203.0.113.9' } });
+  expect(refused.status).toBe(403);
+  expect(await lineFor('/metrics', metrics + 2)).toMatchObject({ level: 'info', status: 403 });
+  await fetch(`${server().url}/.well-known/jwks.json`);
+  expect(await lineFor('/.well-known/jwks.json')).toMatchObject({ level: 'info', status: 200 });
 });

@@ -58,9 +58,9 @@ async function stop(run: Run): Promise<number | null> {
 test('JSON lines only: the start facts, an access line, the demo secret once, and the lines of the shutdown', async () => {
   const run = await launch({ LOG_LEVEL: 'info' });
   await until(run, 'QRLOGIN_DEMO_APP_SECRET');
-  const livez = await fetch(`http://127.0.0.1:${run.port}/livez?probe=1`);
-  expect(livez.status).toBe(200);
-  await until(run, '"route":"/livez"');
+  const jwks = await fetch(`http://127.0.0.1:${run.port}/.well-known/jwks.json?probe=1`);
+  expect(jwks.status).toBe(200);
+  await until(run, '"route":"/.well-known/jwks.json"');
   expect(await stop(run)).toBe(0);
 
   const lines = run.stdout().split('\n').filter(Boolean);
@@ -79,7 +79,9 @@ test('JSON lines only: the start facts, an access line, the demo secret once, an
   );
   expect(entries).toContainEqual(expect.objectContaining({ msg: 'store: memory, lost on restart (STORE=memory)', store: 'memory' }));
   expect(entries).toContainEqual(expect.objectContaining({ msg: 'demo pages', website: `${url}/`, phone: `${url}/mobile` }));
-  expect(entries).toContainEqual(expect.objectContaining({ msg: 'request', method: 'GET', route: '/livez', status: 200, ip: '127.0.0.1' }));
+  expect(entries).toContainEqual(
+    expect.objectContaining({ msg: 'request', method: 'GET', route: '/.well-known/jwks.json', status: 200, ip: '127.0.0.1' }),
+  );
   // Written just before process.exit: the asynchronous destination was flushed.
   expect(entries.map((entry) => entry.msg)).toEqual(expect.arrayContaining(['shutting down', 'shut down']));
 
