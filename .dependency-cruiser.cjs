@@ -43,8 +43,8 @@ module.exports = {
     {
       name: 'services-not-transport',
       severity: 'error',
-      comment: 'Use cases know nothing of HTTP or sockets.',
-      from: { path: '^server/services/' },
+      comment: 'Use cases, webhook delivery and metrics know nothing of HTTP routes or sockets.',
+      from: { path: '^server/(services|webhooks|metrics)/' },
       to: { path: '^server/(http|realtime|edge)/' },
     },
     {
