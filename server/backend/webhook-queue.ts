@@ -23,20 +23,33 @@ export interface ClaimedJob {
   lease: string;
 }
 
+/**
+ * A claim's share per group (the app): jobs of a group that holds `perGroup` jobs already
+ * (`held`, plus those of this claim) are skipped, and stay queued at their due time, so the
+ * group's jobs are still claimed in due order once it has room. Only the first `window` due jobs
+ * are looked at.
+ */
+export interface ClaimLimit {
+  perGroup: number;
+  held: ReadonlyMap<string, number>;
+  window: number;
+}
+
 export interface WebhookQueue {
   /** Whether jobs outlive this process (and are shared by the instances on the same state). */
   readonly durable: boolean;
   /**
-   * Adds a job due at `dueAt` (epoch ms).
+   * Adds a job due at `dueAt` (epoch ms), of `group` (the app; default none) for a claim's limit.
    * @returns false when a job with this id is queued already (nothing is written).
    */
-  add(id: string, data: string, dueAt: number): Promise<boolean>;
+  add(id: string, data: string, dueAt: number, group?: string): Promise<boolean>;
   /**
    * Claims at most `max` jobs whose due time has come or whose lease has ended, earliest
    * first, each leased for `leaseMs`: no other claim gets them until the lease ends. Of any
-   * number of concurrent claims, one job goes to one of them only.
+   * number of concurrent claims, one job goes to one of them only. With `limit`, a group at its
+   * share is skipped (see {@link ClaimLimit}).
    */
-  claim(max: number, leaseMs: number): Promise<ClaimedJob[]>;
+  claim(max: number, leaseMs: number, limit?: ClaimLimit): Promise<ClaimedJob[]>;
   /** Extends the leases still held by these claims to `leaseMs` from now; the ids renewed. */
   renew(jobs: readonly Pick<ClaimedJob, 'id' | 'lease'>[], leaseMs: number): Promise<string[]>;
   /** Removes the job (delivered, or given up); false when the lease no longer holds (nothing done). */

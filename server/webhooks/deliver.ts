@@ -55,9 +55,10 @@ export function createJobHandler(deps: DeliverDeps): (job: ClaimedJob, context: 
     if (session && session.appId === check.appId && at >= expirySettlesAt(session) && effectiveStatus(session, at) === QR_STATUS.EXPIRED) {
       return { appId: check.appId, type: 'qr.expired', body: JSON.stringify(sessionEvent('qr.expired', session, session.expireAt)) };
     }
-    // Claimed a hair early (another instance's clock): look again when it settles.
+    // Claimed early (another instance's clock, or queued at the deadline by an older version):
+    // given back until it settles, the claim not counted as an attempt.
     if (session && session.appId === check.appId && at < expirySettlesAt(session))
-      await queue.retry(job.id, job.lease, expirySettlesAt(session));
+      await queue.release(job.id, job.lease, expirySettlesAt(session));
     // Confirmed or cancelled in time (or gone): nothing to tell.
     else await queue.complete(job.id, job.lease);
     return null;

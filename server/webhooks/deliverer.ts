@@ -4,10 +4,10 @@
  * (jittered; at once after an event is queued here) it renews the leases of the jobs it holds
  * and claims as many due jobs as it has room for. Jobs of one app are handled one after the
  * other in the order they were claimed (earliest due first), jobs of different apps side by
- * side, so a receiver hears of one instance's events in order. One app holds at most a quarter
- * of the room (`maxHeld`): a job claimed beyond that goes back to the queue, due a lease later
- * (the claim not counted), so a receiver that hangs delays its own app's events only, never the
- * other apps'. `close()` stops the loop and
+ * side, so a receiver hears of one instance's events in order. One app holds at most an eighth
+ * of the room (`maxHeld`): a claim skips the jobs of an app at its share, which stay queued at
+ * their due time (still in order), so a receiver that hangs delays its own app's events, not
+ * those of the other apps (up to seven such apps at once). `close()` stops the loop and
  * waits for the jobs held: an attempt in flight is aborted and, like the jobs still waiting
  * their turn, given back to the queue (due at once, the attempt not counted).
  */
@@ -45,9 +45,10 @@ export function startDeliverer(deps: DelivererDeps): Deliverer {
   const { queue, logger, options } = deps;
   const held = new Map<string, { job: ClaimedJob; lost: boolean }>();
   const chains = new Map<string, Promise<void>>();
-  /** Held jobs by order key (app), at most `perKey` each. */
+  /** Held jobs by order key (app): a claim's `held`, each key at most `perGroup`. */
   const heldByKey = new Map<string, number>();
-  const perKey = Math.max(1, Math.floor(options.maxHeld / 4));
+  const perGroup = Math.max(1, Math.floor(options.maxHeld / 8));
+  const window = Math.max(256, options.maxHeld * 8);
   const closing = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;
@@ -76,11 +77,12 @@ export function startDeliverer(deps: DelivererDeps): Deliverer {
     for (const [id, entry] of held) if (!kept.has(id)) entry.lost = true;
   }
 
-  function start(job: ClaimedJob, key: string): void {
+  function start(job: ClaimedJob): void {
     const entry = { job, lost: false };
     held.set(job.id, entry);
-    heldByKey.set(key, (heldByKey.get(key) ?? 0) + 1);
     if (held.size === 1) lastRenewal = deps.now();
+    const key = deps.orderKey(job);
+    heldByKey.set(key, (heldByKey.get(key) ?? 0) + 1);
     const run = async () => {
       try {
         await deps.handle(job, { closing: closing.signal, lost: () => entry.lost });
@@ -105,16 +107,8 @@ export function startDeliverer(deps: DelivererDeps): Deliverer {
     try {
       await renew();
       const room = options.maxHeld - held.size;
-      const jobs = room > 0 ? await queue.claim(room, options.leaseMs) : [];
-      const over: ClaimedJob[] = [];
-      for (const job of jobs) {
-        const key = deps.orderKey(job);
-        if ((heldByKey.get(key) ?? 0) < perKey) start(job, key);
-        else over.push(job);
-      }
-      // Its app has its share already: back to the queue for a lease, in claim order.
-      const later = deps.now() + options.leaseMs;
-      await Promise.all(over.map((job, i) => queue.release(job.id, job.lease, later + i)));
+      const jobs = room > 0 ? await queue.claim(room, options.leaseMs, { perGroup, held: heldByKey, window }) : [];
+      for (const job of jobs) start(job);
       if (unreachable) logger.info('webhook queue reachable again');
       unreachable = false;
       return room > 0 && jobs.length === room;

@@ -21,7 +21,7 @@ import type { EventBus } from '../services/events';
 import { type WebhookOutcome, createJobHandler, wantsEvent } from './deliver';
 import { startDeliverer } from './deliverer';
 import { ACTION_EVENTS, type WebhookJobData, parseJobData, redeemedEvent, sessionEvent } from './events';
-import { DEFAULT_WEBHOOK_DELIVERY, type WebhookDeliveryOptions } from './options';
+import { DEFAULT_WEBHOOK_DELIVERY, type WebhookDeliveryOptions, jitter } from './options';
 import { type Lookup, systemLookup } from './send';
 
 export type { WebhookOutcome } from './deliver';
@@ -50,12 +50,29 @@ export interface Webhooks {
   close(): Promise<void>;
 }
 
-/** Waits before each new attempt to queue an event the queue refused (about a minute in all). */
+/** Waits before each new attempt to queue an event the queue refused (about a minute in all, ±25 %). */
 const QUEUE_RETRY_MS = [500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
+/** Events waiting to be queued again at most; beyond, a refused event is lost at once (logged). */
+const MAX_WAITING_ADDS = 10_000;
+
+/**
+ * A webhook id that sorts by when it was made: the queue orders jobs due at the same millisecond
+ * by id, so one app's events queued in one burst keep their order. `msg_`, the time (9 base-36
+ * digits), a counter (3), then 84 random bits (14 base64url characters) for uniqueness across
+ * instances: 30 characters, under the length the log redacts as credential-shaped.
+ */
+function webhookIds(now: Clock): () => string {
+  let seq = 0;
+  return () => {
+    seq = (seq + 1) % 36 ** 3;
+    return `msg_${now().toString(36).padStart(9, '0')}${seq.toString(36).padStart(3, '0')}${newRandom().slice(0, 14)}`;
+  };
+}
 
 export function createWebhooks(deps: WebhookDeps, options: WebhookDeliveryOptions = DEFAULT_WEBHOOK_DELIVERY): Webhooks {
   const { events, queue, apps, logger, now } = deps;
   const adding = new Set<Promise<void>>();
+  const nextId = webhookIds(now);
   let closed = false;
 
   const deliverer = startDeliverer({
@@ -83,21 +100,23 @@ export function createWebhooks(deps: WebhookDeps, options: WebhookDeliveryOption
 
   function enqueue(data: WebhookJobData, type: WebhookEventType, dueAt: number): void {
     if (closed) return;
-    const id = `msg_${newRandom()}`;
+    const id = nextId();
     const text = JSON.stringify(data);
     const added = (async () => {
       for (let attempt = 0; ; attempt++) {
         try {
-          await queue.add(id, text, dueAt);
+          await queue.add(id, text, dueAt, data.appId);
           if (dueAt <= now()) deliverer.kick();
           return;
         } catch (error) {
           const wait = QUEUE_RETRY_MS[attempt];
-          if (closed || wait === undefined) {
+          // Past the schedule, at shutdown, or with too many events waiting already (a long outage).
+          if (closed || wait === undefined || (attempt === 0 && adding.size > MAX_WAITING_ADDS)) {
             logger.warn('webhook not queued, the event is lost', { appId: data.appId, type, webhookId: id, error });
             return;
           }
-          await pause(wait);
+          // Spread out, so that the events of an outage do not all come back at the same moment.
+          await pause(jitter(wait, 0.25));
         }
       }
     })();

@@ -154,6 +154,32 @@ export function webhookQueueContract(name: string, factory: () => Promise<Webhoo
       expect(await queue.claim(10, LEASE)).toEqual([expect.objectContaining({ id: job, attempt: 1 })]);
     });
 
+    test('a share per group: a group at its share is skipped, its jobs stay due in order for a later claim', async () => {
+      const [a1, a2, a3, b1, none] = [id(), id(), id(), id(), id()];
+      await queue.add(a1, 'a1', now() - 300, 'A');
+      await queue.add(a2, 'a2', now() - 290, 'A');
+      await queue.add(a3, 'a3', now() - 280, 'A');
+      await queue.add(b1, 'b1', now() - 100, 'B');
+      await queue.add(none, 'none', now() - 50);
+      const share = (held: [string, number][], window = 100) => ({ perGroup: 2, held: new Map(held), window });
+      // A holds one already: room for one more of A in this claim.
+      expect((await queue.claim(10, LEASE, share([['A', 1]]))).map((job) => job.data)).toEqual(['a1', 'b1', 'none']);
+      expect(await queue.claim(10, LEASE, share([['A', 2]]))).toEqual([]);
+      expect((await queue.claim(10, LEASE, share([]))).map((job) => job.data)).toEqual(['a2', 'a3']);
+      expect(await queue.count()).toBe(5);
+    });
+
+    test('a share looks at the first `window` due jobs only; without a share, max alone counts', async () => {
+      const jobs = [id(), id(), id()];
+      for (const [i, job] of jobs.entries()) await queue.add(job, `a${i}`, now() - 300 + i, 'A');
+      const late = id();
+      await queue.add(late, 'b', now() - 10, 'B');
+      const share = (window: number) => ({ perGroup: 1, held: new Map([['A', 1]]), window });
+      expect(await queue.claim(10, LEASE, share(3))).toEqual([]);
+      expect((await queue.claim(10, LEASE, share(4))).map((job) => job.data)).toEqual(['b']);
+      expect((await queue.claim(2, LEASE)).map((job) => job.data)).toEqual(['a0', 'a1']);
+    });
+
     if (!shared) return;
 
     test('another instance sees the same jobs, and concurrent claims never share one', async () => {

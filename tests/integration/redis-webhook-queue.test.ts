@@ -42,7 +42,7 @@ describe('RedisWebhookQueue key layout', () => {
   it('a waiting job is a member of the due set and a hash with a TTL; a claimed one moves to the leases; a completed one is gone', async () => {
     const clock = movableClock(Date.now());
     const queue = new RedisWebhookQueue(client, prefix, clock.now);
-    await queue.add('msg_a', '{"appId":"shop"}', clock.now() + 1000);
+    await queue.add('msg_a', '{"appId":"shop"}', clock.now() + 1000, 'shop');
     expect(await keysUnder()).toEqual(['{webhooks}:due', '{webhooks}:job:msg_a']);
     expect(await client.zScore(`${prefix}{webhooks}:due`, 'msg_a')).toBe(clock.now() + 1000);
     expect(await client.pTTL(`${prefix}{webhooks}:job:msg_a`)).toBeGreaterThan(6 * 24 * 3_600_000);
@@ -50,7 +50,12 @@ describe('RedisWebhookQueue key layout', () => {
     const [job] = await queue.claim(5, 30_000);
     expect(await keysUnder()).toEqual(['{webhooks}:job:msg_a', '{webhooks}:leases']);
     expect(await client.zScore(`${prefix}{webhooks}:leases`, 'msg_a')).toBe(clock.now() + 30_000);
-    expect(await client.hGetAll(`${prefix}{webhooks}:job:msg_a`)).toEqual({ data: '{"appId":"shop"}', attempt: '1', lease: job?.lease });
+    expect(await client.hGetAll(`${prefix}{webhooks}:job:msg_a`)).toEqual({
+      data: '{"appId":"shop"}',
+      group: 'shop',
+      attempt: '1',
+      lease: job?.lease,
+    });
     await queue.complete('msg_a', job?.lease ?? '');
     expect(await keysUnder()).toEqual([]);
   });

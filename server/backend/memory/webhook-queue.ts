@@ -6,10 +6,11 @@
  */
 import type { Clock } from '../../domain/clock';
 import { randomToken } from '../../domain/secrets';
-import type { ClaimedJob, WebhookQueue } from '../webhook-queue';
+import type { ClaimLimit, ClaimedJob, WebhookQueue } from '../webhook-queue';
 
 interface Entry {
   data: string;
+  group: string;
   attempt: number;
   /** When it may be claimed: its due time, or the end of its lease. */
   availableAt: number;
@@ -23,19 +24,27 @@ export class MemoryWebhookQueue implements WebhookQueue {
 
   constructor(private readonly now: Clock = Date.now) {}
 
-  async add(id: string, data: string, dueAt: number): Promise<boolean> {
+  async add(id: string, data: string, dueAt: number, group = ''): Promise<boolean> {
     if (this.jobs.has(id)) return false;
-    this.jobs.set(id, { data, attempt: 0, availableAt: dueAt, lease: '' });
+    this.jobs.set(id, { data, group, attempt: 0, availableAt: dueAt, lease: '' });
     return true;
   }
 
-  async claim(max: number, leaseMs: number): Promise<ClaimedJob[]> {
+  async claim(max: number, leaseMs: number, limit?: ClaimLimit): Promise<ClaimedJob[]> {
     const now = this.now();
-    const ready = [...this.jobs]
+    const due = [...this.jobs]
       .filter(([, entry]) => entry.availableAt <= now)
       // Earliest first; equal times by id, as Redis orders a sorted set's ties.
-      .sort(([a, x], [b, y]) => x.availableAt - y.availableAt || (a < b ? -1 : a > b ? 1 : 0))
-      .slice(0, Math.max(0, max));
+      .sort(([a, x], [b, y]) => x.availableAt - y.availableAt || (a < b ? -1 : a > b ? 1 : 0));
+    const counts = new Map(limit?.held);
+    const ready: [string, Entry][] = [];
+    for (const [id, entry] of limit ? due.slice(0, limit.window) : due) {
+      if (ready.length >= max) break;
+      const count = counts.get(entry.group) ?? 0;
+      if (limit && count >= limit.perGroup) continue;
+      counts.set(entry.group, count + 1);
+      ready.push([id, entry]);
+    }
     const lease = randomToken(16);
     return ready.map(([id, entry]) => {
       entry.attempt += 1;
