@@ -78,3 +78,31 @@ export function embeddedStoreUnderTest<T>(
     cleanup: () => stores.close(),
   };
 }
+
+/**
+ * For a `describe` that looks at a Redis store's keys: before each test, a fresh client and
+ * prefix handed to `use`; after it, the prefix's keys deleted and the client closed.
+ * `keysUnder()` lists the current prefix's keys without the prefix, sorted.
+ */
+export function useRedisPrefix(use: (client: AnyRedisClient, prefix: string) => void): { keysUnder(): Promise<string[]> } {
+  let client: AnyRedisClient | undefined;
+  let prefix = '';
+  beforeEach(async () => {
+    client = await connectRedis();
+    prefix = uniquePrefix();
+    use(client, prefix);
+  });
+  afterEach(async () => {
+    if (!client) return;
+    await deleteByPrefix(client, prefix);
+    await client.close();
+  });
+  return {
+    async keysUnder() {
+      const keys: string[] = [];
+      if (!client) return keys;
+      for await (const batch of client.scanIterator({ MATCH: `${prefix}*` })) keys.push(...batch.map(String));
+      return keys.map((key) => key.slice(prefix.length)).sort();
+    },
+  };
+}

@@ -7,8 +7,7 @@
 import { RedisOidcStore } from '../../server/backend/redis/oidc-store';
 import type { AnyRedisClient } from '../../server/backend/redis/stores';
 import { oidcStoreContract } from '../contract/oidc-store.contract';
-import { uniquePrefix } from '../helpers/cluster';
-import { connectRedis, deleteByPrefix, redisStoreUnderTest } from '../helpers/store-under-test';
+import { redisStoreUnderTest, useRedisPrefix } from '../helpers/store-under-test';
 
 oidcStoreContract(
   'redis',
@@ -22,13 +21,9 @@ oidcStoreContract(
 describe('RedisOidcStore key layout', () => {
   let client: AnyRedisClient;
   let prefix: string;
-  beforeEach(async () => {
-    client = await connectRedis();
-    prefix = uniquePrefix();
-  });
-  afterEach(async () => {
-    await deleteByPrefix(client, prefix);
-    await client.close();
+  useRedisPrefix((c, p) => {
+    client = c;
+    prefix = p;
   });
 
   it('an entry, its indexes and its grant live under the prefix, each with a TTL, tagged by its own id', async () => {

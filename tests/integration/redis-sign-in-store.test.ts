@@ -7,8 +7,7 @@
 import { RedisSignInStore } from '../../server/backend/redis/sign-in-store';
 import type { AnyRedisClient } from '../../server/backend/redis/stores';
 import { signInFixture, signInStoreContract } from '../contract/sign-in-store.contract';
-import { uniquePrefix } from '../helpers/cluster';
-import { connectRedis, deleteByPrefix, redisStoreUnderTest } from '../helpers/store-under-test';
+import { redisStoreUnderTest, useRedisPrefix } from '../helpers/store-under-test';
 
 signInStoreContract(
   'redis',
@@ -22,20 +21,10 @@ signInStoreContract(
 describe('RedisSignInStore key layout', () => {
   let client: AnyRedisClient;
   let prefix: string;
-  beforeEach(async () => {
-    client = await connectRedis();
-    prefix = uniquePrefix();
+  const { keysUnder } = useRedisPrefix((c, p) => {
+    client = c;
+    prefix = p;
   });
-  afterEach(async () => {
-    await deleteByPrefix(client, prefix);
-    await client.close();
-  });
-
-  const keysUnder = async (): Promise<string[]> => {
-    const keys: string[] = [];
-    for await (const batch of client.scanIterator({ MATCH: `${prefix}*` })) keys.push(...batch.map(String));
-    return keys.map((key) => key.slice(prefix.length)).sort();
-  };
   /** The part of a key Redis Cluster hashes: the first non-empty `{…}` (the whole key without one). */
   const hashTag = (key: string): string => {
     const open = key.indexOf('{');

@@ -7,8 +7,7 @@
 import { RedisWebhookQueue } from '../../server/backend/redis/webhook-queue';
 import type { AnyRedisClient } from '../../server/backend/redis/stores';
 import { webhookQueueContract } from '../contract/webhook-queue.contract';
-import { uniquePrefix } from '../helpers/cluster';
-import { connectRedis, deleteByPrefix, redisStoreUnderTest } from '../helpers/store-under-test';
+import { redisStoreUnderTest, useRedisPrefix } from '../helpers/store-under-test';
 import { movableClock } from '../helpers/time';
 
 webhookQueueContract(
@@ -24,20 +23,10 @@ webhookQueueContract(
 describe('RedisWebhookQueue key layout', () => {
   let client: AnyRedisClient;
   let prefix: string;
-  beforeEach(async () => {
-    client = await connectRedis();
-    prefix = uniquePrefix();
+  const { keysUnder } = useRedisPrefix((c, p) => {
+    client = c;
+    prefix = p;
   });
-  afterEach(async () => {
-    await deleteByPrefix(client, prefix);
-    await client.close();
-  });
-
-  const keysUnder = async (): Promise<string[]> => {
-    const keys: string[] = [];
-    for await (const batch of client.scanIterator({ MATCH: `${prefix}*` })) keys.push(...batch.map(String));
-    return keys.map((key) => key.slice(prefix.length)).sort();
-  };
 
   it('a waiting job is a member of the due set and a hash with a TTL; a claimed one moves to the leases; a completed one is gone', async () => {
     const clock = movableClock(Date.now());
