@@ -39,7 +39,7 @@ export function registerOtherPaths(registry: OpenAPIRegistry): void {
     operationId: 'qrImage',
     summary: 'The QR code as a PNG',
     description:
-      'The `url` of `gene`: loadable cross-origin by an `<img>` (`Access-Control-Allow-Origin: *`), cached until the QR expires. Outside the envelope rule: errors keep their HTTP status.',
+      'The `url` of `gene`: a 1-bit PNG of at most 256 px, loadable cross-origin by an `<img>` (`Access-Control-Allow-Origin: *`). An image never changes: `Cache-Control: public, max-age=<seconds until the QR expires>, immutable` and an `ETag`; a request with a matching `If-None-Match` gets 304. Outside the envelope rule: errors keep their HTTP status.',
     tags: ['Browser'],
     request: { query: randomQuery },
     responses: {
@@ -47,6 +47,7 @@ export function registerOtherPaths(registry: OpenAPIRegistry): void {
         description: 'The image.',
         content: { 'image/png': { schema: { type: 'string', contentMediaType: 'image/png' } } },
       },
+      304: { description: 'The image the `If-None-Match` names: unchanged (no body).' },
       400: errorJson('`random` is missing or not a string.'),
       404: errorJson('No such QR code, or it has expired.'),
       429: errorJson('Rate limited; `Retry-After` says when to try again.'),

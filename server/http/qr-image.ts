@@ -1,24 +1,38 @@
 /**
  * @module
  * `GET /qr.png?random=R`: the QR as a PNG, loadable cross-origin by an `<img>` (the `url` of
- * `gene`). Rendered on demand, so creating a QR costs no image encoding, and once per QR: a
- * render costs ~10 ms of CPU, so the image is kept (in this process, the newest
- * {@link MAX_CACHED_IMAGES}) until its QR expires, parallel requests share one render, and
- * each address is rate limited (`image`).
- * A QR that does not exist or has expired is a 404; a store outage is a 503.
+ * `gene`). Rendered on demand (./qr-png.ts, about 0.3 ms), so creating a QR costs no image
+ * encoding, and once per QR: the image is kept (in this process, the newest
+ * {@link MAX_CACHED_IMAGES}) until its QR expires, and parallel requests share one render. An
+ * image never changes, so it carries an `ETag` (a request with `If-None-Match` gets 304) and
+ * `Cache-Control: public` until the QR's deadline, for browsers and CDNs alike. Each address is
+ * rate limited (`image`). A QR that does not exist or has expired is a 404; a store outage is a
+ * 503.
  */
 import { Router } from 'express';
-import QRCode from 'qrcode';
 import { API } from '../../shared/http';
 import { qrText } from '../domain/qr-session';
 import { AppError } from '../errors';
 import type { RateLimiter } from '../ratelimit/limiter';
 import type { QrLoginService } from '../services/qr-login';
 import { parse, randomQuery } from '../edge/validation';
+import { renderQrPng } from './qr-png';
+
+/** An image's entity tag: the QR's `random` names it for good (its image never changes). */
+const etagOf = (random: string) => `"qr-${random}"`;
+
+/** Whether `If-None-Match` names `etag` (a list, weak forms and `*` included). */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  return ifNoneMatch.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed === etag || trimmed === `W/${etag}`;
+  });
+}
 
 /**
- * Images kept at once (4 kB for a QR with no customData, up to 10 kB with 512 bytes of it:
- * at most ~20 MB); past it the oldest are dropped first and rendered again if asked for.
+ * Images kept at once (about 700 bytes for a QR with no customData, 2 kB with 512 bytes of it:
+ * at most ~4 MB); past it the oldest are dropped first and rendered again if asked for.
  */
 export const MAX_CACHED_IMAGES = 2_000;
 
@@ -66,17 +80,19 @@ export function qrImageRoutes(qr: QrLoginService, limiter: RateLimiter, now: () 
       const gone = error instanceof AppError && (error.key === 'QR_NOT_FOUND' || error.key === 'QR_EXPIRED');
       throw gone ? new AppError('NOT_FOUND', { detail: 'no such QR code' }) : error;
     });
-    const png = await images.get(session.random, session.expireAt, now(), () =>
-      QRCode.toBuffer(qrText(session), { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 256 }),
-    );
     const secondsLeft = Math.max(0, Math.floor((session.expireAt - now()) / 1000));
-    res
-      .set({
-        'Content-Type': 'image/png',
-        'Access-Control-Allow-Origin': '*',
-        'Cache-Control': `private, max-age=${secondsLeft}`,
-      })
-      .send(png);
+    const etag = etagOf(session.random);
+    res.set({
+      'Access-Control-Allow-Origin': '*',
+      'Cache-Control': `public, max-age=${secondsLeft}, immutable`,
+      ETag: etag,
+    });
+    if (matches(req.headers['if-none-match'], etag)) {
+      res.status(304).end();
+      return;
+    }
+    const png = await images.get(session.random, session.expireAt, now(), async () => renderQrPng(qrText(session)));
+    res.type('image/png').send(png);
   });
   return router;
 }
