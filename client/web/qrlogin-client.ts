@@ -42,6 +42,8 @@ export class QrLoginClient implements ScanApi {
   readonly lang: Lang;
   /** Whether `startScanning` uses Socket.IO (else polling only). */
   readonly realtime: boolean;
+  /** The app id sent with each request (the server's default app when absent). */
+  readonly appId: string | undefined;
   private readonly http: HttpContext;
   /** random → secret of every QR this client created. */
   private readonly secrets = new Map<string, string>();
@@ -53,6 +55,7 @@ export class QrLoginClient implements ScanApi {
     this.host = normalizeHost(options.host, origin);
     this.lang = options.lang === 'zh-CN' ? 'zh-CN' : 'en';
     this.realtime = options.realtime !== false;
+    this.appId = options.appId;
     this.http = {
       host: this.host,
       fetch: options.fetch ?? defaultFetch(),

@@ -2,9 +2,11 @@
  * @module
  * One QR cycle of a widget: create the QR, show it, follow its status feed and expiry watch
  * until a final state, and on approval exchange the ticket. Every start, refresh and retry
- * makes a new cycle and disposes of the old one as a whole: its socket and timers go, and
+ * makes a new cycle and disposes of the old one as a whole: its subscription and timers go, and
  * whatever it was still waiting for is dropped by {@link ScanCycle.live}, so nothing of a
- * disposed cycle reaches the reducer or the page.
+ * disposed cycle reaches the reducer or the page. The widget's socket outlives the cycles: a
+ * cycle after the first creates its QR over it (`qr:create`) when it is connected, and asks
+ * `gene` otherwise.
  *
  * Every report goes through the pure reducer (`scan-state.ts`); the presenter shows the
  * result.
@@ -13,7 +15,7 @@ import type { CheckData, GeneData, Lang, UserInfoData } from '../../shared';
 import { ERRORS, ORIGIN_REFUSED_DETAIL, QR_STATUS } from '../../shared';
 import { errorCode, isGone, isTransient, messageOf } from '../common/errors';
 import { ExpiryWatch } from './expiry-watch';
-import { RealtimeSubscription } from './realtime';
+import type { RealtimeChannel } from './realtime';
 import type { ScanPresenter } from './scan-presenter';
 import {
   createdScanState,
@@ -32,6 +34,8 @@ export interface ScanApi {
   readonly host: string;
   readonly lang: Lang;
   readonly realtime: boolean;
+  /** The app the QR codes are for (the server's default app when absent). */
+  readonly appId?: string | undefined;
   geneCode(opts?: { customData?: Record<string, unknown> }): Promise<GeneData>;
   checkStatus(random: string, secret?: string): Promise<CheckData>;
   exchangeUserInfo(ticket: string, secret?: string): Promise<UserInfoData>;
@@ -73,6 +77,8 @@ export class ScanCycle {
     private readonly presenter: ScanPresenter,
     /** Polling period (ms) while the socket is down. */
     private readonly interval: number,
+    /** The widget's socket; null when realtime is off. */
+    private readonly channel: RealtimeChannel | null,
   ) {}
 
   /** Shows the loading state and creates the QR; the rest follows from the answers. */
@@ -91,7 +97,10 @@ export class ScanCycle {
     const { customData } = this.options;
     let gene: GeneData;
     try {
-      gene = await this.live(this.api.geneCode(customData ? { customData } : undefined));
+      // Over the widget's socket when it is up (no request, no handshake), else by `gene`.
+      gene =
+        (await this.live(this.channel?.create(this.api.appId, customData) ?? Promise.resolve(null))) ??
+        (await this.live(this.api.geneCode(customData ? { customData } : undefined)));
     } catch (error) {
       const code = errorCode(error);
       // The 403's detail (never translated) tells an origin refusal from an unknown app id.
@@ -122,11 +131,11 @@ export class ScanCycle {
     this.presenter.codeShown(gene, this.state);
     if (isFinalScanStatus(this.state.status)) return;
 
-    const { host, realtime } = this.api;
+    const channel = this.channel;
     this.feed = new StatusFeed(
       {
         check,
-        connect: realtime ? (listener) => new RealtimeSubscription(host, gene.random, gene.secret, listener) : null,
+        connect: channel ? (listener) => channel.subscribe(gene.random, gene.secret, listener) : null,
         intervalMs: this.interval,
       },
       {

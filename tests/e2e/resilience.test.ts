@@ -5,6 +5,8 @@
  * while the page waits. The phone side is the HTTP API (the phone page has its own tests).
  */
 import type { Page } from 'playwright-core';
+import { qrRoom } from '../../server/realtime/rooms';
+import { API } from '../../shared/http';
 import { parseQrCode } from '../../shared/qr-payload';
 import { api } from '../helpers/api';
 import { readQrFrom } from '../helpers/browser';
@@ -46,8 +48,10 @@ describe('one instance', () => {
     await server?.close();
   });
 
-  test('an expired QR offers a refresh; the new QR works', async () => {
+  test('an expired QR offers a refresh; the new QR comes over the same socket (qr:create, no gene request) and works', async () => {
     server = await startServer({ env: { QR_TTL_SECONDS: '2' } });
+    let connections = 0;
+    server.app.io.on('connection', () => (connections += 1));
     const page = await openSite(server.url);
     const first = await randomShownBy(page);
     await waitForStatus(page, 'expired', 10_000);
@@ -57,8 +61,16 @@ describe('one instance', () => {
     await refresh.focus();
     await page.keyboard.press('Enter');
     await waitForStatus(page, 'pending');
-    expect(await randomShownBy(page)).not.toBe(first);
+    const second = await randomShownBy(page);
+    expect(second).not.toBe(first);
+    // The socket left the first QR's room (qr:unsubscribe) and is in the second's.
+    const rooms = server.app.io.of('/').adapter.rooms;
+    await waitUntil(() => !rooms.has(qrRoom(first)) && rooms.has(qrRoom(second)), 5_000);
     await approveAndExpectSignIn(page, server.url, 'Fresh');
+    // One socket for the page's two QR codes; only the first was asked for over HTTP.
+    expect(connections).toBe(1);
+    const geneRequests = server.logs.filter((line) => line.includes('"msg":"request"') && line.includes(`"route":"${API.gene}"`));
+    expect(geneRequests).toHaveLength(1);
   });
 
   test('the server drops the socket: the widget reconnects by itself and still gets the login', async () => {
