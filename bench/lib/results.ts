@@ -21,8 +21,11 @@ export interface LatencyRow {
 export interface BenchResults {
   latency: LatencyRow[];
   capacity: Record<'floor' | 'qrlogin', CapacityResult>;
-  /** oidcDevice: browsers that stay logged in at the provider; oidcDeviceFresh: a new browser per login. */
-  throughput: Record<'qrlogin' | 'oidcDevice' | 'oidcDeviceFresh', ThroughputResult[]>;
+  /**
+   * qrloginImage: the browser also loads the QR image (an Authing-style client); oidcDevice:
+   * browsers that stay logged in at the provider; oidcDeviceFresh: a new browser per login.
+   */
+  throughput: Record<'qrlogin' | 'qrloginImage' | 'oidcDevice' | 'oidcDeviceFresh', ThroughputResult[]>;
   polling?: Summary;
   /** The embedded store beside memory, in the same windows (the part `embedded`). */
   embeddedVsMemory?: StoreThroughput;
@@ -67,7 +70,7 @@ export function emptyResults(): BenchResults {
       floor: { baselineMb: Number.NaN, readings: [], idleCpuPercent: Number.NaN },
       qrlogin: { baselineMb: Number.NaN, readings: [], idleCpuPercent: Number.NaN },
     },
-    throughput: { qrlogin: [], oidcDevice: [], oidcDeviceFresh: [] },
+    throughput: { qrlogin: [], qrloginImage: [], oidcDevice: [], oidcDeviceFresh: [] },
   };
 }
 

@@ -141,9 +141,10 @@ export const redisInstances: Part = async ({ settings, maxIdle, redisUrl }, resu
 };
 
 /**
- * qrlogin and the peer side by side. For each concurrency, six half windows in the order
- * ours, peer (remembered session), peer (fresh browser), and back (ABCCBA): drift in the machine
- * falls on all three alike.
+ * qrlogin and the peer side by side. For each concurrency, eight half windows in the order
+ * ours (the widget's path), ours with the image loaded (an Authing-style client), peer
+ * (remembered session), peer (fresh browser), and back (ABCDDCBA): drift in the machine falls on
+ * all four alike.
  */
 export const versusDeviceFlow: Part = async ({ settings }, results) => {
   await using(
@@ -152,12 +153,18 @@ export const versusDeviceFlow: Part = async ({ settings }, results) => {
       const half = settings.throughputMs / 2;
       const runs = {
         qrlogin: (c: number, warm: number) => qrloginThroughput(ours!.process, ours!.url, c, half, warm),
+        qrloginImage: (c: number, warm: number) => qrloginThroughput(ours!.process, ours!.url, c, half, warm, { image: true }),
         oidcDevice: (c: number, warm: number) => deviceFlowThroughput(peer!.process, peer!.url, c, half, true, warm),
         oidcDeviceFresh: (c: number, warm: number) => deviceFlowThroughput(peer!.process, peer!.url, c, half, false, warm),
       };
-      const order = ['qrlogin', 'oidcDevice', 'oidcDeviceFresh'] as const;
+      const order = ['qrlogin', 'qrloginImage', 'oidcDevice', 'oidcDeviceFresh'] as const;
       for (const concurrency of settings.concurrencies) {
-        const windows: Record<(typeof order)[number], ThroughputResult[]> = { qrlogin: [], oidcDevice: [], oidcDeviceFresh: [] };
+        const windows: Record<(typeof order)[number], ThroughputResult[]> = {
+          qrlogin: [],
+          qrloginImage: [],
+          oidcDevice: [],
+          oidcDeviceFresh: [],
+        };
         for (const name of order) windows[name].push(await runs[name](concurrency, 2000));
         for (const name of [...order].reverse()) windows[name].push(await runs[name](concurrency, 500));
         for (const name of order) results.throughput[name].push(combine(windows[name]));
@@ -166,7 +173,7 @@ export const versusDeviceFlow: Part = async ({ settings }, results) => {
           return r ? `${r.loginsPerSecond.toFixed(0)} logins/s, ${r.serverCpuMsPerLogin.toFixed(2)} CPU ms` : '';
         };
         progress(
-          `c=${concurrency}: qrlogin ${line('qrlogin')}; device flow ${line('oidcDevice')} (fresh browsers ${line('oidcDeviceFresh')})`,
+          `c=${concurrency}: qrlogin ${line('qrlogin')} (loading the image ${line('qrloginImage')}); device flow ${line('oidcDevice')} (fresh browsers ${line('oidcDeviceFresh')})`,
         );
       }
     },

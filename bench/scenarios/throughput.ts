@@ -4,13 +4,16 @@
  * server's CPU milliseconds per login (read from /proc for the server processes alone).
  * A qrlogin login is everything a real one is: the browser creates the QR (HTTP gene), opens a
  * fresh socket and subscribes; the phone scans and confirms; the push brings the ticket; the
- * browser exchanges it for the signed ID token; the socket closes.
+ * browser exchanges it for the signed ID token; the socket closes. With `image`, the browser
+ * also loads the QR image at `gene`'s `url`, as a client that shows it as an `<img>` (the
+ * Authing SDK, a simple integration) does, where the widget draws the QR itself.
  */
 import type { Ack, QrSnapshot } from '../../shared/protocol';
 import type { BenchProcess } from '../lib/processes';
 import { deviceFlowLogin, newDeviceBrowser } from '../peers/oidc-device-client';
 import { confirm, exchange, gene, registerPhone, scan } from '../lib/qrlogin';
 import { connect, next, request } from '../lib/sockets';
+import { send } from '../lib/http';
 
 export interface ThroughputResult {
   concurrency: number;
@@ -91,12 +94,22 @@ export function combine(results: ThroughputResult[]): ThroughputResult {
 
 const isJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
 
+/** Loads the QR image at `url` (on `base`), as an `<img>` would; throws unless it is a PNG. */
+async function loadImage(base: string, url: string): Promise<void> {
+  const { pathname, search } = new URL(url);
+  const image = await send('GET', `${base}${pathname}${search}`);
+  if (image.status !== 200 || image.headers['content-type'] !== 'image/png' || image.text.length < 100) {
+    throw new Error(`GET ${pathname}: HTTP ${image.status}`);
+  }
+}
+
 export function qrloginThroughput(
   server: BenchProcess,
   base: string,
   concurrency: number,
   durationMs: number,
   warmUpMs?: number,
+  options: { image?: boolean } = {},
 ): Promise<ThroughputResult> {
   return closedLoop(
     [server],
@@ -105,6 +118,7 @@ export function qrloginThroughput(
     () => registerPhone(base),
     async (token) => {
       const qr = await gene(base);
+      if (options.image) await loadImage(base, qr.url);
       const socket = await connect(base);
       try {
         const subscribed = await request<Ack<QrSnapshot>>(socket, 'qr:subscribe', { random: qr.random, secret: qr.secret });

@@ -41,6 +41,17 @@ async function main() {
   await measure('GET /livez (floor of one HTTP request)', () => send('GET', `${base}/livez`));
   const qrs: GeneData[] = [];
   await measure('POST gene', async () => qrs.push(await gene(base)), N + 200 + N * 0);
+  let img = 0;
+  // Each QR's image once (first render), as an <img> loads it, then the same again (kept).
+  await measure('GET /qr.png (first render)', async () => {
+    const { pathname, search } = new URL(qrs[img++]!.url);
+    return send('GET', `${base}${pathname}${search}`);
+  });
+  img = 0;
+  await measure('GET /qr.png (kept image)', async () => {
+    const { pathname, search } = new URL(qrs[img++]!.url);
+    return send('GET', `${base}${pathname}${search}`);
+  });
   const sockets: Awaited<ReturnType<typeof connect>>[] = [];
   await measure('socket connect (websocket)', async () => sockets.push(await connect(base)), 500);
   let s = 0;
