@@ -1,9 +1,10 @@
 /**
- * Classic vs sharded Socket.IO Redis adapter, measured on qrlogin itself: three instances on
- * one Redis, the browser's socket on A, the QR created and scanned on B, confirmed on C.
+ * Classic vs sharded Socket.IO Redis adapter, measured on qrlogin itself: N instances (three
+ * by default) on one Redis, the browser's socket on A, the QR created and scanned on B,
+ * confirmed on C, idle browsers spread over all N (so every instance has rooms).
  * Latency is from sending the confirm request to the browser receiving `qr:confirmed`.
  * Redis work is read from INFO (commands processed, pub/sub channels) around the run.
- *   node scripts/run-ts.mjs bench/adapter-choice.ts [logins=500] [sockets=200]
+ *   node scripts/run-ts.mjs bench/adapter-choice.ts [logins=500] [sockets=200] [instances=3]
  */
 import { randomBytes } from 'node:crypto';
 import type { AdapterKind } from '../server/backend/redis';
@@ -17,6 +18,7 @@ import { closeAllSockets, connect, waitFor } from '../tests/helpers/sockets';
 
 const LOGINS = Number(process.argv[2] ?? 500);
 const IDLE = Number(process.argv[3] ?? 200);
+const INSTANCES = Math.max(3, Number(process.argv[4] ?? 3));
 
 async function info(client: AnyRedisClient): Promise<Record<string, number>> {
   const text = String(await client.info());
@@ -30,12 +32,12 @@ async function info(client: AnyRedisClient): Promise<Record<string, number>> {
 
 async function run(adapter: AdapterKind) {
   const prefix = `qrlogin-bench:${randomBytes(4).toString('hex')}:`;
-  const cluster = await startCluster(3, { adapter, prefix, env: { LOG_LEVEL: 'warn' } });
+  const cluster = await startCluster(INSTANCES, { adapter, prefix, env: { LOG_LEVEL: 'warn', RATE_LIMITS: 'off' } });
   const [a, b, c] = [cluster.at(0), cluster.at(1), cluster.at(2)];
   const phone = await registerUser(api(b.url));
   // Idle browsers waiting on other QR codes, spread over the instances (rooms everywhere).
   for (let i = 0; i < IDLE; i += 1) {
-    const server = cluster.at(i % 3);
+    const server = cluster.at(i % INSTANCES);
     const qr = await gene(api(server.url));
     const socket = await connect(server.url);
     await socket.emitWithAck(EVENTS.subscribe, { random: qr.random, secret: qr.secret });
@@ -63,6 +65,7 @@ async function run(adapter: AdapterKind) {
   const { p50, p95, p99 } = summarize(latencies);
   const result = {
     adapter,
+    instances: INSTANCES,
     logins: LOGINS,
     idleSockets: IDLE,
     p50,
@@ -84,11 +87,12 @@ async function main() {
   console.table(
     results.map((r) => ({
       adapter: r.adapter,
+      instances: r.instances,
       'p50 ms': r.p50.toFixed(2),
       'p95 ms': r.p95.toFixed(2),
       'p99 ms': r.p99.toFixed(2),
       'Redis cmds/login': r.redisCommandsPerLogin.toFixed(1),
-      'CPU ms/login (3 instances + clients)': r.processCpuMsPerLogin.toFixed(2),
+      'CPU ms/login (instances + clients)': r.processCpuMsPerLogin.toFixed(2),
       'logins/s (sequential)': r.loginsPerSecond.toFixed(0),
     })),
   );
