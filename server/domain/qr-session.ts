@@ -19,6 +19,16 @@ export const EXPIRY_SETTLE_MS = 5_000;
 /** When a QR's expiry is settled for the record: {@link EXPIRY_SETTLE_MS} after its deadline. */
 export const expirySettlesAt = (session: Pick<QrSession, 'expireAt'>): number => session.expireAt + EXPIRY_SETTLE_MS;
 
+/**
+ * What the record says of a QR's deadline at `at`: `expired` (settled, and it passed undecided),
+ * `unsettled` (too early to tell: look again at {@link expirySettlesAt}) or `decided` (confirmed
+ * or cancelled in time: nothing to tell). The expiry sweep and the `qr.expired` webhook both ask.
+ */
+export function expiryVerdict(session: QrState & Pick<QrSession, 'expireAt'>, at: number): 'expired' | 'unsettled' | 'decided' {
+  if (at < expirySettlesAt(session)) return 'unsettled';
+  return effectiveStatus(session, at) === QR_STATUS.EXPIRED ? 'expired' : 'decided';
+}
+
 /** What the browser that created the QR told us about itself, shown to the phone. */
 export type RequesterInfo = Requester;
 

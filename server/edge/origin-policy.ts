@@ -9,6 +9,7 @@
  * - this service's own origin is `PUBLIC_URL`'s, never derived from the request's `Host`
  *   (a DNS-rebound name would otherwise be "self").
  */
+import { onceEvery } from '../log-throttle';
 import { type AppConfig, originAllowed } from '../domain/app';
 import { ORIGIN_REFUSED_DETAIL } from '../../shared/errors';
 import { AppError } from '../errors';
@@ -53,13 +54,9 @@ export function createOriginPolicy(
  * requests does not flood it.
  */
 export function logRefusedOrigins(warn: (message: string, fields: Record<string, unknown>) => void, now: () => number): OnRefusedOrigin {
-  const lastLogged = new Map<string, number>();
+  const due = onceEvery(60_000, now);
   return (origin, appId) => {
-    const key = `${appId ?? ''} ${origin}`;
-    const at = now();
-    if ((lastLogged.get(key) ?? -Infinity) > at - 60_000) return;
-    if (lastLogged.size >= 1000) lastLogged.clear();
-    lastLogged.set(key, at);
+    if (!due(`${appId ?? ''} ${origin}`)) return;
     warn(
       appId === null
         ? 'refused a page origin that no app lists: add it to the origins of the app it belongs to'

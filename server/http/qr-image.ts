@@ -21,7 +21,11 @@ import { renderQrPng } from './qr-png';
 /** An image's entity tag: the QR's `random` names it for good (its image never changes). */
 const etagOf = (random: string) => `"qr-${random}"`;
 
-/** Whether `If-None-Match` names `etag` (a list, weak forms and `*` included). */
+/**
+ * Whether `If-None-Match` names `etag` (a list, weak forms and `*` included). Not Express's
+ * `req.fresh`: it answers in full to any request that also says `Cache-Control: no-cache`, as
+ * Node's fetch and a browser's reload do, where an image that never changes can be a 304.
+ */
 function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   if (ifNoneMatch === undefined) return false;
   return ifNoneMatch.split(',').some((tag) => {

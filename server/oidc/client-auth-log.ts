@@ -8,6 +8,7 @@
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../logger';
+import { onceEvery } from '../log-throttle';
 
 export type ClientAuthRefusal = 'app-secret' | 'unknown-client' | 'auth-method';
 
@@ -29,16 +30,12 @@ function reasonOf(detail: string): ClientAuthRefusal {
 
 /** A `grant.error` listener for oidc-provider: logs refused client authentications. */
 export function logRefusedClientAuth(logger: Logger, now: () => number = Date.now) {
-  const lastLogged = new Map<string, number>();
+  const due = onceEvery(EVERY_MS, now);
   return (ctx: KoaContextWithOIDC, error: { error?: unknown; error_detail?: unknown }): void => {
     if (error.error !== 'invalid_client') return;
     const reason = reasonOf(typeof error.error_detail === 'string' ? error.error_detail : '');
     const appId = ctx.oidc.client?.clientId ?? null;
-    const key = `${appId ?? ''} ${reason}`;
-    const at = now();
-    if ((lastLogged.get(key) ?? -Infinity) > at - EVERY_MS) return;
-    if (lastLogged.size >= 1000) lastLogged.clear();
-    lastLogged.set(key, at);
+    if (!due(`${appId ?? ''} ${reason}`)) return;
     logger.warn(`OpenID Connect client authentication refused: ${WHY[reason]}`, { event: 'client_auth.refused', appId, reason });
   };
 }

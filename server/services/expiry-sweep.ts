@@ -13,11 +13,9 @@
  * expiry line (at most one batch); one whose read fails is noted again and read a second later.
  * Webhooks do not rely on this; their `qr.expired` is a durable job, settled at the same time.
  */
-import { effectiveStatus } from '../../shared/state-machine';
-import { QR_STATUS } from '../../shared/status';
 import type { Stores } from '../backend/stores';
 import type { Clock } from '../domain/clock';
-import { expirySettlesAt } from '../domain/qr-session';
+import { expirySettlesAt, expiryVerdict } from '../domain/qr-session';
 import type { Logger } from '../logger';
 import type { EventBus } from './events';
 
@@ -62,9 +60,9 @@ export function startExpirySweep(deps: ExpirySweepDeps): ExpirySweep {
       throw error;
     }
     if (!session) return;
-    const at = now();
-    if (at < expirySettlesAt(session)) await stores.deadlines.add(random, expirySettlesAt(session));
-    else if (effectiveStatus(session, at) === QR_STATUS.EXPIRED) events.emit('qr.expired', { session });
+    const verdict = expiryVerdict(session, now());
+    if (verdict === 'unsettled') await stores.deadlines.add(random, expirySettlesAt(session));
+    else if (verdict === 'expired') events.emit('qr.expired', { session });
   }
 
   let running: Promise<void> | null = null;

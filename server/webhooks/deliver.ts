@@ -6,13 +6,11 @@
  * and the outcome written back to the queue: delivered (2xx) → removed; failed → retried
  * after the schedule's next delay; failed on the last attempt → removed, given up (`warn`).
  */
-import { effectiveStatus } from '../../shared/state-machine';
-import { QR_STATUS } from '../../shared/status';
 import type { ClaimedJob, WebhookQueue } from '../backend/webhook-queue';
 import type { QrStore } from '../backend/stores';
 import type { AppConfig } from '../domain/app';
 import type { Clock } from '../domain/clock';
-import { expirySettlesAt } from '../domain/qr-session';
+import { expirySettlesAt, expiryVerdict } from '../domain/qr-session';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../domain/webhooks';
 import type { Logger } from '../logger';
 import type { AppRegistry } from '../services/apps';
@@ -50,15 +48,15 @@ export function createJobHandler(deps: DeliverDeps): (job: ClaimedJob, context: 
 
   /** The event an expiry check stands for; null when there is none (settled here). */
   async function expiryEvent(job: ClaimedJob, check: { appId: string; expiryOf: string }): Promise<Ready | null> {
-    const session = await deps.qr.get(check.expiryOf);
-    const at = deps.now();
-    if (session && session.appId === check.appId && at >= expirySettlesAt(session) && effectiveStatus(session, at) === QR_STATUS.EXPIRED) {
+    const found = await deps.qr.get(check.expiryOf);
+    const session = found && found.appId === check.appId ? found : null;
+    const verdict = session ? expiryVerdict(session, deps.now()) : 'decided';
+    if (session && verdict === 'expired') {
       return { appId: check.appId, type: 'qr.expired', body: JSON.stringify(sessionEvent('qr.expired', session, session.expireAt)) };
     }
     // Claimed early (another instance's clock, or queued at the deadline by an older version):
     // given back until it settles, the claim not counted as an attempt.
-    if (session && session.appId === check.appId && at < expirySettlesAt(session))
-      await queue.release(job.id, job.lease, expirySettlesAt(session));
+    if (session && verdict === 'unsettled') await queue.release(job.id, job.lease, expirySettlesAt(session));
     // Confirmed or cancelled in time (or gone): nothing to tell.
     else await queue.complete(job.id, job.lease);
     return null;

@@ -9,6 +9,7 @@
  * (an add is keyed by the event's id, so a retry never queues it twice); after that, or at
  * shutdown, the event is lost, logged at `warn`.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebhookQueue } from '../backend/webhook-queue';
 import type { QrStore } from '../backend/stores';
 import type { Clock } from '../domain/clock';
@@ -84,19 +85,9 @@ export function createWebhooks(deps: WebhookDeps, options: WebhookDeliveryOption
     orderKey: (job) => parseJobData(job.data)?.appId ?? '',
   });
 
-  /** Waits between attempts to queue an event; ended early by shutdown. */
-  const pauses = new Set<() => void>();
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        pauses.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      pauses.add(done);
-    });
+  /** Ends the waits between attempts to queue an event at shutdown. */
+  const closing = new AbortController();
+  const pause = (ms: number) => sleep(ms, undefined, { signal: closing.signal, ref: false }).catch(() => undefined);
 
   function enqueue(data: WebhookJobData, type: WebhookEventType, dueAt: number): void {
     if (closed) return;
@@ -153,7 +144,7 @@ export function createWebhooks(deps: WebhookDeps, options: WebhookDeliveryOption
       if (closed) return;
       closed = true;
       for (const off of unsubscribe) off();
-      for (const end of [...pauses]) end();
+      closing.abort();
       await Promise.allSettled([...adding]);
       await deliverer.close();
       if (!queue.durable) {
