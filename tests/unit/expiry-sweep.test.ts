@@ -29,11 +29,11 @@ function harness() {
     logger: createLogger('warn', (line) => lines.push(line)),
     intervalMs: 3_600_000,
   });
-  /** A QR as the service creates it: stored, and when its expiry settles noted. */
-  const create = async (): Promise<QrSession> => {
+  /** A QR stored, its deadline noted at `noteAt` (default: as the service does, when its expiry settles). */
+  const create = async (noteAt: (session: QrSession) => number = expirySettlesAt): Promise<QrSession> => {
     const session = sessionFixture(clock.now());
     await stores.qr.create(session);
-    await stores.deadlines.add(session.random, expirySettlesAt(session));
+    await stores.deadlines.add(session.random, noteAt(session));
     return session;
   };
   return { clock, stores, told, lines, sweep, create };
@@ -58,12 +58,10 @@ test('an undecided QR is told expired once, when its expiry settles, not at the 
 });
 
 test('a confirm decided before the deadline and written after it is never told expired', async () => {
-  const { clock, stores, told, sweep } = harness();
+  const { clock, stores, told, sweep, create } = harness();
   // Its deadline noted at the deadline itself (as by an instance of an earlier version): the
   // sweep takes it then, and must not judge it before it settles.
-  const qr = sessionFixture(clock.now());
-  await stores.qr.create(qr);
-  await stores.deadlines.add(qr.random, qr.expireAt);
+  const qr = await create((session) => session.expireAt);
   const seen = scanned(qr);
   await stores.qr.compareAndSet(seen, qr.version);
   // Decided a hair before the deadline; the write lands 2 s after it (a slow store).
@@ -98,11 +96,9 @@ test('a QR whose read fails is read again a second later, and told then', async 
 });
 
 test('a deadline taken by an instance whose clock is behind is noted again, and told once it settles there', async () => {
-  const { clock, stores, told, sweep } = harness();
-  const qr = sessionFixture(clock.now());
-  await stores.qr.create(qr);
+  const { clock, told, sweep, create } = harness();
   // Noted by an instance whose clock runs 3 s ahead of this one.
-  await stores.deadlines.add(qr.random, expirySettlesAt(qr) - 3_000);
+  const qr = await create((session) => expirySettlesAt(session) - 3_000);
   clock.set(expirySettlesAt(qr) - 3_000);
   await sweep.sweep();
   expect(told).toEqual([]);
