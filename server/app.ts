@@ -21,7 +21,8 @@ import { metricsRoutes } from './http/metrics-routes';
 import { pageRoutes } from './http/pages';
 import { demoSiteRoutes } from './http/demo-site';
 import { docsRoutes } from './http/docs-routes';
-import { qrImageRoutes } from './http/qr-image';
+import { qrImageRoute } from './http/qr-image';
+import { createLane } from './http/lane';
 import { qrcodeRoutes } from './http/qrcode-routes';
 import { createHttpServer } from './http/server-options';
 import type { TrustFunction } from './edge/request-info';
@@ -139,13 +140,12 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   // First: one line per request once it is answered (never its query string).
   web.use(accessLog(logger));
   if (metrics.enabled) web.use(httpTiming(metrics));
-  // The API first: its requests are the hot path, and every router they pass costs time.
+  // The API first: every router a request passes costs time. (A login's own requests never
+  // reach Express: the lane below answers them.)
   web.use('/api', corsAndJson(origins));
-  web.use(qrcodeRoutes({ qr, users, apps, origins, limiter, publicUrl: config.publicUrl }));
   web.use(userRoutes(users, limiter));
   web.use(sessionRoutes(users, signIns, limiter));
   web.use('/api', apiNotFound);
-  web.use(healthRoutes(readiness));
   if (metrics.enabled) web.use(metricsRoutes(metrics, config.metricsToken));
   web.use(wellKnownRoutes(keys));
   web.use(docsRoutes({ publicUrl: config.publicUrl, publicDir: deps.publicDir }));
@@ -165,7 +165,6 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
       limiter,
     }),
   );
-  web.use(qrImageRoutes(qr, limiter, now));
   if (config.demoPages) {
     const secureCookies = config.publicUrl.startsWith('https:');
     web.use(demoSiteRoutes({ issuer: config.issuer, keys, oidc: stores.oidc, logger, secureCookies }));
@@ -173,11 +172,21 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   if (deps.publicDir) web.use(pageRoutes(deps.publicDir, { demo: config.demoPages }));
   web.use(errorHandler(logger));
 
-  const httpServer = deps.httpServer ?? createHttpServer();
-  httpServer.on('request', web);
-
-  // Express's own compiled `trust proxy`: sockets judge X-Forwarded-For exactly as routes do.
+  // Express's own compiled `trust proxy`: the lane and sockets judge X-Forwarded-For exactly
+  // as Express's routes do.
   const trust = web.get('trust proxy fn') as TrustFunction;
+  // A login's requests (the QR API, its image, the probes) are answered in front of Express.
+  const lane = createLane(
+    [
+      ...qrcodeRoutes({ qr, users, apps, origins, limiter, publicUrl: config.publicUrl }),
+      qrImageRoute(qr, limiter, now),
+      ...healthRoutes(readiness),
+    ],
+    { origins, trust, logger, metrics },
+    web,
+  );
+  const httpServer = deps.httpServer ?? createHttpServer();
+  httpServer.on('request', lane);
   const io = createIo(httpServer, {
     origins,
     maxSocketsPerIp: config.maxSocketsPerIp,

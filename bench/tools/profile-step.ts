@@ -1,7 +1,7 @@
 /**
  * Profiles one qrlogin instance (memory store, `node --cpu-prof`) while one kind of request is
  * repeated, and prints self and inclusive time: for finding what a step costs.
- *   node scripts/run-ts.mjs bench/tools/profile-step.ts livez|gene|login|latency [n]
+ *   node scripts/run-ts.mjs bench/tools/profile-step.ts livez|gene|image|connect|login|login-image|latency [n]
  */
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { closeIdleConnections, send } from '../lib/http';
 import { stopAll } from '../lib/processes';
 import { gene } from '../lib/qrlogin';
 import { table } from '../lib/report';
+import { connect } from '../lib/sockets';
 import { startQrlogin } from '../lib/targets';
 import { openQrloginProbe, pushLatency } from '../scenarios/push-latency';
 import { qrloginThroughput } from '../scenarios/throughput';
@@ -22,8 +23,13 @@ async function main() {
   mkdirSync(dir, { recursive: true });
   const before = new Set(readdirSync(dir));
   const server = await startQrlogin({ name: 'qrlogin profiled', store: 'memory', profileDir: dir });
-  if (step === 'login') await qrloginThroughput(server.process, server.url, 10, N);
+  if (step === 'login' || step === 'login-image')
+    await qrloginThroughput(server.process, server.url, 10, N, undefined, { image: step === 'login-image' });
   else if (step === 'latency') await pushLatency(openQrloginProbe({ browser: server.url, scan: server.url, confirm: server.url }), N);
+  else if (step === 'image') {
+    const { url } = await gene(server.url);
+    for (let i = 0; i < N; i += 1) await send('GET', url);
+  } else if (step === 'connect') for (let i = 0; i < N; i += 1) (await connect(server.url)).close();
   else for (let i = 0; i < N; i += 1) await (step === 'gene' ? gene(server.url) : send('GET', `${server.url}/livez`));
   closeIdleConnections();
   await server.process.stop();

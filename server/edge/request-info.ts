@@ -56,6 +56,18 @@ export function clientIp(req: IncomingMessage, trust: TrustFunction): string {
   return (proxyAddr(req, trust) as string | undefined) ?? '';
 }
 
+/**
+ * `https` or `http`: the connection's own, or the first `X-Forwarded-Proto` when the peer is a
+ * trusted proxy (exactly Express's `req.protocol`).
+ */
+export function protocolOf(req: IncomingMessage, trust: TrustFunction): 'https' | 'http' {
+  const own = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  if (!trust(req.socket.remoteAddress ?? '', 0)) return own;
+  const forwarded = header(req.headers, 'x-forwarded-proto');
+  if (forwarded === null) return own;
+  return forwarded.split(',')[0]?.trim() === 'https' ? 'https' : 'http';
+}
+
 const MAX_UA = 512;
 
 /** The requester summary (PROTOCOL §3 `scanned`): parsed once, when the QR is created. */

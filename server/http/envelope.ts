@@ -2,7 +2,7 @@
  * @module
  * The Authing-compatible envelope `{code, message, data}` (PROTOCOL §2).
  */
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { Envelope } from '../../shared/http';
 import type { AppError } from '../errors';
 import type { Lang, QrStateReason } from '../../shared/errors';
@@ -13,7 +13,7 @@ import type { Lang, QrStateReason } from '../../shared/errors';
  * (`nosniff`). Express's `res.json` would only add work: an ETag (a hash of every body) nobody
  * revalidates, and content-type negotiation. Headers set earlier (CORS, Retry-After) are kept.
  */
-function writeJson(res: Response, status: number, body: unknown): void {
+function writeJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
@@ -24,7 +24,7 @@ function writeJson(res: Response, status: number, body: unknown): void {
   res.end(text);
 }
 
-export function sendOk<T>(res: Response, data: T): void {
+export function sendOk<T>(res: ServerResponse, data: T): void {
   const body: Envelope<T> = { code: 200, message: 'success', data };
   writeJson(res, 200, body);
 }
@@ -33,7 +33,7 @@ export function sendOk<T>(res: Response, data: T): void {
  * Sends an error envelope. `/api/v2/*` keeps HTTP 200 except 413 and 429 (PROTOCOL §2);
  * elsewhere the HTTP status follows the code.
  */
-export function sendError(res: Response, error: AppError, lang: Lang, api: boolean): void {
+export function sendError(res: ServerResponse, error: AppError, lang: Lang, api: boolean): void {
   const payload = error.toPayload(lang);
   const keepsStatus = error.code === 413 || error.code === 429;
   const status = api && !keepsStatus ? 200 : error.code >= 400 && error.code < 600 ? error.code : 400;

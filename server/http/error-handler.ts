@@ -4,6 +4,7 @@
  * Body-parser failures become 400/413 naming the problem; anything unknown becomes a generic
  * 500 and one log line (name, message, stack: never a request body or header).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
@@ -32,24 +33,30 @@ function classify(error: unknown): AppError | null {
   return null;
 }
 
+/**
+ * Answers a request that failed with `error`: its envelope, or a generic 500 and one log line
+ * for an error nobody expected. `path` is the request's path (never its query).
+ */
+export function answerError(logger: Logger, error: unknown, req: IncomingMessage, res: ServerResponse, path: string): void {
+  let appError = classify(error);
+  if (!appError) {
+    logger.error('unhandled error', {
+      method: req.method,
+      path,
+      error,
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+    appError = new AppError('INTERNAL');
+  }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  sendError(res, appError, langOf(req.headers), isApi(path));
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error, req, res, _next) => {
-    let appError = classify(error);
-    if (!appError) {
-      logger.error('unhandled error', {
-        method: req.method,
-        path: req.path,
-        error,
-        stack: error instanceof Error ? error.stack : undefined,
-      });
-      appError = new AppError('INTERNAL');
-    }
-    if (res.headersSent) {
-      res.end();
-      return;
-    }
-    sendError(res, appError, langOf(req.headers), isApi(req.path));
-  };
+  return (error, req, res, _next) => answerError(logger, error, req, res, req.path);
 }
 
 /** Unknown `/api/*` paths get an envelope 404 (HTTP 404: they are not endpoints). */

@@ -37,35 +37,39 @@ function mediaType(header: string | undefined): { type: string; charset: string 
   return { type: type.trim().toLowerCase(), charset };
 }
 
-/** Parses JSON request bodies of at most `limitBytes` into `req.body`. */
-export function jsonBody(limitBytes: number): RequestHandler {
-  return (req, _res, next) => {
-    if (!hasBody(req)) return next();
-    const { type, charset } = mediaType(req.headers['content-type']);
-    if (type !== 'application/json') return next();
-    if (charset !== null && charset !== 'utf-8' && charset !== 'utf8')
-      return next(bodyError('charset.unsupported', 415, `unsupported charset "${charset.slice(0, 20)}"`));
-    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-    if (encoding !== 'identity') return next(bodyError('encoding.unsupported', 415, 'unsupported content encoding'));
-    const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
-    if (declared !== null && declared > limitBytes) {
-      req.resume();
-      return next(bodyError('entity.too.large', 413, 'request entity too large'));
-    }
+/**
+ * Reads a JSON body of at most `limitBytes`: `undefined` without one (or of another type), `{}`
+ * for an empty one; rejects with a {@link BodyError}.
+ */
+export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  if (!hasBody(req)) return Promise.resolve(undefined);
+  const { type, charset } = mediaType(req.headers['content-type']);
+  if (type !== 'application/json') return Promise.resolve(undefined);
+  const refuse = (error: BodyError) => {
+    req.resume();
+    return Promise.reject(error);
+  };
+  if (charset !== null && charset !== 'utf-8' && charset !== 'utf8')
+    return refuse(bodyError('charset.unsupported', 415, `unsupported charset "${charset.slice(0, 20)}"`));
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding !== 'identity') return refuse(bodyError('encoding.unsupported', 415, 'unsupported content encoding'));
+  const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
+  if (declared !== null && declared > limitBytes) return refuse(bodyError('entity.too.large', 413, 'request entity too large'));
 
+  return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
     let settled = false;
-    const finish = (error?: BodyError) => {
+    const finish = (error: BodyError | null, body?: unknown) => {
       if (settled) return;
       settled = true;
       req.off('data', onData).off('end', onEnd).off('error', onAbort).off('aborted', onAbort);
       if (error) {
         req.resume();
-        next(error);
+        reject(error);
         return;
       }
-      next();
+      resolve(body);
     };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
@@ -80,20 +84,28 @@ export function jsonBody(limitBytes: number): RequestHandler {
       const text = Buffer.concat(chunks, received)
         .toString('utf8')
         .replace(/^\uFEFF/, '');
-      if (text.length === 0) {
-        req.body = {};
-        return finish();
-      }
+      if (text.length === 0) return finish(null, {});
       // JSON's whitespace (RFC 8259): space, tab, line feed, carriage return.
       const first = /^[ \t\n\r]*(.)/.exec(text)?.[1];
       if (first !== '{' && first !== '[') return finish(bodyError('entity.parse.failed', 400, 'the body is not a JSON object or array'));
+      let body: unknown;
       try {
-        req.body = JSON.parse(text) as unknown;
+        body = JSON.parse(text) as unknown;
       } catch {
         return finish(bodyError('entity.parse.failed', 400, 'malformed JSON'));
       }
-      finish();
+      finish(null, body);
     };
     req.on('data', onData).on('end', onEnd).on('error', onAbort).on('aborted', onAbort);
+  });
+}
+
+/** {@link readJsonBody} as Express middleware: the body lands in `req.body`. */
+export function jsonBody(limitBytes: number): RequestHandler {
+  return (req, _res, next) => {
+    readJsonBody(req, limitBytes).then((body) => {
+      if (body !== undefined) req.body = body;
+      next();
+    }, next);
   };
 }

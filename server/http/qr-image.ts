@@ -9,13 +9,13 @@
  * rate limited (`image`). A QR that does not exist or has expired is a 404; a store outage is a
  * 503.
  */
-import { Router } from 'express';
 import { API } from '../../shared/http';
 import { qrText } from '../domain/qr-session';
 import { AppError } from '../errors';
 import type { RateLimiter } from '../ratelimit/limiter';
 import type { QrLoginService } from '../services/qr-login';
 import { parse, randomQuery } from '../edge/validation';
+import type { LaneRoute } from './lane';
 import { renderQrPng } from './qr-png';
 
 /** An image's entity tag: the QR's `random` names it for good (its image never changes). */
@@ -74,11 +74,11 @@ export class ImageCache {
   }
 }
 
-export function qrImageRoutes(qr: QrLoginService, limiter: RateLimiter, now: () => number): Router {
-  const router = Router();
+/** The image route, served by the hot lane (./lane.ts). */
+export function qrImageRoute(qr: QrLoginService, limiter: RateLimiter, now: () => number): LaneRoute {
   const images = new ImageCache();
-  router.get(API.qrImage, async (req, res) => {
-    await limiter.take('image', req.ip ?? '');
+  const handle: LaneRoute['handle'] = async (req, res) => {
+    await limiter.take('image', req.ip);
     const { random } = parse(randomQuery, req.query);
     const session = await qr.displayable(random).catch((error: unknown) => {
       const gone = error instanceof AppError && (error.key === 'QR_NOT_FOUND' || error.key === 'QR_EXPIRED');
@@ -86,17 +86,17 @@ export function qrImageRoutes(qr: QrLoginService, limiter: RateLimiter, now: () 
     });
     const secondsLeft = Math.max(0, Math.floor((session.expireAt - now()) / 1000));
     const etag = etagOf(session.random);
-    res.set({
+    const headers = {
       'Access-Control-Allow-Origin': '*',
       'Cache-Control': `public, max-age=${secondsLeft}, immutable`,
       ETag: etag,
-    });
+    };
     if (matches(req.headers['if-none-match'], etag)) {
-      res.status(304).end();
+      res.writeHead(304, headers).end();
       return;
     }
     const png = await images.get(session.random, session.expireAt, now(), async () => renderQrPng(qrText(session)));
-    res.type('image/png').send(png);
-  });
-  return router;
+    res.writeHead(200, { ...headers, 'Content-Type': 'image/png', 'Content-Length': png.length }).end(png);
+  };
+  return { method: 'GET', path: API.qrImage, handle };
 }

@@ -1,11 +1,11 @@
 /**
  * @module
- * `/api/v2/qrcode/*` (PROTOCOL §3): parse, call the service, answer in the envelope.
+ * `/api/v2/qrcode/*` (PROTOCOL §3): parse, call the service, answer in the envelope. The
+ * requests of every login, so they are served by the hot lane (./lane.ts), not by Express.
  */
-import type { Request } from 'express';
-import { Router } from 'express';
-import { parse as parseCookies } from 'cookie';
-import { API, SECRET_COOKIE_PATH, secretCookieName } from '../../shared/http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
+import { API, type PublicUser, SECRET_COOKIE_PATH, secretCookieName } from '../../shared/http';
 import { toGeneData } from '../domain/qr-session';
 import type { OriginPolicy } from '../edge/origin-policy';
 import type { RateLimiter } from '../ratelimit/limiter';
@@ -13,6 +13,7 @@ import type { AppRegistry } from '../services/apps';
 import type { AppGuard, QrLoginService } from '../services/qr-login';
 import type { UserService } from '../services/users';
 import { sendOk } from './envelope';
+import type { LaneRequest, LaneRoute } from './lane';
 import { appIdOf, bearerOf, originOf, requesterOf, secretHeaderOf } from '../edge/request-info';
 import { confirmBody, geneBody, parse, randomBody, randomQuery, ticketBody } from '../edge/validation';
 
@@ -26,87 +27,98 @@ export interface QrRouteDeps {
 }
 
 /** The browser secret of QR `random`: the `x-qrlogin-secret` header, else its cookie. */
-function browserSecret(req: Request, random: string): string | null {
-  const fromHeader = secretHeaderOf(req.headers);
+function browserSecret(headers: IncomingHttpHeaders, random: string): string | null {
+  const fromHeader = secretHeaderOf(headers);
   if (fromHeader !== null) return fromHeader;
-  const cookies = req.headers.cookie ? parseCookies(req.headers.cookie) : {};
+  const cookies = headers.cookie ? parseCookies(headers.cookie) : {};
   return cookies[secretCookieName(random)] ?? null;
 }
 
-export function qrcodeRoutes(deps: QrRouteDeps): Router {
+/**
+ * The browser secret's cookie, for credentialed polling clients (authing-js-sdk in a browser):
+ * they prove the secret without code. HttpOnly, and scoped to the two endpoints that read it;
+ * `Max-Age` and `Expires` both, as Express's `res.cookie` writes them.
+ */
+function setSecretCookie(res: ServerResponse, req: LaneRequest, random: string, secret: string, maxAgeMs: number): void {
+  const cookie = serializeCookie(secretCookieName(random), secret, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: req.secure,
+    path: SECRET_COOKIE_PATH,
+    maxAge: Math.floor(maxAgeMs / 1000),
+    expires: new Date(Date.now() + maxAgeMs),
+  });
+  res.appendHeader('Set-Cookie', cookie);
+}
+
+export function qrcodeRoutes(deps: QrRouteDeps): LaneRoute[] {
   const { qr, users, apps, origins, limiter, publicUrl } = deps;
-  const ip = (req: Request) => req.ip ?? '';
-  const router = Router();
   const originGuard =
-    (req: Request): AppGuard =>
+    (req: LaneRequest): AppGuard =>
     (app) =>
       origins.assertFor(app, originOf(req.headers));
 
-  router.post(API.gene, async (req, res) => {
-    await limiter.take('gene', ip(req));
+  const gene: LaneRoute['handle'] = async (req, res) => {
+    await limiter.take('gene', req.ip);
     const body = parse(geneBody, req.body);
     const app = apps.resolve(appIdOf(req.headers) ?? body.appId);
     originGuard(req)(app);
     const { session, secret } = await qr.create({
       app,
       customData: body.customData ?? body.params ?? body.customeData ?? {},
-      requester: requesterOf(req.headers, req.ip ?? ''),
+      requester: requesterOf(req.headers, req.ip),
     });
-    // For credentialed polling clients (authing-js-sdk in a browser): they prove the secret
-    // without code. HttpOnly, and scoped to the two endpoints that read it.
-    res.cookie(secretCookieName(session.random), secret, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: req.secure,
-      path: SECRET_COOKIE_PATH,
-      maxAge: session.expireAt - session.createdAt,
-    });
+    setSecretCookie(res, req, session.random, secret, session.expireAt - session.createdAt);
     sendOk(res, toGeneData(session, secret, publicUrl));
-  });
+  };
 
-  router.get(API.check, async (req, res) => {
-    await limiter.take('check', ip(req));
+  const check: LaneRoute['handle'] = async (req, res) => {
+    await limiter.take('check', req.ip);
     const { random } = parse(randomQuery, req.query);
-    sendOk(res, await qr.check(random, browserSecret(req, random), originGuard(req)));
-  });
+    sendOk(res, await qr.check(random, browserSecret(req.headers, random), originGuard(req)));
+  };
 
-  router.post(API.userinfo, async (req, res) => {
-    await limiter.take('userinfo', ip(req));
+  const userinfo: LaneRoute['handle'] = async (req, res) => {
+    await limiter.take('userinfo', req.ip);
     const { ticket } = parse(ticketBody, req.body);
     const hasAuthorization = req.headers.authorization !== undefined;
     const { data } = await qr.redeem(ticket, {
       appSecret: hasAuthorization ? (bearerOf(req.headers) ?? '') : null,
-      browserSecretFor: (random) => browserSecret(req, random),
+      browserSecretFor: (random) => browserSecret(req.headers, random),
       appId: appIdOf(req.headers),
       guard: originGuard(req),
       onRefused: () => limiter.take('ticket', ticket),
     });
     sendOk(res, data);
-  });
+  };
 
-  router.post(API.scanned, async (req, res) => {
-    await limiter.take('phone', ip(req));
-    const user = await users.authenticate(bearerOf(req.headers));
-    await limiter.take('scanned', user.id);
-    const { random } = parse(randomBody, req.body);
-    sendOk(res, await qr.scan(random, user, ip(req)));
-  });
+  /** The phone's steps: the per-IP limit, the user token, then the per-user limit. */
+  const phone =
+    (rule: 'scanned' | 'decide', step: (req: LaneRequest, user: PublicUser) => Promise<unknown>): LaneRoute['handle'] =>
+    async (req, res) => {
+      await limiter.take('phone', req.ip);
+      const user = await users.authenticate(bearerOf(req.headers));
+      await limiter.take(rule, user.id);
+      sendOk(res, await step(req, user));
+    };
 
-  router.post(API.confirm, async (req, res) => {
-    await limiter.take('phone', ip(req));
-    const user = await users.authenticate(bearerOf(req.headers));
-    await limiter.take('decide', user.id);
-    const { random, matchCode } = parse(confirmBody, req.body);
-    sendOk(res, await qr.confirm(random, user, matchCode ?? null));
-  });
-
-  router.post(API.cancel, async (req, res) => {
-    await limiter.take('phone', ip(req));
-    const user = await users.authenticate(bearerOf(req.headers));
-    await limiter.take('decide', user.id);
-    const { random } = parse(randomBody, req.body);
-    sendOk(res, await qr.cancel(random, user));
-  });
-
-  return router;
+  return [
+    { method: 'POST', path: API.gene, handle: gene },
+    { method: 'GET', path: API.check, handle: check },
+    { method: 'POST', path: API.userinfo, handle: userinfo },
+    {
+      method: 'POST',
+      path: API.scanned,
+      handle: phone('scanned', (req, user) => qr.scan(parse(randomBody, req.body).random, user, req.ip)),
+    },
+    {
+      method: 'POST',
+      path: API.confirm,
+      handle: phone('decide', (req, user) => {
+        const { random, matchCode } = parse(confirmBody, req.body);
+        return qr.confirm(random, user, matchCode ?? null);
+      }),
+    },
+    { method: 'POST', path: API.cancel, handle: phone('decide', (req, user) => qr.cancel(parse(randomBody, req.body).random, user)) },
+  ];
 }

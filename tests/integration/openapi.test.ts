@@ -1,13 +1,14 @@
 /**
  * The OpenAPI document (issue 16 item 3), as a real server serves it: valid OpenAPI 3.1
  * (@seriousme/openapi-schema-validator), naming the server's PUBLIC_URL, public (CORS `*`,
- * cacheable), and covering every route the Express routers define under /api/v2 (read from
- * the routers themselves) and every path of shared/http.ts `API`, with every error code.
+ * cacheable), and covering every route the Express routers and the hot lane define under
+ * /api/v2 (read from the routers and the lane's route table themselves) and every path of shared/http.ts `API`, with every error code.
  * Real answers are checked against it in openapi-answers.test.ts.
  */
 import type { Router } from 'express';
 import { ERRORS, QR_STATE_REASONS } from '../../shared/errors';
 import { API } from '../../shared/http';
+import type { LaneRoute } from '../../server/http/lane';
 import { qrcodeRoutes } from '../../server/http/qrcode-routes';
 import { sessionRoutes } from '../../server/http/session-routes';
 import { userRoutes } from '../../server/http/user-routes';
@@ -30,6 +31,9 @@ function routesOf(router: Router): string[] {
     route ? Object.keys(route.methods).map((method) => `${method} ${route.path.replace(/:(\w+)/g, '{$1}')}`) : [],
   );
 }
+
+/** `method path` of every lane route (server/http/lane.ts). */
+const laneRoutesOf = (routes: LaneRoute[]) => routes.map((route) => `${route.method.toLowerCase()} ${route.path}`);
 
 /** Every `method path` the document lists under /api/v2. */
 function documentedApi(doc: OpenApiDocument): string[] {
@@ -60,11 +64,11 @@ test("its server is the configured PUBLIC_URL, and it is public: any origin, cac
   expect(answer.body).toEqual(document);
 });
 
-test('every route the Express routers define under /api/v2 is documented, and nothing more', () => {
+test('every route the Express routers and the lane define under /api/v2 is documented, and nothing more', () => {
   // The routers are only built here, never called: their dependencies are not needed.
   const none = {} as never;
   const routed = [
-    ...routesOf(qrcodeRoutes(none)),
+    ...laneRoutesOf(qrcodeRoutes(none)),
     ...routesOf(userRoutes(none, none)),
     ...routesOf(sessionRoutes(none, none, none)),
   ].filter((route) => route.split(' ')[1]?.startsWith('/api/v2/'));
