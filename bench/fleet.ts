@@ -1,18 +1,25 @@
 /**
  * The idle fleet: a process of its own that holds thousands of waiting browsers, so that the
  * load generator's event loop and the server's measurements are not disturbed by them.
- * A waiting browser on qrlogin is a socket subscribed to a pending QR that sits in the store,
- * made in one step with `qr:create` (the widget makes the same state in two: HTTP gene, then
- * `qr:subscribe`). On the floor server it is a socket that joined a room of its own.
+ * The modes (how a browser opens, bench/lib/login.ts `openBrowser`):
+ * - `qrlogin`: as the widget does, a socket that creates its QR with `qr:create`, which
+ *   subscribes it to the pending QR in the store;
+ * - `qrlogin-image`: as an Authing-style client does, HTTP `gene` (the keep-alive client of
+ *   bench/lib/http.ts), the QR image loaded from its `url` (checked to be a PNG), then a socket
+ *   that subscribes with `qr:subscribe {random, secret}`;
+ * - `floor`: a socket that joined a room of its own on the floor server;
+ * - `floor-image`: the floor's `/gene`, its `/qr.png`, a socket and `qr:subscribe` (joins the room).
  * Driven over IPC by bench/lib/fleet-control.ts:
  *   {grow: N, mode, urls}  → connects until N sockets are held (spread over urls) → {held, failed}
  *   {close: true}          → disconnects every socket it holds → {held: 0, failed: 0}
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
+import { closeIdleConnections } from './lib/http';
+import { floorCalls, openBrowser, qrloginCalls } from './lib/login';
 import { connect, request } from './lib/sockets';
 
-export type FleetMode = 'qrlogin' | 'floor';
+export type FleetMode = 'qrlogin' | 'qrlogin-image' | 'floor' | 'floor-image';
 export interface GrowMessage {
   grow: number;
   mode: FleetMode;
@@ -30,15 +37,17 @@ export interface GrownMessage {
 const held: Socket[] = [];
 const IN_FLIGHT = 64;
 
+const TIMEOUT_MS = 30_000;
+
 async function open(url: string, mode: FleetMode): Promise<void> {
-  const socket = await connect(url, 30_000);
+  if (mode !== 'floor') {
+    const calls = mode === 'floor-image' ? floorCalls(url) : qrloginCalls(url);
+    held.push((await openBrowser(url, calls, mode !== 'qrlogin', TIMEOUT_MS)).socket);
+    return;
+  }
+  const socket = await connect(url, TIMEOUT_MS);
   try {
-    if (mode === 'qrlogin') {
-      const ack = await request<{ ok: boolean; error?: { code: number } }>(socket, 'qr:create', {}, 30_000);
-      if (!ack.ok) throw new Error(`qr:create: code ${ack.error?.code ?? '?'}`);
-    } else {
-      await request(socket, 'join', randomBytes(16).toString('base64url'), 30_000);
-    }
+    await request(socket, 'join', randomBytes(16).toString('base64url'), TIMEOUT_MS);
     held.push(socket);
   } catch (error) {
     socket.close();
@@ -64,6 +73,8 @@ async function grow({ grow: target, mode, urls }: GrowMessage): Promise<GrownMes
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  // The image modes' keep-alive HTTP connections are not browsers: the server should hold none at a reading.
+  closeIdleConnections();
   return { held: held.length, failed, ...(firstError ? { error: firstError } : {}) };
 }
 

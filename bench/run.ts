@@ -2,7 +2,7 @@
  * `npm run bench [-- --quick] [-- --profile] [-- --only=…]` (`-- --help` for the options):
  * qrlogin against the alternatives, in one run on one machine. Prints Markdown tables and
  * writes bench/results/latest.json. Method and recorded figures: BENCHMARKS.md. The parts are
- * bench/scenarios/parts.ts; the targets and tables, bench/lib/summary.ts.
+ * bench/scenarios/parts.ts; the targets, bench/lib/goals.ts; the tables, bench/lib/summary.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,8 @@ import { machineCpu, openFilesLimit, stealPercent, stopAll } from './lib/process
 import { USAGE, readOptions } from './lib/options';
 import { emptyResults, progress } from './lib/results';
 import { round } from './lib/stats';
-import { type PartTiming, machine, printReport, targets } from './lib/summary';
+import { targets } from './lib/goals';
+import { type PartTiming, machine, printReport } from './lib/summary';
 import { DEVICE_FLOW_REQUESTS } from './peers/oidc-device-client';
 import { embeddedVersusMemory } from './scenarios/embedded';
 import { metricsOnVersusOff } from './scenarios/metrics-cost';

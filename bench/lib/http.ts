@@ -10,6 +10,8 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 export interface HttpAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** The body as received, and as UTF-8 text. */
+  body: Buffer;
   text: string;
 }
 
@@ -21,7 +23,10 @@ export function send(method: string, url: string, body?: string, headers: Record
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw, text: raw.toString('utf8') });
+        });
         res.on('error', reject);
       },
     );

@@ -4,11 +4,14 @@
  */
 
 export const USAGE = `usage: npm run bench [-- --quick] [-- --profile] [-- --only=PART,...]
-  --quick    a smoke run (fewer logins and idle sockets, short windows), under two minutes
+  --quick    a smoke run (fewer logins and idle sockets, short windows), about three minutes
   --profile  also profiles one instance under load (node --cpu-prof) and prints where its
              CPU goes; the .cpuprofile is kept in bench/results/profiles/
   --only=single,redis,embedded,metrics,throughput,profile   runs only these parts (while working on one);
-             single = the floor and qrlogin on one instance, latency, polling and memory;
+             single = the floor and qrlogin on one instance, latency, polling, and memory and open
+               time with waiting browsers (as the widget opens them, and loading the QR image);
+             throughput = qrlogin and the floor (each login's wire steps, with and without the
+               image) against the OpenID Connect device flow;
              embedded = qrlogin on the embedded store beside memory (push latency, logins/s);
              metrics = qrlogin with metrics on beside METRICS=off (push latency, logins/s)
   --help     prints this and exits
@@ -21,8 +24,12 @@ export interface BenchSettings {
   pollingSamples: number;
   pollingConcurrency: number;
   throughputMs: number;
+  /** The warm-up before each system's first throughput window of a concurrency (its second has 0.5 s). */
+  throughputWarmUpMs: number;
   concurrencies: number[];
   idleCpuWindowMs: number;
+  /** How long the server settles before each capacity reading (RSS). */
+  capacitySettleMs: number;
 }
 
 export interface BenchOptions {
@@ -45,8 +52,10 @@ const QUICK: BenchSettings = {
   pollingSamples: 100,
   pollingConcurrency: 100,
   throughputMs: 2000,
+  throughputWarmUpMs: 500,
   concurrencies: [1, 10, 50],
   idleCpuWindowMs: 2000,
+  capacitySettleMs: 1000,
 };
 
 const FULL: BenchSettings = {
@@ -55,8 +64,10 @@ const FULL: BenchSettings = {
   pollingSamples: 2000,
   pollingConcurrency: 100,
   throughputMs: 10_000,
+  throughputWarmUpMs: 2000,
   concurrencies: [1, 10, 50],
   idleCpuWindowMs: 25_000,
+  capacitySettleMs: 3000,
 };
 
 export function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {

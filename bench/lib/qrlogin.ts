@@ -13,7 +13,8 @@ function dataOf<T>(path: string, envelope: Envelope<T>): T {
   return envelope.data;
 }
 
-const call = async <T>(base: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> =>
+/** POSTs `body` to `base + path` and returns the envelope's data; throws unless its code is 200. */
+export const call = async <T>(base: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> =>
   dataOf(path, await postJson<Envelope<T>>(`${base}${path}`, body, headers));
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -18,14 +18,27 @@ export interface LatencyRow {
   ms: Summary;
 }
 
+/** In the tables' order: each of ours above the floor's with the same wire steps. */
+export const CAPACITY_VARIANTS = ['qrlogin', 'floor', 'qrloginImage', 'floorImage'] as const;
+export type CapacityVariant = (typeof CAPACITY_VARIANTS)[number];
+export const THROUGHPUT_SYSTEMS = ['qrlogin', 'qrloginImage', 'floor', 'floorImage', 'oidcDevice', 'oidcDeviceFresh'] as const;
+export type ThroughputSystem = (typeof THROUGHPUT_SYSTEMS)[number];
+
 export interface BenchResults {
   latency: LatencyRow[];
-  capacity: Record<'floor' | 'qrlogin', CapacityResult>;
   /**
-   * qrloginImage: the browser also loads the QR image (an Authing-style client); oidcDevice:
-   * browsers that stay logged in at the provider; oidcDeviceFresh: a new browser per login.
+   * Waiting browsers. qrlogin: opened as the widget does (`qr:create`); floor: a socket in a
+   * room. The Image variants open as an Authing-style client does: gene, the QR image, a
+   * socket with `qr:subscribe` (on the floor: its `/gene`, `/qr.png` and `qr:subscribe`).
    */
-  throughput: Record<'qrlogin' | 'qrloginImage' | 'oidcDevice' | 'oidcDeviceFresh', ThroughputResult[]>;
+  capacity: Record<CapacityVariant, CapacityResult>;
+  /**
+   * qrlogin: the widget's login; qrloginImage: the browser also loads the QR image (an
+   * Authing-style client); floor, floorImage: the same wire steps on the bare floor;
+   * oidcDevice: browsers that stay logged in at the provider; oidcDeviceFresh: a new browser per
+   * login.
+   */
+  throughput: Record<ThroughputSystem, ThroughputResult[]>;
   polling?: Summary;
   /** The embedded store beside memory, in the same windows (the part `embedded`). */
   embeddedVsMemory?: StoreThroughput;
@@ -63,14 +76,13 @@ export interface MetricsCost {
   pairs: number;
 }
 
+const noCapacity = (): CapacityResult => ({ baselineMb: Number.NaN, readings: [], openSeconds: Number.NaN, idleCpuPercent: Number.NaN });
+
 export function emptyResults(): BenchResults {
   return {
     latency: [],
-    capacity: {
-      floor: { baselineMb: Number.NaN, readings: [], idleCpuPercent: Number.NaN },
-      qrlogin: { baselineMb: Number.NaN, readings: [], idleCpuPercent: Number.NaN },
-    },
-    throughput: { qrlogin: [], qrloginImage: [], oidcDevice: [], oidcDeviceFresh: [] },
+    capacity: { qrlogin: noCapacity(), qrloginImage: noCapacity(), floor: noCapacity(), floorImage: noCapacity() },
+    throughput: { qrlogin: [], qrloginImage: [], floor: [], floorImage: [], oidcDevice: [], oidcDeviceFresh: [] },
   };
 }
 

@@ -1,25 +1,26 @@
 /**
  * @module
  * The parts of a bench run (`--only=` names them): `single` (the floor and qrlogin on one
- * instance: latency, polling, memory), `redis` (one and three instances on Redis), `throughput`
- * (qrlogin against the OpenID Connect device flow), `embedded` (the embedded store beside memory,
- * in bench/scenarios/embedded.ts) and `profile`. Each fills in its share of
- * the results.
+ * instance: latency, polling, memory and open time with waiting browsers, with and without the
+ * QR image), `redis` (one and three instances on Redis), `throughput` (qrlogin and the floor
+ * against the OpenID Connect device flow), `embedded` (the embedded store beside memory, in
+ * bench/scenarios/embedded.ts) and `profile`. Each fills in its share of the results.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { summarizeProfile } from '../lib/cpuprofile';
-import { startFleet } from '../lib/fleet-control';
+import type { FleetMode } from '../fleet';
+import { type Fleet, startFleet } from '../lib/fleet-control';
 import type { BenchOptions } from '../lib/options';
-import { type BenchResults, progress, record } from '../lib/results';
+import { type BenchResults, THROUGHPUT_SYSTEMS, type ThroughputSystem, progress, record } from '../lib/results';
 import { summarize } from '../lib/stats';
 import { type Server, startFloor, startOidcDevice, startQrlogin, using } from '../lib/targets';
 import { capacityRamp } from './capacity';
 import { pollingLatency } from './polling';
 import { interleaved, openFloorProbe, openQrloginProbe, pushLatency } from './push-latency';
-import { type ThroughputResult, combine, deviceFlowThroughput, qrloginThroughput } from './throughput';
+import { type ThroughputResult, combine, deviceFlowThroughput, floorThroughput, qrloginThroughput } from './throughput';
 
 export type Part = (options: BenchOptions, results: BenchResults) => Promise<void>;
 
@@ -27,7 +28,15 @@ const FLOOR_ROW = { part: 'single', name: 'floor (bare Socket.IO + HTTP POST)', 
 const MEMORY_ROW = { part: 'single', name: 'qrlogin, 1 instance, memory', target: 'qrlogin', instances: 1, store: 'memory' } as const;
 export const sameInstance = (url: string) => ({ browser: url, scan: url, confirm: url });
 
-/** The floor and qrlogin on one instance side by side, measured in alternating blocks. */
+/** One capacity ramp (./capacity.ts) of `server` with the settings' levels. */
+const ramp = (server: Server, fleet: Fleet, mode: FleetMode, settings: BenchOptions['settings']) =>
+  capacityRamp(server.process, fleet, mode, [server.url], settings.idleLevels, settings.idleCpuWindowMs, settings.capacitySettleMs);
+
+/**
+ * The floor and qrlogin on one instance side by side: push latency in alternating blocks,
+ * polling, and memory with waiting browsers (opened as the widget opens them, then on fresh
+ * servers as an Authing-style client does, loading the QR image).
+ */
 export const singleInstance: Part = async ({ settings, maxIdle }, results) => {
   await using(
     async () => [await startFloor(), await startQrlogin({ name: 'qrlogin memory', store: 'memory' })],
@@ -51,9 +60,8 @@ export const singleInstance: Part = async ({ settings, maxIdle }, results) => {
       const fleets = [await startFleet(), await startFleet()] as const;
       try {
         progress(`capacity: ${settings.idleLevels.join(', ')} waiting browsers`);
-        const { idleLevels, idleCpuWindowMs } = settings;
-        results.capacity.floor = await capacityRamp(floor!.process, fleets[0], 'floor', [floor!.url], idleLevels, idleCpuWindowMs);
-        results.capacity.qrlogin = await capacityRamp(ours!.process, fleets[1], 'qrlogin', [ours!.url], idleLevels, idleCpuWindowMs);
+        results.capacity.floor = await ramp(floor!, fleets[0], 'floor', settings);
+        results.capacity.qrlogin = await ramp(ours!, fleets[1], 'qrlogin', settings);
         const probes = [await openFloorProbe(floor!.url), await openQrloginProbe(sameInstance(ours!.url))];
         try {
           const [floorSamples, ourSamples] = await interleaved(probes, settings.logins);
@@ -66,6 +74,24 @@ export const singleInstance: Part = async ({ settings, maxIdle }, results) => {
         await Promise.all(fleets.map((fleet) => fleet.stop()));
       }
     },
+  );
+  // Browsers that load the QR image: fresh servers and fleets, so that the baselines are clean.
+  await using(
+    async () => [await startFloor(), await startQrlogin({ name: 'qrlogin memory (idle, image)', store: 'memory' })],
+    async ([floor, ours]) => {
+      const fleets = [await startFleet(), await startFleet()] as const;
+      try {
+        progress(`capacity, the image loaded: ${settings.idleLevels.join(', ')} waiting browsers`);
+        results.capacity.floorImage = await ramp(floor!, fleets[0], 'floor-image', settings);
+        results.capacity.qrloginImage = await ramp(ours!, fleets[1], 'qrlogin-image', settings);
+      } finally {
+        await Promise.all(fleets.map((fleet) => fleet.stop()));
+      }
+    },
+  );
+  const opened = (variant: keyof BenchResults['capacity']) => results.capacity[variant].openSeconds.toFixed(1);
+  progress(
+    `opening ${maxIdle} browsers, s: qrlogin ${opened('qrlogin')} (image ${opened('qrloginImage')}), floor ${opened('floor')} (image ${opened('floorImage')})`,
   );
 };
 
@@ -141,39 +167,37 @@ export const redisInstances: Part = async ({ settings, maxIdle, redisUrl }, resu
 };
 
 /**
- * qrlogin and the peer side by side. For each concurrency, eight half windows in the order
- * ours (the widget's path), ours with the image loaded (an Authing-style client), peer
- * (remembered session), peer (fresh browser), and back (ABCDDCBA): drift in the machine falls on
- * all four alike.
+ * qrlogin, the floor and the peer side by side. For each concurrency, twelve half windows in the
+ * order ours (the widget's path), ours with the image loaded (an Authing-style client), the
+ * floor with each of the same wire steps, peer (remembered session), peer (fresh browser), and
+ * back (ABCDEFFEDCBA): drift in the machine falls on all six alike.
  */
 export const versusDeviceFlow: Part = async ({ settings }, results) => {
   await using(
-    async () => [await startQrlogin({ name: 'qrlogin throughput', store: 'memory' }), await startOidcDevice()],
-    async ([ours, peer]) => {
+    async () => [await startQrlogin({ name: 'qrlogin throughput', store: 'memory' }), await startOidcDevice(), await startFloor()],
+    async ([ours, peer, floor]) => {
       const half = settings.throughputMs / 2;
-      const runs = {
-        qrlogin: (c: number, warm: number) => qrloginThroughput(ours!.process, ours!.url, c, half, warm),
-        qrloginImage: (c: number, warm: number) => qrloginThroughput(ours!.process, ours!.url, c, half, warm, { image: true }),
-        oidcDevice: (c: number, warm: number) => deviceFlowThroughput(peer!.process, peer!.url, c, half, true, warm),
-        oidcDeviceFresh: (c: number, warm: number) => deviceFlowThroughput(peer!.process, peer!.url, c, half, false, warm),
+      const runs: Record<ThroughputSystem, (c: number, warm: number) => Promise<ThroughputResult>> = {
+        qrlogin: (c, warm) => qrloginThroughput(ours!.process, ours!.url, c, half, warm),
+        qrloginImage: (c, warm) => qrloginThroughput(ours!.process, ours!.url, c, half, warm, { image: true }),
+        floor: (c, warm) => floorThroughput(floor!.process, floor!.url, c, half, warm),
+        floorImage: (c, warm) => floorThroughput(floor!.process, floor!.url, c, half, warm, { image: true }),
+        oidcDevice: (c, warm) => deviceFlowThroughput(peer!.process, peer!.url, c, half, true, warm),
+        oidcDeviceFresh: (c, warm) => deviceFlowThroughput(peer!.process, peer!.url, c, half, false, warm),
       };
-      const order = ['qrlogin', 'qrloginImage', 'oidcDevice', 'oidcDeviceFresh'] as const;
       for (const concurrency of settings.concurrencies) {
-        const windows: Record<(typeof order)[number], ThroughputResult[]> = {
-          qrlogin: [],
-          qrloginImage: [],
-          oidcDevice: [],
-          oidcDeviceFresh: [],
-        };
-        for (const name of order) windows[name].push(await runs[name](concurrency, 2000));
-        for (const name of [...order].reverse()) windows[name].push(await runs[name](concurrency, 500));
-        for (const name of order) results.throughput[name].push(combine(windows[name]));
-        const line = (name: (typeof order)[number]) => {
+        const windows = new Map(THROUGHPUT_SYSTEMS.map((name) => [name, [] as ThroughputResult[]]));
+        for (const name of THROUGHPUT_SYSTEMS) windows.get(name)?.push(await runs[name](concurrency, settings.throughputWarmUpMs));
+        for (const name of [...THROUGHPUT_SYSTEMS].reverse()) windows.get(name)?.push(await runs[name](concurrency, 500));
+        for (const name of THROUGHPUT_SYSTEMS) results.throughput[name].push(combine(windows.get(name) ?? []));
+        const line = (name: ThroughputSystem) => {
           const r = results.throughput[name].at(-1);
           return r ? `${r.loginsPerSecond.toFixed(0)} logins/s, ${r.serverCpuMsPerLogin.toFixed(2)} CPU ms` : '';
         };
         progress(
-          `c=${concurrency}: qrlogin ${line('qrlogin')} (loading the image ${line('qrloginImage')}); device flow ${line('oidcDevice')} (fresh browsers ${line('oidcDeviceFresh')})`,
+          `c=${concurrency}: qrlogin ${line('qrlogin')} (loading the image ${line('qrloginImage')}); ` +
+            `floor ${line('floor')} (loading the image ${line('floorImage')}); ` +
+            `device flow ${line('oidcDevice')} (fresh browsers ${line('oidcDeviceFresh')})`,
         );
       }
     },

@@ -2,18 +2,18 @@
  * @module
  * Throughput: complete logins per second from `concurrency` closed-loop workers, and the
  * server's CPU milliseconds per login (read from /proc for the server processes alone).
- * A qrlogin login is everything a real one is: the browser creates the QR (HTTP gene), opens a
- * fresh socket and subscribes; the phone scans and confirms; the push brings the ticket; the
- * browser exchanges it for the signed ID token; the socket closes. With `image`, the browser
- * also loads the QR image at `gene`'s `url`, as a client that shows it as an `<img>` (the
- * Authing SDK, a simple integration) does, where the widget draws the QR itself.
+ * A qrlogin login is everything a real one is (bench/lib/login.ts): as the widget does it, the
+ * browser opens one fresh socket and creates the QR over it (`qr:create`, which subscribes it);
+ * the phone scans and confirms; the push brings the ticket; the browser exchanges it for the
+ * signed ID token; the socket closes. With `image`, the browser is an Authing-style client that
+ * shows the QR as an `<img>`: HTTP `gene`, the image loaded from its `url`, then a socket that
+ * subscribes with `qr:subscribe`, where the widget draws the QR itself. The floor runs the same
+ * wire steps on a bare server, and the device-flow peer its own login.
  */
-import type { Ack, QrSnapshot } from '../../shared/protocol';
+import { floorCalls, login, qrloginCalls } from '../lib/login';
 import type { BenchProcess } from '../lib/processes';
+import { registerPhone } from '../lib/qrlogin';
 import { deviceFlowLogin, newDeviceBrowser } from '../peers/oidc-device-client';
-import { confirm, exchange, gene, registerPhone, scan } from '../lib/qrlogin';
-import { connect, next, request } from '../lib/sockets';
-import { send } from '../lib/http';
 
 export interface ThroughputResult {
   concurrency: number;
@@ -92,17 +92,12 @@ export function combine(results: ThroughputResult[]): ThroughputResult {
   };
 }
 
-const isJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
-
-/** Loads the QR image at `url` (on `base`), as an `<img>` would; throws unless it is a PNG. */
-async function loadImage(base: string, url: string): Promise<void> {
-  const { pathname, search } = new URL(url);
-  const image = await send('GET', `${base}${pathname}${search}`);
-  if (image.status !== 200 || image.headers['content-type'] !== 'image/png' || image.text.length < 100) {
-    throw new Error(`GET ${pathname}: HTTP ${image.status}`);
-  }
-}
-
+/**
+ * qrlogin's logins (bench/lib/login.ts). The widget's (the default): a fresh socket,
+ * `qr:create`, the phone's scan and confirm, the push with the ticket, the exchange, the socket
+ * closed. With `image`, as an Authing-style client: HTTP `gene`, the image loaded, a fresh socket
+ * with `qr:subscribe`, then the same. Each worker's phone is registered before the clock starts.
+ */
 export function qrloginThroughput(
   server: BenchProcess,
   base: string,
@@ -115,25 +110,32 @@ export function qrloginThroughput(
     [server],
     concurrency,
     durationMs,
-    () => registerPhone(base),
-    async (token) => {
-      const qr = await gene(base);
-      if (options.image) await loadImage(base, qr.url);
-      const socket = await connect(base);
-      try {
-        const subscribed = await request<Ack<QrSnapshot>>(socket, 'qr:subscribe', { random: qr.random, secret: qr.secret });
-        if (!subscribed.ok) throw new Error(`qr:subscribe: code ${subscribed.error.code}`);
-        const pushed = next<{ random: string; ticket?: string }>(socket, 'qr:confirmed', (push) => push.random === qr.random);
-        await scan(base, token, qr.random);
-        await confirm(base, token, qr.random);
-        const { ticket } = await pushed;
-        if (!ticket) throw new Error('qr:confirmed without a ticket');
-        const user = await exchange(base, ticket, qr.secret);
-        if (!isJwt(user.token)) throw new Error('the exchange returned no ID token');
-      } finally {
-        socket.close();
-      }
-    },
+    async () => qrloginCalls(base, await registerPhone(base)),
+    (calls) => login(base, calls, options.image ?? false),
+    warmUpMs,
+  );
+}
+
+/**
+ * The floor's logins (bench/servers/floor-app.ts): exactly the wire steps of the matching
+ * qrlogin variant, with the same client, bodies and headers, on a server with no store, no auth
+ * and no validation. Widget: connect, `qr:create`, `/scanned`, `/confirm`, the push, `/userinfo`,
+ * close; `image`: `/gene`, `/qr.png`, connect, `qr:subscribe`, then the same.
+ */
+export function floorThroughput(
+  server: BenchProcess,
+  base: string,
+  concurrency: number,
+  durationMs: number,
+  warmUpMs?: number,
+  options: { image?: boolean } = {},
+): Promise<ThroughputResult> {
+  return closedLoop(
+    [server],
+    concurrency,
+    durationMs,
+    async () => floorCalls(base),
+    (calls) => login(base, calls, options.image ?? false),
     warmUpMs,
   );
 }
