@@ -63,18 +63,15 @@ function throughputTargets({ throughput }: BenchResults): TargetCheck[] {
       const logins = ratio(ours?.loginsPerSecond, peer?.loginsPerSecond);
       return check(`logins/s ours/${peerName} at c=10, ${label}`, logins, '> 1', logins > 1);
     }),
-    ...variants.flatMap(({ label, ours }) => [
-      reported(
-        `logins/s ours/${peerName} at c=10, ${label}: the goal`,
-        ratio(ours?.loginsPerSecond, peer?.loginsPerSecond),
-        'goal ≥ 3 (reported)',
-      ),
-      reported(
-        `server CPU ms/login ours/${peerName} at c=10, ${label}: the goal`,
-        ratio(ours?.serverCpuMsPerLogin, peer?.serverCpuMsPerLogin),
-        'goal ≤ 0.33 (reported)',
-      ),
-    ]),
+    // The issue's goal beyond the target: shown as met or not, never a gate.
+    ...variants.flatMap(({ label, ours }) => {
+      const logins = ratio(ours?.loginsPerSecond, peer?.loginsPerSecond);
+      const cpu = ratio(ours?.serverCpuMsPerLogin, peer?.serverCpuMsPerLogin);
+      return [
+        check(`logins/s ours/${peerName} at c=10, ${label}: the goal`, logins, 'goal ≥ 3', logins >= 3),
+        check(`server CPU ms/login ours/${peerName} at c=10, ${label}: the goal`, cpu, 'goal ≤ 0.33', cpu <= 1 / 3),
+      ];
+    }),
     reported(
       'logins/s ours/oidc-provider with fresh browsers at c=10, the widget',
       ratio(variants[0]?.ours?.loginsPerSecond, fresh?.loginsPerSecond),

@@ -23,9 +23,12 @@ async function main() {
   mkdirSync(dir, { recursive: true });
   const before = new Set(readdirSync(dir));
   const server = await startQrlogin({ name: 'qrlogin profiled', store: 'memory', profileDir: dir });
-  if (step === 'login' || step === 'login-image')
-    await qrloginThroughput(server.process, server.url, 10, N, undefined, { image: step === 'login-image' });
-  else if (step === 'latency') await pushLatency(openQrloginProbe({ browser: server.url, scan: server.url, confirm: server.url }), N);
+  if (step === 'login' || step === 'login-image') {
+    const result = await qrloginThroughput(server.process, server.url, 10, N, undefined, { image: step === 'login-image' });
+    console.log(
+      `${result.logins} logins in the window, ${result.loginsPerSecond.toFixed(0)}/s, ${result.serverCpuMsPerLogin.toFixed(2)} server CPU ms/login`,
+    );
+  } else if (step === 'latency') await pushLatency(openQrloginProbe({ browser: server.url, scan: server.url, confirm: server.url }), N);
   else if (step === 'image') {
     const { url } = await gene(server.url);
     for (let i = 0; i < N; i += 1) await send('GET', url);
