@@ -2,8 +2,9 @@
  * The idle fleet: a process of its own that holds thousands of waiting browsers, so that the
  * load generator's event loop and the server's measurements are not disturbed by them.
  * The modes (how a browser opens, bench/lib/login.ts `openBrowser`):
- * - `qrlogin`: as the widget does, a socket that creates its QR with `qr:create`, which
- *   subscribes it to the pending QR in the store;
+ * - `qrlogin`: a socket that creates its QR with `qr:create`, which subscribes it to the
+ *   pending QR in the store: the state the widget reaches with HTTP `gene`, then `qr:subscribe`
+ *   (and how it makes its next QRs), in one request;
  * - `qrlogin-image`: as an Authing-style client does, HTTP `gene` (the keep-alive client of
  *   bench/lib/http.ts), the QR image loaded from its `url` (checked to be a PNG), then a socket
  *   that subscribes with `qr:subscribe {random, secret}`;
@@ -42,7 +43,7 @@ const TIMEOUT_MS = 30_000;
 async function open(url: string, mode: FleetMode): Promise<void> {
   if (mode !== 'floor') {
     const calls = mode === 'floor-image' ? floorCalls(url) : qrloginCalls(url);
-    held.push((await openBrowser(url, calls, mode !== 'qrlogin', TIMEOUT_MS)).socket);
+    held.push((await openBrowser(url, calls, mode === 'qrlogin' ? 'created' : 'image', TIMEOUT_MS)).socket);
     return;
   }
   const socket = await connect(url, TIMEOUT_MS);

@@ -93,12 +93,12 @@ function capacityTargets({ capacity }: BenchResults, settings: BenchSettings, ma
   return [
     check(`open ${maxIdle} waiting browsers that load their image, seconds ours/floor`, openImage, '≤ 2', openImage <= 2),
     reported(
-      `open ${maxIdle} waiting browsers as the widget does (qr:create), seconds ours/floor (a room joined)`,
+      `open ${maxIdle} waiting browsers with qr:create, seconds ours/floor (a room joined)`,
       ratio(capacity.qrlogin.openSeconds, capacity.floor.openSeconds),
     ),
     ...(['qrlogin', 'qrloginImage'] as const).map((variant) => {
       const perThousand = worst(variant);
-      const how = variant === 'qrlogin' ? 'the widget' : 'the image loaded';
+      const how = variant === 'qrlogin' ? 'qr:create' : 'the image loaded';
       return check(`MB per 1,000 waiting browsers, ${how}, worst of ${levels}`, perThousand, '≤ 20', perThousand <= 20);
     }),
   ];

@@ -1,12 +1,16 @@
 /**
  * @module
  * One login's wire steps, the same on qrlogin and on the floor (bench/servers/floor-app.ts):
- * only the HTTP calls differ ({@link LoginCalls}), the sockets' events are the same. Two ways a
- * browser opens:
- * - the widget (the default): one socket per page, the QR created over it with `qr:create`,
- *   which also subscribes it;
- * - `image`, an Authing-style client: HTTP `gene`, the QR image loaded from `gene`'s `url` as an
- *   `<img>` loads it, then a socket that subscribes with `qr:subscribe {random, secret}`.
+ * only the HTTP calls differ ({@link LoginCalls}), the sockets' events are the same. Three ways
+ * a browser opens ({@link Opening}):
+ * - `widget`, as the widget opens a page's first QR (client/web/scan-cycle.ts): HTTP `gene`,
+ *   then its socket, subscribed with `qr:subscribe {random, secret}`. A page serves one login,
+ *   so this is the widget's login;
+ * - `image`, an Authing-style client that shows `gene`'s `url` as an `<img>`: as `widget`, with
+ *   the QR image loaded between `gene` and the socket;
+ * - `created`, a QR created over a socket already open (`qr:create`, which also subscribes it):
+ *   how the widget makes the next QR after one expired or was cancelled, and how the bench's
+ *   fleet of waiting browsers opens (the same state on the server as `widget`'s).
  * Then the phone scans and confirms, the push brings the ticket, the browser exchanges it for
  * the ID token, and the socket closes. Every answer is checked: a failing step throws.
  */
@@ -62,16 +66,19 @@ function ackData<T>(ack: Ack<T>, what: string): T {
   return ack.data;
 }
 
+/** How a browser opens its QR (see the module). */
+export type Opening = 'widget' | 'image' | 'created';
+
 /** A browser waiting on a fresh QR: its socket, subscribed, and the QR. */
 export interface OpenBrowser {
   socket: Socket;
   qr: GeneData;
 }
 
-/** Opens a waiting browser as the widget does, or with `image` as an Authing-style client does (see the module). */
-export async function openBrowser(base: string, calls: LoginCalls, image: boolean, timeoutMs = 10_000): Promise<OpenBrowser> {
-  const made = image ? await calls.gene() : undefined;
-  if (made) await loadImage(base, made.url);
+/** Opens a waiting browser, as `how` says (see the module). */
+export async function openBrowser(base: string, calls: LoginCalls, how: Opening, timeoutMs = 10_000): Promise<OpenBrowser> {
+  const made = how === 'created' ? undefined : await calls.gene();
+  if (made && how === 'image') await loadImage(base, made.url);
   const socket = await connect(base, timeoutMs);
   try {
     if (!made) return { socket, qr: ackData(await request<Ack<GeneData>>(socket, 'qr:create', {}, timeoutMs), 'qr:create') };
@@ -87,8 +94,8 @@ export async function openBrowser(base: string, calls: LoginCalls, image: boolea
 const isJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
 
 /** One complete login (see the module), the socket closed at the end whatever happens. */
-export async function login(base: string, calls: LoginCalls, image: boolean): Promise<void> {
-  const { socket, qr } = await openBrowser(base, calls, image);
+export async function login(base: string, calls: LoginCalls, how: Opening): Promise<void> {
+  const { socket, qr } = await openBrowser(base, calls, how);
   try {
     const pushed = next<{ random: string; ticket?: string }>(socket, 'qr:confirmed', (push) => push.random === qr.random);
     await calls.scan(qr.random);

@@ -42,7 +42,7 @@ export interface PartTiming {
 }
 
 const CAPACITY_NAMES: Record<CapacityVariant, string> = {
-  qrlogin: 'qrlogin (memory store), the widget: socket, qr:create',
+  qrlogin: 'qrlogin (memory store): socket, qr:create (the state the widget reaches with gene, then qr:subscribe)',
   qrloginImage: 'qrlogin (memory store), the image loaded: gene, GET /qr.png, socket, qr:subscribe',
   floor: 'bare Socket.IO, a socket in a room',
   floorImage: 'floor, the image loaded: POST /gene, GET /qr.png (from memory), socket, subscribe',
@@ -52,7 +52,7 @@ const CAPACITY_NAMES: Record<CapacityVariant, string> = {
 const THROUGHPUT_ROWS: ThroughputSystem[] = ['qrlogin', 'floor', 'qrloginImage', 'floorImage', 'oidcDevice', 'oidcDeviceFresh'];
 const throughputName = (system: ThroughputSystem, peer: string): string =>
   ({
-    qrlogin: 'qrlogin (1 instance, memory), the widget: socket, qr:create',
+    qrlogin: 'qrlogin (1 instance, memory), the widget: gene, socket, qr:subscribe',
     floor: "floor (bare Socket.IO + node:http), the widget's wire steps",
     qrloginImage: 'qrlogin (1 instance, memory), the browser loads the QR image (Authing-style)',
     floorImage: "floor (bare Socket.IO + node:http), the image's wire steps (image from memory)",

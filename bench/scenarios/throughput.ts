@@ -2,9 +2,9 @@
  * @module
  * Throughput: complete logins per second from `concurrency` closed-loop workers, and the
  * server's CPU milliseconds per login (read from /proc for the server processes alone).
- * A qrlogin login is everything a real one is (bench/lib/login.ts): as the widget does it, the
- * browser opens one fresh socket and creates the QR over it (`qr:create`, which subscribes it);
- * the phone scans and confirms; the push brings the ticket; the browser exchanges it for the
+ * A qrlogin login is everything a real one is (bench/lib/login.ts): as the widget does it on a
+ * page, the browser creates the QR (HTTP `gene`), opens its socket and subscribes
+ * (`qr:subscribe`); the phone scans and confirms; the push brings the ticket; the browser exchanges it for the
  * signed ID token; the socket closes. With `image`, the browser is an Authing-style client that
  * shows the QR as an `<img>`: HTTP `gene`, the image loaded from its `url`, then a socket that
  * subscribes with `qr:subscribe`, where the widget draws the QR itself. The floor runs the same
@@ -93,8 +93,8 @@ export function combine(results: ThroughputResult[]): ThroughputResult {
 }
 
 /**
- * qrlogin's logins (bench/lib/login.ts). The widget's (the default): a fresh socket,
- * `qr:create`, the phone's scan and confirm, the push with the ticket, the exchange, the socket
+ * qrlogin's logins (bench/lib/login.ts). The widget's (the default): HTTP `gene`, a fresh
+ * socket with `qr:subscribe`, the phone's scan and confirm, the push with the ticket, the exchange, the socket
  * closed. With `image`, as an Authing-style client: HTTP `gene`, the image loaded, a fresh socket
  * with `qr:subscribe`, then the same. Each worker's phone is registered before the clock starts.
  */
@@ -111,7 +111,7 @@ export function qrloginThroughput(
     concurrency,
     durationMs,
     async () => qrloginCalls(base, await registerPhone(base)),
-    (calls) => login(base, calls, options.image ?? false),
+    (calls) => login(base, calls, options.image ? 'image' : 'widget'),
     warmUpMs,
   );
 }
@@ -119,8 +119,8 @@ export function qrloginThroughput(
 /**
  * The floor's logins (bench/servers/floor-app.ts): exactly the wire steps of the matching
  * qrlogin variant, with the same client, bodies and headers, on a server with no store, no auth
- * and no validation. Widget: connect, `qr:create`, `/scanned`, `/confirm`, the push, `/userinfo`,
- * close; `image`: `/gene`, `/qr.png`, connect, `qr:subscribe`, then the same.
+ * and no validation. Widget: `/gene`, connect, `qr:subscribe`, `/scanned`, `/confirm`, the push,
+ * `/userinfo`, close; `image`: the same with `/qr.png` loaded after `/gene`.
  */
 export function floorThroughput(
   server: BenchProcess,
@@ -135,7 +135,7 @@ export function floorThroughput(
     concurrency,
     durationMs,
     async () => floorCalls(base),
-    (calls) => login(base, calls, options.image ?? false),
+    (calls) => login(base, calls, options.image ? 'image' : 'widget'),
     warmUpMs,
   );
 }

@@ -10,9 +10,12 @@
  * and one error handler that answers as Express's does (http/error-handler.ts).
  *
  * Matching follows Express's defaults, so a client sees no difference: paths are
- * case-insensitive, one trailing slash is ignored, and `HEAD` is served by the `GET` route
- * (Node sends no body for it). Everything else (`OPTIONS` preflights included) goes on to
- * Express.
+ * case-insensitive, one trailing slash is ignored, `HEAD` is served by the `GET` route (Node
+ * sends no body for it), and an `OPTIONS` without `Origin` is told the route's methods
+ * (`Allow`), as Express's router answers it. A request target in absolute form
+ * (`http://host/path`, RFC 9112 §3.2.2) or with a fragment is read for its path, as Express's
+ * URL parser reads it. Everything else goes on to Express, CORS preflights (`OPTIONS` with
+ * `Origin`) included.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { type ParsedUrlQuery, parse as parseQuery } from 'node:querystring';
@@ -60,6 +63,17 @@ function keyOf(method: string, pathname: string): string {
   return `${method === 'HEAD' ? 'GET' : method} ${path.toLowerCase()}`;
 }
 
+/** `/path?query` of a request target: as sent when it is one, else its parts (absolute form, a fragment). */
+function plainTarget(target: string): string | null {
+  if (target.startsWith('/') && !target.includes('#')) return target;
+  try {
+    const parsed = new URL(target, 'http://localhost');
+    return `${parsed.pathname}${parsed.search}`;
+  } catch {
+    return null;
+  }
+}
+
 /** A request listener that answers `routes` itself and hands every other request to `next`. */
 export function createLane(routes: readonly LaneRoute[], deps: LaneDeps, next: RequestListener): RequestListener {
   const table = new Map<string, LaneRoute>();
@@ -68,14 +82,34 @@ export function createLane(routes: readonly LaneRoute[], deps: LaneDeps, next: R
     if (table.has(key)) throw new Error(`two lane routes for ${key}`);
     table.set(key, route);
   }
+  // The methods of each path, for `OPTIONS` (Express's `Allow`: a GET route allows HEAD too).
+  const allowed = new Map<string, string[]>();
+  for (const route of routes) {
+    const path = keyOf('', route.path).slice(1);
+    const methods = allowed.get(path) ?? [];
+    methods.push(...(route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]));
+    allowed.set(path, methods);
+  }
   const { origins, trust, logger, metrics } = deps;
 
   return (req, res) => {
-    const url = req.url ?? '/';
+    const url = plainTarget(req.url ?? '/');
+    if (url === null) {
+      next(req, res);
+      return;
+    }
     const mark = url.indexOf('?');
     const pathname = mark < 0 ? url : url.slice(0, mark);
     const route = table.get(keyOf(req.method ?? '', pathname));
     if (!route) {
+      const methods = req.method === 'OPTIONS' && req.headers.origin === undefined ? allowed.get(keyOf('', pathname).slice(1)) : undefined;
+      if (methods) {
+        const allow = [...methods].sort().join(', ');
+        res
+          .writeHead(200, { Allow: allow, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(allow) })
+          .end(allow);
+        return;
+      }
       next(req, res);
       return;
     }

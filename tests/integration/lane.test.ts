@@ -8,6 +8,7 @@
 import { API, type GeneData } from '../../shared/http';
 import { api, dataOf } from '../helpers/api';
 import { useServer } from '../helpers/server';
+import { connect } from 'node:net';
 
 const server = useServer();
 const http = () => api(server().url);
@@ -34,6 +35,37 @@ test('HEAD is served by the GET route, without a body', async () => {
   expect(answer.status).toBe(200);
   expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
   expect(await answer.text()).toBe('');
+});
+
+test('an OPTIONS without Origin is told the methods, as Express answered it', async () => {
+  for (const [path, allow] of [
+    [API.gene, 'POST'],
+    ['/livez', 'GET, HEAD'],
+    [`${API.check}?random=x`, 'GET, HEAD'],
+  ] as const) {
+    const answer = await fetch(`${server().url}${path}`, { method: 'OPTIONS' });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('allow')).toBe(allow);
+  }
+});
+
+/** The whole answer to a request written as is on a fresh connection. */
+function rawExchange(request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(server().port, '127.0.0.1', () => socket.end(request));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.on('error', reject);
+  });
+}
+
+test('a request target in absolute form, or with a fragment, reaches the same route', async () => {
+  for (const target of [`http://127.0.0.1:${server().port}/livez`, '/livez#top']) {
+    const answer = await rawExchange(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toContain('{"status":"ok"}');
+  }
 });
 
 test('a preflight for a lane route is still answered (by Express), and a refused origin gets FORBIDDEN', async () => {
