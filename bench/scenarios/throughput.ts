@@ -10,7 +10,7 @@
  * subscribes with `qr:subscribe`, where the widget draws the QR itself. The floor runs the same
  * wire steps on a bare server, and the device-flow peer its own login.
  */
-import { floorCalls, login, qrloginCalls } from '../lib/login';
+import { type LoginCalls, floorCalls, login, qrloginCalls } from '../lib/login';
 import type { BenchProcess } from '../lib/processes';
 import { registerPhone } from '../lib/qrlogin';
 import { deviceFlowLogin, newDeviceBrowser } from '../peers/oidc-device-client';
@@ -92,11 +92,25 @@ export function combine(results: ThroughputResult[]): ThroughputResult {
   };
 }
 
+/** Logins of one server's kind, each worker with its own `calls` (a logged-in phone on qrlogin). */
+function loginThroughput(
+  server: BenchProcess,
+  base: string,
+  concurrency: number,
+  durationMs: number,
+  warmUpMs: number | undefined,
+  image: boolean | undefined,
+  callsOf: () => Promise<LoginCalls>,
+): Promise<ThroughputResult> {
+  return closedLoop([server], concurrency, durationMs, callsOf, (calls) => login(base, calls, image ? 'image' : 'widget'), warmUpMs);
+}
+
 /**
  * qrlogin's logins (bench/lib/login.ts). The widget's (the default): HTTP `gene`, a fresh
- * socket with `qr:subscribe`, the phone's scan and confirm, the push with the ticket, the exchange, the socket
- * closed. With `image`, as an Authing-style client: HTTP `gene`, the image loaded, a fresh socket
- * with `qr:subscribe`, then the same. Each worker's phone is registered before the clock starts.
+ * socket with `qr:subscribe`, the phone's scan and confirm, the push with the ticket, the
+ * exchange, the socket closed. With `image`, as an Authing-style client: HTTP `gene`, the image
+ * loaded, a fresh socket with `qr:subscribe`, then the same. Each worker's phone is registered
+ * before the clock starts.
  */
 export function qrloginThroughput(
   server: BenchProcess,
@@ -106,13 +120,8 @@ export function qrloginThroughput(
   warmUpMs?: number,
   options: { image?: boolean } = {},
 ): Promise<ThroughputResult> {
-  return closedLoop(
-    [server],
-    concurrency,
-    durationMs,
-    async () => qrloginCalls(base, await registerPhone(base)),
-    (calls) => login(base, calls, options.image ? 'image' : 'widget'),
-    warmUpMs,
+  return loginThroughput(server, base, concurrency, durationMs, warmUpMs, options.image, async () =>
+    qrloginCalls(base, await registerPhone(base)),
   );
 }
 
@@ -130,14 +139,7 @@ export function floorThroughput(
   warmUpMs?: number,
   options: { image?: boolean } = {},
 ): Promise<ThroughputResult> {
-  return closedLoop(
-    [server],
-    concurrency,
-    durationMs,
-    async () => floorCalls(base),
-    (calls) => login(base, calls, options.image ? 'image' : 'widget'),
-    warmUpMs,
-  );
+  return loginThroughput(server, base, concurrency, durationMs, warmUpMs, options.image, async () => floorCalls(base));
 }
 
 let deviceUsers = 0;

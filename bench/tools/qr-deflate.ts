@@ -7,21 +7,11 @@
  *   node scripts/run-ts.mjs bench/tools/qr-deflate.ts
  */
 import { deflateSync, inflateSync, type ZlibOptions } from 'node:zlib';
-import { newRandom } from '../../server/domain/secrets';
 import { DEFLATE_OPTIONS, qrPixelRows } from '../../server/http/qr-png';
-import { QR_SCENE, encodeQrPayload } from '../../shared/qr-payload';
+import { loginQrText } from '../lib/qr-text';
 
 const N = 3000;
-const text = () =>
-  encodeQrPayload({
-    scene: QR_SCENE,
-    random: newRandom(),
-    userPoolId: 'qrlogin',
-    appId: 'demo',
-    createdAt: new Date().toISOString(),
-    expireAt: new Date(Date.now() + 120_000).toISOString(),
-    customData: {},
-  });
+const text = loginQrText;
 const rows = Array.from({ length: 50 }, () => qrPixelRows(text()).rows);
 
 const settings: [string, ZlibOptions][] = [

@@ -10,24 +10,13 @@
 import { writeFileSync } from 'node:fs';
 import QRCode from 'qrcode';
 import { renderQrPng } from '../../server/http/qr-png';
-import { newRandom } from '../../server/domain/secrets';
-import { QR_SCENE, encodeQrPayload } from '../../shared/qr-payload';
+import { loginQrText } from '../lib/qr-text';
 
 const N = Number(process.argv[2] ?? 2000);
 const OUT = process.argv[3];
 const BLOCK = 100;
 
-/** A login QR's text as `gene` encodes it (server/domain/qr-session.ts qrText), with a fresh random. */
-const text = () =>
-  encodeQrPayload({
-    scene: QR_SCENE,
-    random: newRandom(),
-    userPoolId: 'qrlogin',
-    appId: 'demo',
-    createdAt: new Date().toISOString(),
-    expireAt: new Date(Date.now() + 120_000).toISOString(),
-    customData: {},
-  });
+const text = loginQrText;
 
 type Render = (text: string) => Promise<Buffer | string>;
 const renderers: Record<string, Render> = {
