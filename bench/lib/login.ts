@@ -98,6 +98,8 @@ export async function login(base: string, calls: LoginCalls, how: Opening): Prom
   const { socket, qr } = await openBrowser(base, calls, how);
   try {
     const pushed = next<{ random: string; ticket?: string }>(socket, 'qr:confirmed', (push) => push.random === qr.random);
+    // Awaited below; if scan or confirm throws first, that is the error the run reports.
+    pushed.catch(() => undefined);
     await calls.scan(qr.random);
     await calls.confirm(qr.random);
     const { ticket } = await pushed;

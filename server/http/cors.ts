@@ -23,7 +23,12 @@ function corsHeaders(origins: OriginPolicy, req: IncomingMessage, res: ServerRes
   const allowed = origins.admits(origin);
   const vary = res.getHeader('Vary');
   if (vary === undefined) res.setHeader('Vary', 'Origin');
-  else if (!/\borigin\b/i.test(String(vary))) res.setHeader('Vary', `${String(vary)}, Origin`);
+  else if (
+    !String(vary)
+      .split(',')
+      .some((name) => ['origin', '*'].includes(name.trim().toLowerCase()))
+  )
+    res.setHeader('Vary', `${String(vary)}, Origin`);
   if (allowed) {
     res.setHeader('Access-Control-Allow-Origin', origin);
     res.setHeader('Access-Control-Allow-Credentials', 'true');
