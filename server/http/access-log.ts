@@ -1,7 +1,7 @@
 /**
  * @module
  * The access log: one `info` line per HTTP request once its answer is sent, `{method, route,
- * status, ms, ip}`. `route` is the Express route pattern that answered
+ * status, ms, ip}`. `route` is the route pattern that answered (Express's, or the lane's: ./lane.ts)
  * (`/api/v2/qrcode/check`, `/oidc/interaction/:uid`), or the path when none did; never a
  * query string, where secrets travel (`?random=…&secret=…`, `id_token_hint`). The line is
  * written on `finish`, after the answer, so it never delays one. Socket.IO's own requests

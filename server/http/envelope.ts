@@ -8,12 +8,12 @@ import type { AppError } from '../errors';
 import type { Lang, QrStateReason } from '../../shared/errors';
 
 /**
- * Writes an envelope as JSON. API answers carry credentials (a browser secret, a ticket, an ID
+ * Writes a JSON answer (an envelope, a probe's status). API answers carry credentials (a browser secret, a ticket, an ID
  * or user token), so no cache keeps them (`no-store`) and no browser guesses their type
  * (`nosniff`). Express's `res.json` would only add work: an ETag (a hash of every body) nobody
  * revalidates, and content-type negotiation. Headers set earlier (CORS, Retry-After) are kept.
  */
-function writeJson(res: ServerResponse, status: number, body: unknown): void {
+export function writeJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
