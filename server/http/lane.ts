@@ -133,7 +133,10 @@ export function createLane(routes: readonly LaneRoute[], deps: LaneDeps, next: R
         raw: req,
         headers: req.headers,
         ip: at.ip,
-        secure: protocolOf(req, trust) === 'https',
+        // Only `gene` asks (its cookie's `Secure`): judged then, not for every request.
+        get secure() {
+          return protocolOf(req, trust) === 'https';
+        },
         query: parseQuery(at.query),
         body,
       },
