@@ -1,14 +1,15 @@
 /**
  * @module
  * `openBackend(config)`: the backend the configuration asks for — embedded (durable, in
- * `DATA_DIR`; the default), memory (`STORE=memory`), or Redis (`REDIS_URL`).
+ * `DATA_DIR`; the default), memory (`STORE=memory`), or Redis (`REDIS_URL`, or a Redis Cluster:
+ * `REDIS_CLUSTER_NODES`).
  */
 import { loadSigningKey } from '../auth/keys';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../logger';
 import { createEmbeddedBackend } from './embedded';
 import { createMemoryBackend } from './memory';
-import { createRedisBackend } from './redis';
+import { type RedisTarget, createRedisBackend } from './redis';
 import type { Backend } from './types';
 
 export type { Backend } from './types';
@@ -19,6 +20,10 @@ export interface BackendChoice {
   dataDir: string;
   dataSync: 'interval' | 'commit';
   redisUrl: string | null;
+  redisClusterNodes: readonly string[] | null;
+  redisUsername: string | null;
+  redisPassword: string | null;
+  redisWaitReplicas: number;
   redisKeyPrefix: string;
   signingKey: Parameters<typeof loadSigningKey>[0];
   idTokenTtlSeconds: number;
@@ -33,10 +38,12 @@ export async function openBackend(config: BackendChoice, logger: Logger, now: Cl
     case 'embedded':
       return createEmbeddedBackend({ dataDir: config.dataDir, sync: config.dataSync, signingKey: configured, logger, now });
     case 'redis':
-      if (!config.redisUrl) throw new Error('STORE=redis needs REDIS_URL');
       return createRedisBackend({
-        url: config.redisUrl,
+        target: redisTarget(config),
         prefix: config.redisKeyPrefix,
+        ...(config.redisUsername === null ? {} : { username: config.redisUsername }),
+        ...(config.redisPassword === null ? {} : { password: config.redisPassword }),
+        waitReplicas: config.redisWaitReplicas,
         signingKey: configured,
         // Old public keys stay in the JWKS while any token they signed can be valid.
         keyRetainMs: Math.max(config.idTokenTtlSeconds, config.userTokenTtlSeconds) * 1000 + 60_000,
@@ -44,4 +51,10 @@ export async function openBackend(config: BackendChoice, logger: Logger, now: Cl
         now,
       });
   }
+}
+
+function redisTarget(config: BackendChoice): RedisTarget {
+  if (config.redisClusterNodes) return { kind: 'cluster', nodes: config.redisClusterNodes };
+  if (config.redisUrl) return { kind: 'standalone', url: config.redisUrl };
+  throw new Error('STORE=redis needs REDIS_URL or REDIS_CLUSTER_NODES');
 }

@@ -8,7 +8,10 @@ import type { QrDeadlines } from './qr-deadlines';
 
 /** A ticket to write together with the confirming transition. */
 export interface NewTicket {
-  /** SHA-256 of the ticket (the key); the store never needs the ticket itself. */
+  /**
+   * Where the ticket is kept: `<random>.<SHA-256 of the ticket>` (domain/secrets.ts `ticketKey`);
+   * the store never needs the ticket itself.
+   */
   hash: string;
   record: TicketRecord;
 }
@@ -31,13 +34,13 @@ export interface QrStore {
   compareAndSet(next: QrSession, expectedVersion: number, ticket?: NewTicket): Promise<boolean>;
 
   /** The ticket's record without consuming it, or null when unknown or past `expireAt`. */
-  peekTicket(hash: string): Promise<TicketRecord | null>;
+  peekTicket(key: string): Promise<TicketRecord | null>;
 
   /**
    * Atomically reads and deletes the ticket: of any number of concurrent calls, at most one
    * gets the record. Null when unknown, already taken, or past `expireAt`.
    */
-  takeTicket(hash: string): Promise<TicketRecord | null>;
+  takeTicket(key: string): Promise<TicketRecord | null>;
 }
 
 /** A user of the built-in directory as stored. */

@@ -10,10 +10,11 @@ import { readApps } from './apps';
 import { type IdentityConfig, readIdentity } from './identity';
 import { checkDeployment } from './production';
 import { type Env, parseTrustProxy, reader } from './reader';
+import { type RedisConfig, readRedis } from './redis';
 import { newSecret, sha256 } from '../domain/secrets';
 import { type RateLimits, parseRateLimits } from '../ratelimit/limits';
 
-export interface Config {
+export interface Config extends RedisConfig {
   /** From `NODE_ENV`. @default 'development' */
   env: 'production' | 'development' | 'test';
   /** `PORT`. @default 3000 */
@@ -29,7 +30,7 @@ export interface Config {
   /**
    * Where state lives: `embedded` (durable, under `dataDir`; one instance), `memory` (lost on
    * restart; tests), or `redis` (any number of instances). `STORE`; @default `redis` with
-   * `REDIS_URL`, else `embedded`
+   * `REDIS_URL` or `REDIS_CLUSTER_NODES`, else `embedded`
    */
   store: StoreKind;
   /** `DATA_DIR`: the embedded store's folder, as given (relative to the working directory). @default './data' */
@@ -40,8 +41,6 @@ export interface Config {
    * before it is answered). @default 'interval'
    */
   dataSync: 'interval' | 'commit';
-  /** `REDIS_URL`; null runs the embedded store (one instance). @default null */
-  redisUrl: string | null;
   /** `REDIS_KEY_PREFIX` for every Redis key and channel. @default 'qrlogin:' */
   redisKeyPrefix: string;
   /** `QR_TTL_SECONDS`. @default 120 */
@@ -138,8 +137,12 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
   const logFormat = read.raw('LOG_FORMAT') ?? 'json';
   if (logFormat !== 'json' && logFormat !== 'pretty') problems.push('LOG_FORMAT must be json or pretty');
 
-  const redisUrl = read.url('REDIS_URL', ['redis:', 'rediss:']) ?? null;
-  const store = readStore(read.raw('STORE'), redisUrl, problems);
+  const redis = readRedis(read, problems);
+  const store = readStore(
+    read.raw('STORE'),
+    redis.redisClusterNodes ? 'REDIS_CLUSTER_NODES' : redis.redisUrl ? 'REDIS_URL' : null,
+    problems,
+  );
   const pem = read.raw('SIGNING_KEY');
   const file = read.raw('SIGNING_KEY_FILE');
   if (pem && file) problems.push('set SIGNING_KEY or SIGNING_KEY_FILE, not both');
@@ -200,7 +203,7 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     store,
     dataDir: read.raw('DATA_DIR') ?? './data',
     dataSync: readDataSync(read.raw('DATA_SYNC'), problems),
-    redisUrl,
+    ...redis,
     redisKeyPrefix: read.raw('REDIS_KEY_PREFIX') ?? 'qrlogin:',
     qrTtlSeconds,
     ticketTtlSeconds,
@@ -232,16 +235,16 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
   };
 }
 
-/** `STORE`, checked against `REDIS_URL` (Redis is used exactly when a URL is given). */
-function readStore(value: string | undefined, redisUrl: string | null, problems: string[]): StoreKind {
-  const fallback: StoreKind = redisUrl ? 'redis' : 'embedded';
+/** `STORE`, checked against `REDIS_URL` / `REDIS_CLUSTER_NODES` (Redis is used exactly when one is given). */
+function readStore(value: string | undefined, redisGiven: 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | null, problems: string[]): StoreKind {
+  const fallback: StoreKind = redisGiven ? 'redis' : 'embedded';
   if (value === undefined) return fallback;
   if (!(STORE_KINDS as readonly string[]).includes(value)) {
     problems.push(`STORE must be one of ${STORE_KINDS.join(', ')}`);
     return fallback;
   }
-  if (value === 'redis' && !redisUrl) problems.push('STORE=redis needs REDIS_URL');
-  if (value !== 'redis' && redisUrl) problems.push(`STORE=${value} and REDIS_URL contradict each other: set one`);
+  if (value === 'redis' && !redisGiven) problems.push('STORE=redis needs REDIS_URL or REDIS_CLUSTER_NODES');
+  if (value !== 'redis' && redisGiven) problems.push(`STORE=${value} and ${redisGiven} contradict each other: set one`);
   return value as StoreKind;
 }
 

@@ -30,8 +30,28 @@ export function randomToken(bytes: number): string {
 export const newRandom = (): string => randomToken(16);
 /** Browser secret: 256 bits, returned once, stored only as a hash. */
 export const newSecret = (): string => randomToken(32);
-/** Ticket: 256 bits, single use. */
-export const newTicket = (): string => randomToken(32);
+/**
+ * How many leading characters of a QR's `random` its ticket begins with too. Redis keeps a QR
+ * and its ticket under this shared part as the Cluster hash tag (one slot), so the confirming
+ * step writes both atomically; the rest of the ticket is random.
+ */
+export const SHARD_TAG_LENGTH = 3;
+
+/** The Redis Cluster hash tag of a QR id or a ticket. */
+export const shardTag = (id: string): string => id.slice(0, SHARD_TAG_LENGTH);
+
+/**
+ * Ticket of the QR `random`: 32 bytes base64url (43 characters), single use; its first
+ * {@link SHARD_TAG_LENGTH} characters are the QR's, the other 40 random (238 bits).
+ */
+export function newTicket(random: string): { ticket: string; key: string } {
+  const ticket = shardTag(random) + randomToken(32).slice(SHARD_TAG_LENGTH);
+  return { ticket, key: ticketKey(ticket) };
+}
+
+/** Where a ticket is kept: `<shard tag>.<SHA-256 of the ticket>`; the ticket itself never is. */
+export const ticketKey = (ticket: string): string => `${shardTag(ticket)}.${sha256(ticket)}`;
+
 /**
  * A number-matching code (2 digits) and the phone's three choices: the code and two other
  * codes, in random order. Guessing the right one blindly succeeds 1 time in 3 per try.

@@ -128,13 +128,13 @@ export function createQrLoginService(deps: QrLoginDeps) {
           };
         }
         case 'confirm': {
-          const ticket = newTicket();
+          const { ticket, key } = newTicket(current.random);
           const ticketExpireAt = at + app.ticketTtlSeconds * 1000;
           return {
             action: confirm,
             patch: { ticket, ticketExpireAt, retainUntil: Math.max(current.retainUntil, ticketExpireAt + RETENTION_GRACE_MS) },
             ticket: {
-              hash: sha256(ticket),
+              hash: key,
               record: {
                 random: current.random,
                 appId: app.id,

@@ -9,7 +9,7 @@ import type { TokenService } from '../auth/tokens';
 import type { Stores } from '../backend/stores';
 import type { AppConfig } from '../domain/app';
 import type { TicketRecord } from '../domain/qr-session';
-import { secretMatches, sha256 } from '../domain/secrets';
+import { secretMatches, ticketKey } from '../domain/secrets';
 import { AppError } from '../errors';
 import type { AppRegistry } from './apps';
 import type { EventBus } from './events';
@@ -63,7 +63,7 @@ const UNKNOWN_BROWSER = { browser: 'unknown', os: 'unknown', ip: '' };
 
 export function createRedeem({ stores, apps, tokens, events, signIns }: RedeemDeps): Redeem {
   return async (ticket, credentials) => {
-    const hash = sha256(ticket);
+    const hash = ticketKey(ticket);
     const record = ticket.length <= MAX_ID_LENGTH ? await stores.qr.peekTicket(hash) : null;
     if (!record) throw new AppError('TICKET_INVALID');
     const app = apps.get(record.appId);

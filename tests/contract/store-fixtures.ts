@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { NewTicket, QrStore, RevokedTokens, ScanIndex, UserRecord, UserStore } from '../../server/backend/stores';
 import type { QrSession, TicketRecord } from '../../server/domain/qr-session';
+import { shardTag } from '../../server/domain/secrets';
 
 /** A unique suffix per fixture, so suites against a shared Redis never collide. */
 export const unique = () => randomBytes(9).toString('base64url');
@@ -72,7 +73,7 @@ export function confirmed(session: QrSession, now: number, ticketTtlMs = 60_000)
     secretHash: session.secretHash,
     expireAt,
   };
-  return { next, ticket: { hash: `th-${unique()}${unique()}`, record } };
+  return { next, ticket: { hash: `${shardTag(session.random)}.th-${unique()}${unique()}`, record } };
 }
 
 export function userFixture(now: number, overrides: Partial<UserRecord> = {}): UserRecord {

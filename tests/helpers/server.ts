@@ -35,7 +35,15 @@ export interface StartOptions {
   configure?: (config: Config) => Config;
   deps?: Omit<AppDeps, 'httpServer' | 'logger'>;
   /** Run on the Redis backend (the same wiring as server/index.ts with REDIS_URL). */
-  redis?: { url: string; prefix: string; adapter?: AdapterKind; signingKey?: SigningKey | null };
+  /** A Redis backend: one Redis at `url`, or a Redis Cluster through its seed `nodes` (URLs). */
+  redis?: {
+    url?: string;
+    nodes?: readonly string[];
+    prefix: string;
+    adapter?: AdapterKind;
+    signingKey?: SigningKey | null;
+    waitReplicas?: number;
+  };
 }
 
 export const DEMO_APP_SECRET = 'test-demo-app-secret-0123456789';
@@ -59,8 +67,11 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const logger = createLogger(config.logLevel, (line) => logs.push(line));
   const backend = options.redis
     ? await createRedisBackend({
-        url: options.redis.url,
+        target: options.redis.nodes
+          ? { kind: 'cluster', nodes: options.redis.nodes }
+          : { kind: 'standalone', url: options.redis.url ?? 'redis://127.0.0.1:6379' },
         prefix: options.redis.prefix,
+        ...(options.redis.waitReplicas === undefined ? {} : { waitReplicas: options.redis.waitReplicas }),
         signingKey: options.redis.signingKey ?? null,
         keyRetainMs: config.userTokenTtlSeconds * 1000,
         adapter: options.redis.adapter,

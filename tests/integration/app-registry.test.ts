@@ -78,7 +78,7 @@ test('the ticket of a shop QR exchanges with the shop’s secret only, and lives
   await scan(api(server.url), phone.token, created.data.random);
   await confirm(api(server.url), phone.token, created.data.random);
   const { ticket } = await confirmed;
-  const record = await server.app.stores.qr.peekTicket(createHash('sha256').update(ticket).digest('base64url'));
+  const record = await server.app.stores.qr.peekTicket(`${ticket.slice(0, 3)}.${createHash('sha256').update(ticket).digest('base64url')}`);
   expect(record?.expireAt).toBeGreaterThan(Date.now() + 10_000);
   expect(record?.expireAt).toBeLessThanOrEqual(Date.now() + 15_000);
 

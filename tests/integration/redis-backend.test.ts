@@ -13,7 +13,14 @@ import { backendContract } from '../contract/backend.contract';
 const prefixes: string[] = [];
 let prefix = uniquePrefix();
 const make = () =>
-  createRedisBackend({ url: REDIS_URL, prefix, signingKey: null, keyRetainMs: 60_000, logger: createLogger('silent'), now: Date.now });
+  createRedisBackend({
+    target: { kind: 'standalone', url: REDIS_URL },
+    prefix,
+    signingKey: null,
+    keyRetainMs: 60_000,
+    logger: createLogger('silent'),
+    now: Date.now,
+  });
 
 beforeEach(() => {
   prefix = uniquePrefix();

@@ -218,7 +218,7 @@ test('an instance that cannot reach Redis at start fails with a clear error nami
   const started = Date.now();
   await expect(
     createRedisBackend({
-      url: `redis://:hunter2-secret@127.0.0.1:${port}/2`,
+      target: { kind: 'standalone', url: `redis://:hunter2-secret@127.0.0.1:${port}/2` },
       prefix: 'x:',
       signingKey: null,
       keyRetainMs: 1000,

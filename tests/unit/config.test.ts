@@ -35,6 +35,10 @@ describe('loadConfig defaults', () => {
       dataDir: './data',
       dataSync: 'interval',
       redisUrl: null,
+      redisClusterNodes: null,
+      redisUsername: null,
+      redisPassword: null,
+      redisWaitReplicas: 0,
       redisKeyPrefix: 'qrlogin:',
       qrTtlSeconds: 120,
       ticketTtlSeconds: 60,
@@ -77,10 +81,7 @@ describe('loadConfig defaults', () => {
 
   it('treats empty and blank variables as unset', () => {
     const { config } = loadConfig({ PORT: '', PUBLIC_URL: '   ', QR_TTL_SECONDS: ' ', LOG_LEVEL: '' });
-    expect(config.port).toBe(3000);
-    expect(config.publicUrl).toBe('http://localhost:3000');
-    expect(config.qrTtlSeconds).toBe(120);
-    expect(config.logLevel).toBe('info');
+    expect([config.port, config.publicUrl, config.qrTtlSeconds, config.logLevel]).toEqual([3000, 'http://localhost:3000', 120, 'info']);
   });
 
   it('derives the default public URL from PORT', () => {
@@ -274,7 +275,7 @@ describe('STORE and DATA_DIR', () => {
   it.each([
     [{ STORE: 'sqlite' }, 'STORE must be one of embedded, memory, redis'],
     [{ DATA_SYNC: 'never' }, 'DATA_SYNC must be interval or commit'],
-    [{ STORE: 'redis' }, 'STORE=redis needs REDIS_URL'],
+    [{ STORE: 'redis' }, 'STORE=redis needs REDIS_URL or REDIS_CLUSTER_NODES'],
     [{ STORE: 'memory', REDIS_URL: 'redis://127.0.0.1:6379' }, 'STORE=memory and REDIS_URL contradict each other: set one'],
     [{ STORE: 'embedded', REDIS_URL: 'redis://127.0.0.1:6379' }, 'STORE=embedded and REDIS_URL contradict each other: set one'],
   ])('%j is refused', (env, problem) => {

@@ -13,6 +13,9 @@ import {
   safeEqual,
   secretMatches,
   sha256,
+  SHARD_TAG_LENGTH,
+  shardTag,
+  ticketKey,
 } from '../../server/domain/secrets';
 
 const URL_SAFE = /^[A-Za-z0-9_-]+$/;
@@ -30,7 +33,6 @@ describe('random values', () => {
     ['newUserId', newUserId, 16, 22],
     ['newJti', newJti, 16, 22],
     ['newSecret', newSecret, 32, 43],
-    ['newTicket', newTicket, 32, 43],
   ] as const)('%s is URL-safe base64 of %i bytes (%i characters)', (_name, make, bytes, chars) => {
     for (let i = 0; i < 20; i += 1) {
       const value = make();
@@ -38,6 +40,22 @@ describe('random values', () => {
       expect(value).toHaveLength(chars);
       expect(decodedBytes(value)).toBe(bytes);
     }
+  });
+
+  it("a ticket is 32 bytes (43 characters) that begin with its QR's shard tag; it is kept under tag.sha256(ticket)", () => {
+    for (let i = 0; i < 20; i += 1) {
+      const random = newRandom();
+      const { ticket, key } = newTicket(random);
+      expect(ticket).toMatch(URL_SAFE);
+      expect(ticket).toHaveLength(43);
+      expect(decodedBytes(ticket)).toBe(32);
+      expect(ticket.slice(0, SHARD_TAG_LENGTH)).toBe(random.slice(0, SHARD_TAG_LENGTH));
+      expect(shardTag(ticket)).toBe(shardTag(random));
+      expect(key).toBe(`${shardTag(random)}.${sha256(ticket)}`);
+      expect(ticketKey(ticket)).toBe(key);
+    }
+    const random = newRandom();
+    expect(new Set(Array.from({ length: 50 }, () => newTicket(random).ticket)).size).toBe(50);
   });
 
   it('randomToken(n) encodes n bytes', () => {

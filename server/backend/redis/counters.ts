@@ -3,7 +3,7 @@
  * Rate-limit counters in Redis, shared by every instance: one INCR with the window set on the
  * first hit, in one script, under `<prefix>rl:`.
  */
-import type { AnyRedisClient } from './client';
+import type { RedisCommands } from './client';
 import { guarded } from './deadline';
 import { redisKeys } from './keys';
 import type { RateCounterStore } from '../../ratelimit/limiter';
@@ -16,7 +16,7 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {count, ttl}
 `;
 
-export function createRedisCounters(client: AnyRedisClient, prefix: string): RateCounterStore {
+export function createRedisCounters(client: RedisCommands, prefix: string): RateCounterStore {
   const keys = redisKeys(prefix);
   return {
     async hit(rule, key, windowMs) {

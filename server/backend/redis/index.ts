@@ -9,24 +9,35 @@ import { type AdapterKind, createRedisAdapter } from './adapter';
 import { createRedisCounters } from './counters';
 
 export type { AdapterKind } from './adapter';
+export type { RedisTarget } from './link';
 import type { SigningKey } from '../../auth/keys';
 import type { Logger } from '../../logger';
 import type { Clock } from '../../domain/clock';
-import { createRedisStores } from './stores';
+import { onceEvery } from '../../log-throttle';
+import { type ReplicaWait, createRedisStores } from './stores';
 import { guarded, withDeadline } from './deadline';
 import { redisKeys } from './keys';
 import { RedisWebhookQueue } from './webhook-queue';
-import { type AnyRedisClient, type RedisClientOptions, createRedisClient } from './client';
+import type { RedisClientOptions, RedisRole } from './client';
+import { clusterLink } from './cluster';
+import { type RedisLink, type RedisTarget, describeTarget, standaloneLink } from './link';
 import type { Backend } from '../types';
 
+/** How long a confirmation waits for its replicas (`REDIS_WAIT_REPLICAS`) before it is answered anyway. */
+export const REPLICA_WAIT_MS = 250;
+
 export interface RedisBackendOptions extends RedisClientOptions {
-  url: string;
+  /** One Redis (`REDIS_URL`) or a Cluster's seed nodes (`REDIS_CLUSTER_NODES`). */
+  target: RedisTarget;
   prefix: string;
   /** The configured signing key; null shares one generated key through Redis. */
   signingKey: SigningKey | null;
   /** Longest life of any token we sign, in ms: how long old public keys stay published. */
   keyRetainMs: number;
+  /** @default 'sharded' on a Cluster, else 'classic' */
   adapter?: AdapterKind;
+  /** Replicas that must hold a confirmation before it is answered (`WAIT`). @default 0 */
+  waitReplicas?: number;
   /** Give up starting when Redis does not answer within this. @default 10000 */
   connectTimeoutMs?: number;
   logger: Logger;
@@ -34,64 +45,69 @@ export interface RedisBackendOptions extends RedisClientOptions {
 }
 
 export async function createRedisBackend(options: RedisBackendOptions): Promise<Backend> {
-  const { url, prefix, logger, now } = options;
-  const data = createRedisClient(url, 'data', logger, options);
-  const pub = createRedisClient(url, 'pub', logger, options);
-  const sub = createRedisClient(url, 'sub', logger, options);
-  const clients = [data, pub, sub];
+  const { target, prefix, logger, now } = options;
+  const open = (role: RedisRole): RedisLink =>
+    target.kind === 'cluster' ? clusterLink(target.nodes, role, logger, options) : standaloneLink(target.url, role, logger, options);
+  const data = open('data');
+  const pub = open('pub');
+  const sub = open('sub');
+  const links = [data, pub, sub];
   try {
-    const connecting = clients.map((client) => client.connect());
+    const connecting = links.map((link) => link.connect());
     // Given up on below, a connect still pending rejects when destroyed: not an unhandled error.
     for (const attempt of connecting) attempt.catch(() => undefined);
     await withDeadline(Promise.all(connecting), options.connectTimeoutMs ?? 10_000);
   } catch (error) {
-    await Promise.all(clients.map((client) => client.destroy()));
-    throw new Error(`cannot reach Redis (${describe(url)}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    for (const link of links) link.destroy();
+    throw new Error(`cannot reach Redis (${describeTarget(target)}): ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 
   const shared = await createSharedKeySet({
-    client: data,
+    client: data.commands,
     prefix,
     configured: options.signingKey,
     retainMs: options.keyRetainMs,
     now,
     logger,
   });
-  const adapter = createRedisAdapter(pub, sub, redisKeys(prefix).adapterChannel, options.adapter ?? 'classic');
+  const adapterKind = options.adapter ?? (target.kind === 'cluster' ? 'sharded' : 'classic');
+  const adapter = createRedisAdapter(pub, sub, redisKeys(prefix).adapterChannel, adapterKind);
 
   // Any connection of this instance that drops may cost a push: the publish of a transition
   // whose reply was lost, or messages for this instance's rooms while `sub` was away. Once
   // every connection is back, the listeners (server/app.ts) re-send the stored state.
   const resumeListeners = new Set<() => void>();
   let interrupted = false;
-  for (const client of clients) {
-    client.on('error', () => {
+  for (const link of links) {
+    link.on('down', () => {
       interrupted = true;
     });
-    client.on('ready', () => {
-      if (!interrupted || !clients.every((each) => each.isReady)) return;
+    link.on('up', () => {
+      if (!interrupted || !links.every((each) => each.isReady())) return;
       interrupted = false;
       for (const listener of resumeListeners) listener();
     });
   }
 
-  const stores = createRedisStores(data, prefix, now);
+  const stores = createRedisStores(data, prefix, now, replicaWait(data, options.waitReplicas ?? 0, logger));
   return {
     name: 'redis',
-    location: describe(url),
+    location: describeTarget(target),
     stores,
     keys: shared.keys,
-    counters: createRedisCounters(data, prefix),
-    webhookQueue: new RedisWebhookQueue(data, prefix, now),
+    counters: createRedisCounters(data.commands, prefix),
+    webhookQueue: new RedisWebhookQueue(data.commands, prefix, now),
     adapter,
     async ping() {
       await stores.ping();
-      if (!sub.isReady || !pub.isReady) throw new Error('redis pub/sub connection down');
+      if (!sub.isReady() || !pub.isReady()) throw new Error('redis pub/sub connection down');
     },
     async sharedDemoSecret(candidate) {
       const key = redisKeys(prefix).demoAppSecret;
-      await guarded(data.set(key, candidate, { NX: true }));
-      const stored = await guarded(data.get(key));
+      await guarded(data.commands.set(key, candidate, { NX: true }));
+      const stored = await guarded(data.commands.get(key));
       return stored === null ? candidate : String(stored);
     },
     onResume(listener) {
@@ -101,34 +117,23 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     async close() {
       shared.close();
       resumeListeners.clear();
-      await Promise.all(clients.map((client) => closeQuietly(client)));
+      await Promise.all(links.map((link) => link.close()));
     },
   };
 }
 
 /**
- * Closes gracefully when connected (pending replies are awaited, for at most a second); a
- * client that is reconnecting, or a Redis that does not answer, is cut off instead.
+ * `WAIT replicas` after each confirmation, so that a failover cannot lose a confirmed login.
+ * Replicas that do not answer in time do not fail the confirmation (Redis wrote it, the phone
+ * is told so); that is logged, at most once a minute.
  */
-async function closeQuietly(client: AnyRedisClient): Promise<void> {
-  if (!client.isOpen) return;
-  if (client.isReady) {
-    try {
-      await withDeadline(client.close(), 1_000);
-      return;
-    } catch {
-      // fall through: cut it off
+function replicaWait(data: RedisLink, replicas: number, logger: Logger): ReplicaWait | undefined {
+  if (replicas <= 0) return undefined;
+  const mayLog = onceEvery(60_000);
+  return async (key) => {
+    const acknowledged = await data.waitReplicas(key, replicas, REPLICA_WAIT_MS).catch(() => -1);
+    if (acknowledged < replicas && mayLog('wait')) {
+      logger.warn('a confirmation is answered before its replicas hold it', { wanted: replicas, acknowledged: Math.max(acknowledged, 0) });
     }
-  }
-  if (client.isOpen) client.destroy();
-}
-
-/** host:port/db of a Redis URL, without credentials. */
-export function describe(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
-  } catch {
-    return 'unparsable URL';
-  }
+  };
 }

@@ -3,13 +3,21 @@
  * Every Redis key and channel name qrlogin uses, in one place, under the deployment's
  * `REDIS_KEY_PREFIX` (the README's "What lives in Redis" lists them).
  */
+import { shardTag } from '../../domain/secrets';
 
 export function redisKeys(prefix: string) {
   return {
-    /** A QR session (JSON), TTL = its retention. */
-    qr: (random: string) => `${prefix}qr:${random}`,
-    /** A ticket's record by the ticket's SHA-256, TTL = the ticket's lifetime. */
-    ticket: (hash: string) => `${prefix}ticket:${hash}`,
+    /** A QR session (JSON), TTL = its retention; the hash tag is its shard tag (domain/secrets.ts). */
+    qr: (random: string) => `${prefix}qr:{${shardTag(random)}}${random}`,
+    /**
+     * A ticket's record by its key `<shard tag>.<sha256>` (domain/secrets.ts), TTL = the
+     * ticket's lifetime; a ticket begins with its QR's shard tag, so the two share one Cluster
+     * slot and the confirming script writes both.
+     */
+    ticket: (key: string) => {
+      const dot = key.indexOf('.');
+      return dot < 1 ? `${prefix}ticket:${key}` : `${prefix}ticket:{${key.slice(0, dot)}}${key.slice(dot)}`;
+    },
     /** A user of the built-in directory (JSON). */
     user: (id: string) => `${prefix}user:${id}`,
     /** A username's owner (lowercased: usernames are unique case-insensitively). */

@@ -17,7 +17,7 @@
  */
 import type { Clock } from '../../domain/clock';
 import { OIDC_GRANT_MEMBERS, type OidcPayload, type OidcStore } from '../stores';
-import type { AnyRedisClient } from './client';
+import type { RedisCommands } from './client';
 import { guarded } from './deadline';
 import { redisKeys } from './keys';
 
@@ -48,6 +48,21 @@ redis.call('DEL', KEYS[1])
 return members
 `;
 
+/** Replaces the entry's fields (ARGV: ms of life, -1 none; then field, value, …). */
+const WRITE_ENTRY = `
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+if tonumber(ARGV[1]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return 1
+`;
+
+/** The entry's fields (flat: field, value, …), and the entry gone, in one step. */
+const TAKE_ENTRY = `
+local fields = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1])
+return fields
+`;
+
 /** Deletes an index only while it still points to this entry's id. */
 const DROP_INDEX = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -61,7 +76,7 @@ export class RedisOidcStore implements OidcStore {
   private readonly keys: ReturnType<typeof redisKeys>['oidc'];
 
   constructor(
-    private readonly client: AnyRedisClient,
+    private readonly client: RedisCommands,
     prefix: string,
     private readonly now: Clock = Date.now,
   ) {
@@ -79,10 +94,8 @@ export class RedisOidcStore implements OidcStore {
       return;
     }
     // A payload written consumed stays consumed: the mark is the hash's field.
-    const fields = { payload: JSON.stringify(payload), ...(payload.consumed === undefined ? {} : { consumed: String(payload.consumed) }) };
-    const write = this.client.multi().del(key).hSet(key, fields);
-    if (ms > 0) write.pExpire(key, ms);
-    await guarded(write.exec());
+    const fields = ['payload', JSON.stringify(payload), ...(payload.consumed === undefined ? [] : ['consumed', String(payload.consumed)])];
+    await guarded(this.client.eval(WRITE_ENTRY, { keys: [key], arguments: [String(ms), ...fields] }));
     const ttl = ms > 0 ? { PX: ms } : {};
     await Promise.all(
       INDEXED.filter((field) => typeof payload[field] === 'string').map((field) =>
@@ -138,8 +151,10 @@ export class RedisOidcStore implements OidcStore {
   /** Reads and deletes the entry in one transaction. */
   async #take(model: string, id: string): Promise<OidcPayload | undefined> {
     const key = this.keys.entry(model, id);
-    const [fields] = await guarded(this.client.multi().hGetAll(key).del(key).exec());
-    return fromHash(fields as unknown as Record<string, string>);
+    const flat = (await guarded(this.client.eval(TAKE_ENTRY, { keys: [key] }))) as string[];
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) fields[String(flat[i])] = String(flat[i + 1]);
+    return fromHash(fields);
   }
 
   async #findBy(model: string, field: IndexField, value: string): Promise<OidcPayload | undefined> {

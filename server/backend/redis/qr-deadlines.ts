@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../../domain/clock';
 import type { QrDeadlines } from '../qr-deadlines';
-import type { AnyRedisClient } from './client';
+import type { RedisCommands } from './client';
 import { guarded } from './deadline';
 import { redisKeys } from './keys';
 
@@ -22,7 +22,7 @@ export class RedisQrDeadlines implements QrDeadlines {
   private readonly key: string;
 
   constructor(
-    private readonly client: AnyRedisClient,
+    private readonly client: RedisCommands,
     prefix: string,
     private readonly now: Clock,
   ) {

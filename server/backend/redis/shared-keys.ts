@@ -11,7 +11,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import type { Logger } from '../../logger';
-import type { AnyRedisClient } from './client';
+import type { RedisCommands } from './client';
 import { redisKeys } from './keys';
 import { type KeySet, type PublicJwk, type SigningKey, type VerificationKey, generateSigningKey, signingKeyFromPem } from '../../auth/keys';
 
@@ -22,7 +22,7 @@ interface Published {
 }
 
 export interface SharedKeySetOptions {
-  client: AnyRedisClient;
+  client: RedisCommands;
   prefix: string;
   /** The configured key; null shares one generated key through Redis. */
   configured: SigningKey | null;
@@ -115,7 +115,7 @@ export async function createSharedKeySet(options: SharedKeySetOptions): Promise<
 }
 
 /** The deployment's generated key: the first instance's, set once, read by all. */
-async function sharedGeneratedKey(client: AnyRedisClient, key: string): Promise<SigningKey> {
+async function sharedGeneratedKey(client: RedisCommands, key: string): Promise<SigningKey> {
   await client.set(key, generateSigningKey().pem, { NX: true });
   const pem = await client.get(key);
   if (pem === null) throw new Error('the shared signing key vanished from Redis');

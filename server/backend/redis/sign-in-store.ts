@@ -12,7 +12,7 @@
  */
 import type { Clock } from '../../domain/clock';
 import type { SignInRecord, SignInStore } from '../stores';
-import type { AnyRedisClient } from './client';
+import type { RedisCommands } from './client';
 import { guarded } from './deadline';
 import { redisKeys } from './keys';
 
@@ -56,7 +56,7 @@ export class RedisSignInStore implements SignInStore {
   private readonly keys: ReturnType<typeof redisKeys>['signIns'];
 
   constructor(
-    private readonly client: AnyRedisClient,
+    private readonly client: RedisCommands,
     prefix: string,
     private readonly now: Clock = Date.now,
   ) {

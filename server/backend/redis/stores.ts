@@ -6,19 +6,21 @@
  * Keys: `<prefix>qr:<random>`, `<prefix>ticket:<sha256>`, `<prefix>user:<id>`,
  * `<prefix>username:<lowercased>`, `<prefix>scans:<userId>`, `<prefix>revoked:<jti>`; the
  * OpenID Connect store's keys are described in ./oidc-store.ts, the sign-ins' in ./sign-in-store.ts.
- * Targets a standalone Redis (the scripts touch two keys).
+ * A QR and its ticket share the hash tag `{<random>}`, so the confirming script's two keys
+ * are in one Redis Cluster slot; every other script touches one key.
  */
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
 import type { Clock } from '../../domain/clock';
-import type { AnyRedisClient } from './client';
+import type { RedisCommands } from './client';
 import { guarded } from './deadline';
 import { redisKeys } from './keys';
 import { RedisOidcStore } from './oidc-store';
 import { RedisSignInStore } from './sign-in-store';
 import { RedisQrDeadlines } from './qr-deadlines';
+import type { RedisLink } from './link';
 import type { NewTicket, QrStore, RevokedTokens, ScanIndex, Stores, UserRecord, UserStore } from '../stores';
 
-export type { AnyRedisClient } from './client';
+export type { AnyRedisClient, RedisCommands } from './client';
 
 /** Replace the session only if its stored version matches; write the ticket in the same step. */
 const COMPARE_AND_SET = `
@@ -30,13 +32,6 @@ if #KEYS > 1 then redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5]) end
 return 1
 `;
 
-/** Reserve the username and write the user together, or nothing. */
-const CREATE_USER = `
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
-redis.call('SET', KEYS[2], ARGV[2])
-return 1
-`;
-
 const parse = <T>(text: string | Buffer | null): T | null => (text === null ? null : (JSON.parse(text.toString()) as T));
 /** Milliseconds until `deadline`, at least 1 (PX 0 is an error). */
 const ttl = (deadline: number, now: number) => String(Math.max(1, Math.ceil(deadline - now)));
@@ -45,7 +40,7 @@ const ttl = (deadline: number, now: number) => String(Math.max(1, Math.ceil(dead
 abstract class RedisKeyed {
   protected readonly keys: ReturnType<typeof redisKeys>;
   constructor(
-    protected readonly client: AnyRedisClient,
+    protected readonly client: RedisCommands,
     prefix: string,
     protected readonly now: Clock = Date.now,
   ) {
@@ -53,7 +48,22 @@ abstract class RedisKeyed {
   }
 }
 
+/**
+ * Waits, after a confirming write, until replicas hold it (`WAIT`), so that a failover cannot
+ * take back a confirmation already answered; resolves whatever they answer.
+ */
+export type ReplicaWait = (key: string) => Promise<void>;
+
 export class RedisQrStore extends RedisKeyed implements QrStore {
+  constructor(
+    client: RedisCommands,
+    prefix: string,
+    now: Clock = Date.now,
+    private readonly replicated?: ReplicaWait,
+  ) {
+    super(client, prefix, now);
+  }
+
   async create(session: QrSession): Promise<boolean> {
     const reply = await guarded(
       this.client.set(this.keys.qr(session.random), JSON.stringify(session), {
@@ -76,7 +86,9 @@ export class RedisQrStore extends RedisKeyed implements QrStore {
       keys.push(this.keys.ticket(ticket.hash));
       args.push(JSON.stringify(ticket.record), ttl(ticket.record.expireAt, now));
     }
-    return (await guarded(this.client.eval(COMPARE_AND_SET, { keys, arguments: args }))) === 1;
+    const written = (await guarded(this.client.eval(COMPARE_AND_SET, { keys, arguments: args }))) === 1;
+    if (written && ticket && this.replicated) await this.replicated(keys[0] as string);
+    return written;
   }
 
   async peekTicket(hash: string): Promise<TicketRecord | null> {
@@ -91,14 +103,24 @@ export class RedisQrStore extends RedisKeyed implements QrStore {
 }
 
 export class RedisUserStore extends RedisKeyed implements UserStore {
+  /**
+   * The user's record first, then its username (`SET NX`, the step that decides): the two keys
+   * live in different Cluster slots, so no script can take both. A lost race deletes the record
+   * again; a crash between the steps leaves a record nobody can reach (its id was never given
+   * out), never a username without its user.
+   */
   async create(user: UserRecord): Promise<boolean> {
-    const reply = await guarded(
-      this.client.eval(CREATE_USER, {
-        keys: [this.keys.username(user.username), this.keys.user(user.id)],
-        arguments: [user.id, JSON.stringify(user)],
-      }),
+    const record = this.keys.user(user.id);
+    if ((await guarded(this.client.set(record, JSON.stringify(user), { NX: true }))) !== 'OK') return false;
+    const reserved = await guarded(this.client.set(this.keys.username(user.username), user.id, { NX: true })).catch(
+      async (error: unknown) => {
+        await this.client.del(record).catch(() => undefined);
+        throw error;
+      },
     );
-    return reply === 1;
+    if (reserved === 'OK') return true;
+    await guarded(this.client.del(record));
+    return false;
   }
 
   async findById(id: string): Promise<UserRecord | null> {
@@ -156,10 +178,11 @@ export class RedisRevokedTokens extends RedisKeyed implements RevokedTokens {
   }
 }
 
-/** The Redis-backed stores over a connected client; `close()` closes the client. */
-export function createRedisStores(client: AnyRedisClient, prefix: string, now: Clock): Stores {
+/** The Redis-backed stores over a connected link; `close()` closes it. */
+export function createRedisStores(link: RedisLink, prefix: string, now: Clock, replicated?: ReplicaWait): Stores {
+  const client = link.commands;
   return {
-    qr: new RedisQrStore(client, prefix, now),
+    qr: new RedisQrStore(client, prefix, now, replicated),
     deadlines: new RedisQrDeadlines(client, prefix, now),
     users: new RedisUserStore(client, prefix),
     scans: new RedisScanIndex(client, prefix, now),
@@ -167,10 +190,8 @@ export function createRedisStores(client: AnyRedisClient, prefix: string, now: C
     oidc: new RedisOidcStore(client, prefix, now),
     signIns: new RedisSignInStore(client, prefix, now),
     ping: async () => {
-      await guarded(client.ping());
+      await guarded(link.ping());
     },
-    close: async () => {
-      if (client.isOpen) await client.close();
-    },
+    close: () => link.close(),
   };
 }

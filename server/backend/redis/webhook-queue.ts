@@ -16,7 +16,7 @@
 import type { Clock } from '../../domain/clock';
 import { randomToken } from '../../domain/secrets';
 import type { ClaimLimit, ClaimedJob, WebhookQueue } from '../webhook-queue';
-import type { AnyRedisClient } from './client';
+import type { RedisCommands } from './client';
 import { guarded } from './deadline';
 import { redisKeys } from './keys';
 
@@ -115,7 +115,7 @@ export class RedisWebhookQueue implements WebhookQueue {
   private readonly keys: ReturnType<typeof redisKeys>['webhooks'];
 
   constructor(
-    private readonly client: AnyRedisClient,
+    private readonly client: RedisCommands,
     prefix: string,
     private readonly now: Clock = Date.now,
   ) {
