@@ -7,7 +7,7 @@
  */
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { createClient } from 'redis';
-import { API, type CheckData, type UserInfoData } from '../../shared/http';
+import { API, type CheckData, type GeneData, type UserInfoData } from '../../shared/http';
 import { EVENTS } from '../../shared/protocol';
 import { QR_STATUS } from '../../shared/status';
 import { api, dataOf } from '../helpers/api';
@@ -15,7 +15,7 @@ import { CLUSTER_ISSUER, uniquePrefix } from '../helpers/cluster';
 import { bearer, confirm, gene, registerUser, scan } from '../helpers/flow';
 import { type ThrowawayRedisCluster, startRedisCluster } from '../helpers/redis-cluster';
 import { type TestServer, startServer } from '../helpers/server';
-import { closeAllSockets, connect, recordPushes, waitFor, waitUntil } from '../helpers/sockets';
+import { type ClientSocket, closeAllSockets, connect, recordPushes, waitFor, waitUntil } from '../helpers/sockets';
 
 jest.setTimeout(60_000);
 
@@ -62,6 +62,13 @@ async function keysMatching(pattern: string): Promise<string[]> {
   return found;
 }
 
+/** A QR created over `socket` (`qr:create`, which subscribes it too). */
+async function createdOver(socket: ClientSocket): Promise<GeneData> {
+  const created = await socket.emitWithAck(EVENTS.create, {});
+  if (!created.ok) throw new Error(JSON.stringify(created));
+  return created.data;
+}
+
 /** The Redis key of a QR session (server/backend/redis/keys.ts). */
 const qrKey = (random: string) => `${prefix}qr:{${random.slice(0, 3)}}${random}`;
 
@@ -69,9 +76,7 @@ test('browser socket on A, scanned on B, confirm on C: both pushes arrive and th
   const [a, b, c] = [at(0), at(1), at(2)];
   const phone = await registerUser(api(c.url), 'Carol');
   const browser = await connect(a.url);
-  const created = await browser.emitWithAck(EVENTS.create, {});
-  if (!created.ok) throw new Error(JSON.stringify(created));
-  const qr = created.data;
+  const qr = await createdOver(browser);
 
   const scanned = waitFor(browser, EVENTS.scanned);
   await scan(api(b.url), phone.token, qr.random);
@@ -133,9 +138,7 @@ test('50 concurrent confirm and cancel calls over three instances: exactly one w
 test('a coordinated failover of the QR’s shard between scan and confirm: the push still arrives and the ticket redeems', async () => {
   const phone = await registerUser(api(at(0).url));
   const browser = await connect(at(0).url);
-  const created = await browser.emitWithAck(EVENTS.create, {});
-  if (!created.ok) throw new Error(JSON.stringify(created));
-  const qr = created.data;
+  const qr = await createdOver(browser);
   await scan(api(at(1).url), phone.token, qr.random);
 
   const moved = await redis.failover(qrKey(qr.random));
@@ -151,9 +154,7 @@ test('a coordinated failover of the QR’s shard between scan and confirm: the p
 test('a killed master: a login confirmed before the kill still redeems, /readyz is 503 until a replica takes over, then new logins work everywhere', async () => {
   const phone = await registerUser(api(at(0).url));
   const browser = await connect(at(0).url);
-  const created = await browser.emitWithAck(EVENTS.create, {});
-  if (!created.ok) throw new Error(JSON.stringify(created));
-  const qr = created.data;
+  const qr = await createdOver(browser);
   await scan(api(at(1).url), phone.token, qr.random);
   const confirmed = waitFor(browser, EVENTS.confirmed);
   await confirm(api(at(2).url), phone.token, qr.random);
@@ -174,11 +175,10 @@ test('a killed master: a login confirmed before the kill still redeems, /readyz 
   // New logins through every instance, with QR codes on every shard.
   for (let i = 0; i < 6; i += 1) {
     const socket = await connect(at(i % 3).url);
-    const next = await socket.emitWithAck(EVENTS.create, {});
-    if (!next.ok) throw new Error(JSON.stringify(next));
+    const next = await createdOver(socket);
     const pushed = waitFor(socket, EVENTS.confirmed);
-    await scan(api(at((i + 1) % 3).url), phone.token, next.data.random);
-    await confirm(api(at((i + 2) % 3).url), phone.token, next.data.random);
+    await scan(api(at((i + 1) % 3).url), phone.token, next.random);
+    await confirm(api(at((i + 2) % 3).url), phone.token, next.random);
     expect((await pushed).ticket).toEqual(expect.any(String));
   }
   await redis.restart(killed);
