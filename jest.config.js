@@ -1,7 +1,8 @@
 // @ts-check
 /**
  * Jest projects: unit (pure code), integration (real HTTP + sockets), security (one test per
- * attack, and the fuzz), e2e (real Chromium).
+ * attack, and the fuzz), e2e (real Chromium), soak (the built server as three processes behind
+ * nginx, with an instance kill and a Redis fault; the short variant of `npm run soak`).
  */
 const swc = (tsx) => [
   '@swc/jest',
@@ -37,5 +38,6 @@ module.exports = {
     },
     { ...common, displayName: 'security', testMatch: ['<rootDir>/tests/security/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
+    { ...common, displayName: 'soak', testMatch: ['<rootDir>/tests/soak/**/*.test.ts'] },
   ],
 };

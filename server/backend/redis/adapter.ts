@@ -30,7 +30,10 @@ export function createRedisAdapter(pub: RedisLink, sub: RedisLink, channelPrefix
     // commands would wait in the queue and reject unhandled when the client is destroyed.
     // The connection goes away with the backend anyway, so skip them then.
     const close = instance.close.bind(instance);
-    instance.close = () => (sub.isReady() ? close() : undefined);
+    instance.close = () => {
+      subscriptions.close();
+      return sub.isReady() ? close() : undefined;
+    };
     if (kind === 'sharded') {
       // The sharded adapter subscribes to a room's channel when the room is created, without
       // waiting for Redis to confirm. `socket.join()` returns what `addAll` returns: here, a
@@ -48,27 +51,49 @@ export function createRedisAdapter(pub: RedisLink, sub: RedisLink, channelPrefix
   return adapter;
 }
 
+/** Attempts at one channel's subscription before it is given up (about two minutes in all). */
+const SUBSCRIBE_ATTEMPTS = 40;
+/** How long one attempt may take before the next is made. */
+const ATTEMPT_MS = 3_000;
+
 /**
- * The sharded adapter's subscriptions: `sSubscribe` of the `sub` client is watched, its
- * promise kept per channel until the channel is unsubscribed; a failure reaches the subscriber
- * that waits for it, never as an unhandled rejection.
+ * The sharded adapter's subscriptions: `sSubscribe` of the `sub` client is watched and its
+ * promise kept per channel until the channel is unsubscribed. The adapter subscribes once, when
+ * a room is created, and never again; a subscription that fails (its node died before it
+ * answered, its slot moved) is tried again here, with backoff, for as long as the room is
+ * wanted: otherwise the room would stay deaf to every later push. A join waits for it.
  */
 class Subscriptions {
   private readonly pending = new Map<string, Promise<void>>();
+  private closed = false;
 
   /** `client` with its `sSubscribe` / `sUnsubscribe` watched. */
   watch<T extends object>(client: T): T {
     const pending = this.pending;
+    const isOpen = () => !this.closed;
     return new Proxy(client, {
       get(target, property) {
         const value: unknown = Reflect.get(target, property, target);
         if (typeof value !== 'function') return value;
         if (property === 'sSubscribe') {
           return (channel: string, ...rest: unknown[]) => {
-            const subscribed = Promise.resolve(Reflect.apply(value, target, [channel, ...rest]) as unknown).then(() => undefined);
-            if (typeof channel === 'string') pending.set(channel, subscribed);
-            // A failed subscription is not remembered: the cluster link subscribes again when
-            // the slot's new master is known (./cluster.ts); the subscriber that waited retries.
+            const once = () => Promise.resolve(Reflect.apply(value, target, [channel, ...rest]) as unknown);
+            const wanted = () => isOpen() && pending.get(channel) === subscribed;
+            const attempt = async (tries: number): Promise<void> => {
+              try {
+                // An attempt queued for a node that is gone may wait long: go by the current
+                // slot map again instead (a late success of the old one adds nothing: the
+                // adapter's handler is one function, kept once per channel).
+                await withDeadline(once(), ATTEMPT_MS, 'subscription');
+              } catch (error) {
+                if (tries + 1 >= SUBSCRIBE_ATTEMPTS || !wanted()) throw error;
+                await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** tries)));
+                if (!wanted()) throw error;
+                return attempt(tries + 1);
+              }
+            };
+            const subscribed: Promise<void> = Promise.resolve().then(() => attempt(0));
+            pending.set(channel, subscribed);
             subscribed.catch(() => {
               if (pending.get(channel) === subscribed) pending.delete(channel);
             });
@@ -97,5 +122,10 @@ class Subscriptions {
     } catch (error) {
       throw new AppError('UNAVAILABLE', { cause: error, retryAfter: 1 });
     }
+  }
+
+  /** No more attempts: the adapter is closing. */
+  close(): void {
+    this.closed = true;
   }
 }
