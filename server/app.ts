@@ -217,12 +217,27 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
   );
   // Pushes published while Redis pub/sub was interrupted may be lost: once it is back, tell
   // this instance's subscribers the current state of their QR codes.
+  // One pass at a time: a resync asked for during a pass runs once after it.
   let resyncTimer: NodeJS.Timeout | undefined;
+  let resyncing = false;
+  let resyncAgain = false;
   const resync = (attempt: number) => {
     clearTimeout(resyncTimer);
+    if (resyncing) {
+      resyncAgain = true;
+      return;
+    }
+    resyncing = true;
     void resyncLocalRooms(io, qr, logger).then(({ failed }) => {
-      // Redis may drop again right away: try the rooms again until every one was read.
-      if (failed > 0 && attempt < 10 && !closing) resyncTimer = setTimeout(() => resync(attempt + 1), 500 * (attempt + 1));
+      resyncing = false;
+      if (closing) return;
+      if (resyncAgain) {
+        resyncAgain = false;
+        resync(0);
+      } else if (failed > 0 && attempt < 10) {
+        // Redis may drop again right away: try the rooms again until every one was read.
+        resyncTimer = setTimeout(() => resync(attempt + 1), 500 * (attempt + 1));
+      }
     });
   };
   const stopResync = backend.onResume(() => {

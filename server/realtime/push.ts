@@ -48,6 +48,7 @@ export function wirePush(io: QrServer, events: EventBus, qr: QrLoginService, pus
 export async function resyncLocalRooms(io: QrServer, qr: QrLoginService, logger: Logger): Promise<{ sent: number; failed: number }> {
   let sent = 0;
   let failed = 0;
+  let firstError: unknown;
   for (const room of io.of('/').adapter.rooms.keys()) {
     const random = randomOfRoom(room);
     if (random === null) continue;
@@ -58,8 +59,11 @@ export async function resyncLocalRooms(io: QrServer, qr: QrLoginService, logger:
       sent += 1;
     } catch (error) {
       failed += 1;
-      logger.warn('resync failed', { random, error });
+      firstError ??= error;
     }
   }
+  // One line per pass, not one per room: an outage would otherwise flood the log.
+  if (failed > 0)
+    logger.warn('resync incomplete: some subscribers’ QR codes could not be read, trying again', { failed, sent, error: firstError });
   return { sent, failed };
 }

@@ -6,8 +6,8 @@
  * before the instances start (they are told it as PUBLIC_URL). That module's `nginxConfig` is
  * not imported: the module starts in-process servers, so importing it loads the whole server. One more line may change, and the report
  * says so when it does: `worker_connections`. Each proxied WebSocket holds two of nginx's
- * connections (browser side and instance side), so the production value (4096, one worker)
- * holds at most about 2,000 browsers per nginx worker.
+ * connections (browser side and instance side), so the production value (16384, one worker)
+ * holds about 8,000 browsers per nginx worker.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -21,7 +21,7 @@ import { sleep } from '../helpers/time';
 
 const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
 /** deploy/nginx.conf's value. */
-export const PRODUCTION_WORKER_CONNECTIONS = 4096;
+export const PRODUCTION_WORKER_CONNECTIONS = 16_384;
 
 export interface Balancer {
   url: string;

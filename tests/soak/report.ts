@@ -150,7 +150,7 @@ export function reportRows(report: SoakReport): [string, string][] {
     ['final: subscribe round trip ok', `${final.roundTrip.ok} of ${final.waiting}; failed ${entries(final.roundTrip.failed)}`],
     [
       'nginx',
-      `worker_connections ${report.nginx.workerConnections}${report.nginx.productionValue ? ' (production)' : " (raised from deploy/nginx.conf's 4096: two per proxied WebSocket)"}; errors ${entries(report.nginx.errorLog)}`,
+      `worker_connections ${report.nginx.workerConnections}${report.nginx.productionValue ? ' (production)' : " (changed from deploy/nginx.conf's: two per proxied WebSocket)"}; errors ${entries(report.nginx.errorLog)}`,
     ],
     ['server warn/error lines', entries(report.serverLog)],
   ];

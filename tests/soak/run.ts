@@ -6,7 +6,7 @@
  *
  * Usage: node scripts/run-ts.mjs tests/soak/run.ts [standalone|cluster] [--short] [--production-nginx]
  *   --short             the jest test's settings (600 browsers, 22 s); file name ends in -short
- *   --production-nginx  keep deploy/nginx.conf's worker_connections (4096); name ends in -nginx4096
+ *   --production-nginx  keep deploy/nginx.conf's worker_connections (the default now); name ends in -nginx
  *   SOAK_LOG_FILE=path  also append every instance's output lines to that file
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(', ')}`);
   const settings = flags.has('--short') ? SHORT_SOAK : LONG_SOAK;
   const workerConnections = flags.has('--production-nginx') ? null : settings.workerConnections;
-  const suffix = `${flags.has('--short') ? '-short' : ''}${flags.has('--production-nginx') ? '-nginx4096' : ''}`;
+  const suffix = `${flags.has('--short') ? '-short' : ''}${flags.has('--production-nginx') ? '-nginx' : ''}`;
   for (const kind of named === undefined ? REDIS_KINDS : [named as RedisKind]) {
     await soak(kind, settings, workerConnections, suffix);
   }

@@ -78,8 +78,11 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
   // Any connection of this instance that drops may cost a push: the publish of a transition
   // whose reply was lost, or messages for this instance's rooms while `sub` was away. Once
   // every connection is back, the listeners (server/app.ts) re-send the stored state.
+  // Several links (and, on a Cluster, several notices of one failover) come back together:
+  // the listeners run once for them, 100 ms after the first.
   const resumeListeners = new Set<() => void>();
   let interrupted = false;
+  let resuming: NodeJS.Timeout | undefined;
   for (const link of links) {
     link.on('down', () => {
       interrupted = true;
@@ -87,7 +90,10 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     link.on('up', () => {
       if (!interrupted || !links.every((each) => each.isReady())) return;
       interrupted = false;
-      for (const listener of resumeListeners) listener();
+      resuming ??= setTimeout(() => {
+        resuming = undefined;
+        for (const listener of resumeListeners) listener();
+      }, 100);
     });
   }
 
@@ -116,6 +122,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     },
     async close() {
       shared.close();
+      clearTimeout(resuming);
       resumeListeners.clear();
       await Promise.all(links.map((link) => link.close()));
     },
