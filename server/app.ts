@@ -228,17 +228,22 @@ export function createApp(config: Config, deps: AppDeps = {}): QrLoginApp {
       return;
     }
     resyncing = true;
-    void resyncLocalRooms(io, qr, logger).then(({ failed }) => {
-      resyncing = false;
-      if (closing) return;
-      if (resyncAgain) {
-        resyncAgain = false;
-        resync(0);
-      } else if (failed > 0 && attempt < 10) {
-        // Redis may drop again right away: try the rooms again until every one was read.
-        resyncTimer = setTimeout(() => resync(attempt + 1), 500 * (attempt + 1));
-      }
-    });
+    void resyncLocalRooms(io, qr, logger)
+      .catch((error: unknown) => {
+        logger.warn('resync failed', { error });
+        return { failed: 1 };
+      })
+      .then(({ failed }) => {
+        resyncing = false;
+        if (closing) return;
+        if (resyncAgain) {
+          resyncAgain = false;
+          resync(0);
+        } else if (failed > 0 && attempt < 10) {
+          // Redis may drop again right away: try the rooms again until every one was read.
+          resyncTimer = setTimeout(() => resync(attempt + 1), 500 * (attempt + 1));
+        }
+      });
   };
   const stopResync = backend.onResume(() => {
     logger.info('cross-instance delivery resumed, re-sending current states');

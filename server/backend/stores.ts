@@ -9,7 +9,7 @@ import type { QrDeadlines } from './qr-deadlines';
 /** A ticket to write together with the confirming transition. */
 export interface NewTicket {
   /**
-   * Where the ticket is kept: `<random>.<SHA-256 of the ticket>` (domain/secrets.ts `ticketKey`);
+   * Where the ticket is kept: `<shard tag>.<SHA-256 of the ticket>` (domain/secrets.ts `ticketKey`);
    * the store never needs the ticket itself.
    */
   hash: string;

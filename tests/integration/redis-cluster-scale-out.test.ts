@@ -62,6 +62,15 @@ async function keysMatching(pattern: string): Promise<string[]> {
   return found;
 }
 
+/** `WAIT` calls a node has served so far. */
+async function waitCalls(address: string): Promise<number> {
+  const client = createClient({ url: `redis://${address}` });
+  await client.connect();
+  const stats = String(await client.sendCommand(['INFO', 'commandstats']));
+  await client.close();
+  return Number(/cmdstat_wait:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+}
+
 /** A QR created over `socket` (`qr:create`, which subscribes it too). */
 async function createdOver(socket: ClientSocket): Promise<GeneData> {
   const created = await socket.emitWithAck(EVENTS.create, {});
@@ -157,10 +166,13 @@ test('a killed master: a login confirmed before the kill still redeems, /readyz 
   const qr = await createdOver(browser);
   await scan(api(at(1).url), phone.token, qr.random);
   const confirmed = waitFor(browser, EVENTS.confirmed);
+  const master = await redis.masterOf(qrKey(qr.random));
+  const waitsBefore = await waitCalls(master);
   await confirm(api(at(2).url), phone.token, qr.random);
   const push = await confirmed;
+  // Answered only after WAIT 1 on the QR's master: the replica holds it when its master dies.
+  expect(await waitCalls(master)).toBeGreaterThan(waitsBefore);
 
-  // Confirmed with WAIT 1: the replica holds it when its master dies right after.
   const killing = redis.killMaster(qrKey(qr.random));
   killing.catch(() => undefined);
   const ready = async (server: TestServer) => (await fetch(`${server.url}/readyz`)).status;

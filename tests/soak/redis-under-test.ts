@@ -11,6 +11,7 @@
  *   waits until a replica is promoted, and starts the killed node again (it rejoins as a
  *   replica).
  */
+import { redisKeys } from '../../server/backend/redis/keys';
 import { startRedisCluster } from '../helpers/redis-cluster';
 import { startThrowawayRedis } from '../helpers/redis-server';
 import { sleep } from '../helpers/time';
@@ -59,14 +60,14 @@ async function standalone(): Promise<RedisUnderTest> {
   };
 }
 
-/** `prefix`: the instances' REDIS_KEY_PREFIX (a QR's key is `<prefix>qr:{<random>}`, server/backend/redis/keys.ts). */
+/** `prefix`: the instances' REDIS_KEY_PREFIX (a QR's key comes from server/backend/redis/keys.ts). */
 async function cluster(prefix: string): Promise<RedisUnderTest> {
   const redis = await startRedisCluster({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1_000 });
   return {
     kind: 'cluster',
     env: { REDIS_CLUSTER_NODES: redis.seeds.join(',') },
     async fault(randomHint) {
-      const key = randomHint === null ? `${prefix}soak` : `${prefix}qr:{${randomHint}}`;
+      const key = randomHint === null ? `${prefix}soak` : redisKeys(prefix).qr(randomHint);
       const killedAt = Date.now();
       const { killed, promoted } = await redis.killMaster(key);
       const downMs = Date.now() - killedAt;
@@ -76,7 +77,7 @@ async function cluster(prefix: string): Promise<RedisUnderTest> {
         downMs,
       };
     },
-    whereIs: async (random) => `its slot served by ${await redis.masterOf(`${prefix}qr:{${random}}`)}`,
+    whereIs: async (random) => `its slot served by ${await redis.masterOf(redisKeys(prefix).qr(random))}`,
     dispose: () => redis.dispose(),
   };
 }

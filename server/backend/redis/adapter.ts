@@ -4,9 +4,8 @@
  */
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { ServerOptions } from 'socket.io';
-import { AppError } from '../../errors';
-import { REDIS_DEADLINE_MS, withDeadline } from './deadline';
 import type { RedisLink } from './link';
+import { ShardSubscriptions } from './shard-subscriptions';
 
 /**
  * `classic`: one pattern subscription per instance, every emit reaches every instance.
@@ -18,7 +17,7 @@ export type AdapterKind = 'classic' | 'sharded';
 
 /** The adapter factory Socket.IO takes, on the `pub` and `sub` links. */
 export function createRedisAdapter(pub: RedisLink, sub: RedisLink, channelPrefix: string, kind: AdapterKind): ServerOptions['adapter'] {
-  const subscriptions = new Subscriptions();
+  const subscriptions = new ShardSubscriptions(sub);
   const makeAdapter =
     kind === 'sharded'
       ? createShardedAdapter(pub.pubsub, subscriptions.watch(sub.pubsub), { channelPrefix, subscriptionMode: 'dynamic' })
@@ -49,83 +48,4 @@ export function createRedisAdapter(pub: RedisLink, sub: RedisLink, channelPrefix
     return instance;
   };
   return adapter;
-}
-
-/** Attempts at one channel's subscription before it is given up (about two minutes in all). */
-const SUBSCRIBE_ATTEMPTS = 40;
-/** How long one attempt may take before the next is made. */
-const ATTEMPT_MS = 3_000;
-
-/**
- * The sharded adapter's subscriptions: `sSubscribe` of the `sub` client is watched and its
- * promise kept per channel until the channel is unsubscribed. The adapter subscribes once, when
- * a room is created, and never again; a subscription that fails (its node died before it
- * answered, its slot moved) is tried again here, with backoff, for as long as the room is
- * wanted: otherwise the room would stay deaf to every later push. A join waits for it.
- */
-class Subscriptions {
-  private readonly pending = new Map<string, Promise<void>>();
-  private closed = false;
-
-  /** `client` with its `sSubscribe` / `sUnsubscribe` watched. */
-  watch<T extends object>(client: T): T {
-    const pending = this.pending;
-    const isOpen = () => !this.closed;
-    return new Proxy(client, {
-      get(target, property) {
-        const value: unknown = Reflect.get(target, property, target);
-        if (typeof value !== 'function') return value;
-        if (property === 'sSubscribe') {
-          return (channel: string, ...rest: unknown[]) => {
-            const once = () => Promise.resolve(Reflect.apply(value, target, [channel, ...rest]) as unknown);
-            const wanted = () => isOpen() && pending.get(channel) === subscribed;
-            const attempt = async (tries: number): Promise<void> => {
-              try {
-                // An attempt queued for a node that is gone may wait long: go by the current
-                // slot map again instead (a late success of the old one adds nothing: the
-                // adapter's handler is one function, kept once per channel).
-                await withDeadline(once(), ATTEMPT_MS, 'subscription');
-              } catch (error) {
-                if (tries + 1 >= SUBSCRIBE_ATTEMPTS || !wanted()) throw error;
-                await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** tries)));
-                if (!wanted()) throw error;
-                return attempt(tries + 1);
-              }
-            };
-            const subscribed: Promise<void> = Promise.resolve().then(() => attempt(0));
-            pending.set(channel, subscribed);
-            subscribed.catch(() => {
-              if (pending.get(channel) === subscribed) pending.delete(channel);
-            });
-            return subscribed;
-          };
-        }
-        if (property === 'sUnsubscribe') {
-          return (channel: string | string[], ...rest: unknown[]) => {
-            for (const each of Array.isArray(channel) ? channel : [channel]) pending.delete(each);
-            // Nobody awaits an unsubscription; one that fails (the connection is closing or
-            // gone) has nothing left to undo.
-            return Promise.resolve(Reflect.apply(value, target, [channel, ...rest]) as unknown).catch(() => undefined);
-          };
-        }
-        return (value as (...args: unknown[]) => unknown).bind(target);
-      },
-    });
-  }
-
-  /** Resolves once `channel` is subscribed (at once for a channel not subscribed here). */
-  async settled(channel: string): Promise<void> {
-    const subscribed = this.pending.get(channel);
-    if (!subscribed) return;
-    try {
-      await withDeadline(subscribed, REDIS_DEADLINE_MS, 'subscription');
-    } catch (error) {
-      throw new AppError('UNAVAILABLE', { cause: error, retryAfter: 1 });
-    }
-  }
-
-  /** No more attempts: the adapter is closing. */
-  close(): void {
-    this.closed = true;
-  }
 }

@@ -17,6 +17,7 @@
  * reports `down` then `up`, 250 ms and again 2 s later: the instance re-sends its subscribers
  * the stored state of their QR codes (server/app.ts), after the subscriptions have moved.
  */
+import calculateSlot from 'cluster-key-slot';
 import { createCluster } from 'redis';
 import type { Logger } from '../../logger';
 import { type AnyRedisCluster, type RedisClientOptions, type RedisRole, connectionOptions, logOutages } from './client';
@@ -152,6 +153,11 @@ export function clusterLink(nodes: readonly string[], role: RedisRole, logger: L
     },
     async waitReplicas(key, replicas, timeoutMs) {
       return Number(await cluster.sendCommand(key, false, ['WAIT', String(replicas), String(timeoutMs)]));
+    },
+    nodeOf: (key) => cluster.slots[calculateSlot(key)]?.master.address ?? '',
+    holdsShardChannel(channel) {
+      const master = cluster.slots[calculateSlot(channel)]?.master;
+      return master?.pubSub?.client.getPubSubListeners('SHARDED').has(channel) === true;
     },
     on(event, listener) {
       listeners[event].add(listener);

@@ -97,7 +97,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     });
   }
 
-  const stores = createRedisStores(data, prefix, now, replicaWait(data, options.waitReplicas ?? 0, logger));
+  const stores = createRedisStores(data, prefix, now, replicaWait(data, options.waitReplicas ?? 0, logger, now));
   return {
     name: 'redis',
     location: describeTarget(target),
@@ -129,18 +129,61 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
   };
 }
 
+/** After a `WAIT` came back short, how long confirmations on that node do not wait. */
+const REPLICA_SKIP_MS = 5_000;
+
+interface NodeWait {
+  running: Promise<void> | null;
+  next: Promise<void> | null;
+  skipUntil: number;
+}
+
 /**
- * `WAIT replicas` after each confirmation, so that a failover cannot lose a confirmed login.
- * Replicas that do not answer in time do not fail the confirmation (Redis wrote it, the phone
- * is told so); that is logged, at most once a minute.
+ * `WAIT replicas` after each confirmation and each ticket taken, so that a failover can neither
+ * take back a login the phone was told succeeded nor let a redeemed ticket work again. `WAIT`
+ * holds back every later command on its connection, so each node has at most one in flight: a
+ * write made while one runs waits for the next, which covers every write before it (group
+ * commit). Replicas that do not answer within 250 ms do not fail the write (Redis made it, the
+ * phone is told so); that node is then not waited for during 5 s, and it is logged at most once
+ * a minute.
  */
-function replicaWait(data: RedisLink, replicas: number, logger: Logger): ReplicaWait | undefined {
+function replicaWait(data: RedisLink, replicas: number, logger: Logger, now: Clock): ReplicaWait | undefined {
   if (replicas <= 0) return undefined;
   const mayLog = onceEvery(60_000);
-  return async (key) => {
+  const nodes = new Map<string, NodeWait>();
+  const send = async (key: string, state: NodeWait) => {
     const acknowledged = await data.waitReplicas(key, replicas, REPLICA_WAIT_MS).catch(() => -1);
-    if (acknowledged < replicas && mayLog('wait')) {
-      logger.warn('a confirmation is answered before its replicas hold it', { wanted: replicas, acknowledged: Math.max(acknowledged, 0) });
+    if (acknowledged >= replicas) return;
+    state.skipUntil = now() + REPLICA_SKIP_MS;
+    if (mayLog('wait')) {
+      logger.warn('a write is answered before its replicas hold it; not waiting for them for 5 s', {
+        wanted: replicas,
+        acknowledged: Math.max(acknowledged, 0),
+      });
     }
+  };
+  const waitOn = (key: string, state: NodeWait): Promise<void> => {
+    if (!state.running) {
+      const running = send(key, state).finally(() => {
+        if (state.running === running) state.running = null;
+      });
+      state.running = running;
+      return running;
+    }
+    state.next ??= state.running.then(() => {
+      state.next = null;
+      return waitOn(key, state);
+    });
+    return state.next;
+  };
+  return async (key) => {
+    const node = data.nodeOf(key);
+    let state = nodes.get(node);
+    if (!state) {
+      state = { running: null, next: null, skipUntil: 0 };
+      nodes.set(node, state);
+    }
+    if (state.skipUntil > now()) return;
+    await waitOn(key, state);
   };
 }

@@ -33,6 +33,13 @@ export interface RedisLink {
    * write made on it so far.
    */
   waitReplicas(key: string, replicas: number, timeoutMs: number): Promise<number>;
+  /** The node that holds `key` (its master's address on a Cluster; '' for one Redis). */
+  nodeOf(key: string): string;
+  /**
+   * Whether this link holds a shard-channel subscription to `channel` (on a Cluster, on the
+   * master that owns its slot now); always true for one Redis, whose client re-subscribes itself.
+   */
+  holdsShardChannel(channel: string): boolean;
   /** `down`: a connection failed; `up`: every connection works again after one failed. */
   on(event: 'down' | 'up', listener: () => void): void;
   /** Graceful when connected (pending replies awaited for at most a second), else cut off. */
@@ -56,6 +63,8 @@ export function standaloneLink(url: string, role: RedisRole, logger: Logger, opt
     async waitReplicas(_key, replicas, timeoutMs) {
       return Number(await client.sendCommand(['WAIT', String(replicas), String(timeoutMs)]));
     },
+    nodeOf: () => '',
+    holdsShardChannel: () => true,
     on(event, listener) {
       client.on(event === 'down' ? 'error' : 'ready', listener);
     },

@@ -3,11 +3,12 @@
  * Redis stores (node-redis) with the memory store's semantics: every transition is one Lua
  * script with the version check, a ticket is written in the same script as the confirming
  * transition and taken with one GETDEL, and QR and ticket keys carry a TTL. Values are JSON.
- * Keys: `<prefix>qr:<random>`, `<prefix>ticket:<sha256>`, `<prefix>user:<id>`,
- * `<prefix>username:<lowercased>`, `<prefix>scans:<userId>`, `<prefix>revoked:<jti>`; the
- * OpenID Connect store's keys are described in ./oidc-store.ts, the sign-ins' in ./sign-in-store.ts.
- * A QR and its ticket share the hash tag `{<random>}`, so the confirming script's two keys
- * are in one Redis Cluster slot; every other script touches one key.
+ * Keys (./keys.ts): `<prefix>qr:{<tag>}<random>`, `<prefix>ticket:{<tag>}.<sha256>`,
+ * `<prefix>user:<id>`, `<prefix>username:<lowercased>`, `<prefix>scans:<userId>`,
+ * `<prefix>revoked:<jti>`; the OpenID Connect store's keys are described in ./oidc-store.ts, the
+ * sign-ins' in ./sign-in-store.ts. A QR and its ticket share the hash tag `{<tag>}` (the QR's
+ * shard tag, domain/secrets.ts), so the confirming script's two keys are in one Redis Cluster
+ * slot; every other script touches one key.
  */
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
 import type { Clock } from '../../domain/clock';
@@ -49,8 +50,8 @@ abstract class RedisKeyed {
 }
 
 /**
- * Waits, after a confirming write, until replicas hold it (`WAIT`), so that a failover cannot
- * take back a confirmation already answered; resolves whatever they answer.
+ * Waits, after a confirming write or a ticket taken, until replicas hold it (`WAIT`), so that a
+ * failover cannot undo it once answered; resolves whatever they answer.
  */
 export type ReplicaWait = (key: string) => Promise<void>;
 
@@ -97,7 +98,10 @@ export class RedisQrStore extends RedisKeyed implements QrStore {
   }
 
   async takeTicket(hash: string): Promise<TicketRecord | null> {
-    const record = parse<TicketRecord>(await guarded(this.client.getDel(this.keys.ticket(hash))));
+    const key = this.keys.ticket(hash);
+    const record = parse<TicketRecord>(await guarded(this.client.getDel(key)));
+    // Taken: a failover must not bring the ticket back for a second exchange.
+    if (record && this.replicated) await this.replicated(key);
     return record && record.expireAt > this.now() ? record : null;
   }
 }
