@@ -5,6 +5,8 @@
  * - `qrlogin`: a socket that creates its QR with `qr:create`, which subscribes it to the
  *   pending QR in the store: the state the widget reaches with HTTP `gene`, then `qr:subscribe`
  *   (and how it makes its next QRs), in one request;
+ * - `qrlogin-widget`: as the widget opens a page's first QR, HTTP `gene`, then a socket that
+ *   subscribes with `qr:subscribe {random, secret}` (bench/scaling.ts's waiting browsers);
  * - `qrlogin-image`: as an Authing-style client does, HTTP `gene` (the keep-alive client of
  *   bench/lib/http.ts), the QR image loaded from its `url` (checked to be a PNG), then a socket
  *   that subscribes with `qr:subscribe {random, secret}`;
@@ -17,10 +19,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { closeIdleConnections } from './lib/http';
-import { floorCalls, openBrowser, qrloginCalls } from './lib/login';
+import { type Opening, floorCalls, openBrowser, qrloginCalls } from './lib/login';
 import { connect, request } from './lib/sockets';
 
-export type FleetMode = 'qrlogin' | 'qrlogin-image' | 'floor' | 'floor-image';
+export type FleetMode = 'qrlogin' | 'qrlogin-widget' | 'qrlogin-image' | 'floor' | 'floor-image';
+
+/** How each mode but `floor` opens its browser (bench/lib/login.ts). */
+const OPENING: Record<Exclude<FleetMode, 'floor'>, Opening> = {
+  qrlogin: 'created',
+  'qrlogin-widget': 'widget',
+  'qrlogin-image': 'image',
+  'floor-image': 'image',
+};
 export interface GrowMessage {
   grow: number;
   mode: FleetMode;
@@ -43,7 +53,7 @@ const TIMEOUT_MS = 30_000;
 async function open(url: string, mode: FleetMode): Promise<void> {
   if (mode !== 'floor') {
     const calls = mode === 'floor-image' ? floorCalls(url) : qrloginCalls(url);
-    held.push((await openBrowser(url, calls, mode === 'qrlogin' ? 'created' : 'image', TIMEOUT_MS)).socket);
+    held.push((await openBrowser(url, calls, OPENING[mode], TIMEOUT_MS)).socket);
     return;
   }
   const socket = await connect(url, TIMEOUT_MS);

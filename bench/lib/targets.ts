@@ -30,7 +30,11 @@ export interface Server {
  * never reach a disk), removed once the server has stopped. `redis`: `REDIS_URL` with the key
  * prefix of the part.
  */
-export type QrloginStore = { store: 'memory' } | { store: 'embedded' } | { store: 'redis'; redis: { url: string; prefix: string } };
+export type QrloginStore =
+  | { store: 'memory' }
+  | { store: 'embedded' }
+  | { store: 'redis'; redis: { url: string; prefix: string } }
+  | { store: 'redis-cluster'; cluster: { nodes: string[]; prefix: string } };
 
 export type QrloginOptions = QrloginStore & {
   name: string;
@@ -40,13 +44,19 @@ export type QrloginOptions = QrloginStore & {
   profileDir?: string;
   /** `METRICS=off` when false: the baseline of the part `metrics`. @default true (as shipped) */
   metrics?: boolean;
+  /** Variables over the bench's settings (`QR_TTL_SECONDS`…). */
+  env?: Record<string, string>;
 };
 
 /** The environment that selects the store (blanking whatever the bench's own environment says). */
 function storeEnv(options: QrloginStore, dataDir: string | undefined): Record<string, string> {
-  if (options.store === 'redis')
-    return { STORE: 'redis', REDIS_URL: options.redis.url, REDIS_KEY_PREFIX: options.redis.prefix, DATA_DIR: '' };
-  return { STORE: options.store, REDIS_URL: '', REDIS_KEY_PREFIX: '', DATA_DIR: dataDir ?? '' };
+  const none = { REDIS_URL: '', REDIS_CLUSTER_NODES: '', REDIS_KEY_PREFIX: '', DATA_DIR: '' };
+  if (options.store === 'redis') return { ...none, STORE: 'redis', REDIS_URL: options.redis.url, REDIS_KEY_PREFIX: options.redis.prefix };
+  if (options.store === 'redis-cluster') {
+    const { nodes, prefix } = options.cluster;
+    return { ...none, STORE: 'redis', REDIS_CLUSTER_NODES: nodes.join(','), REDIS_KEY_PREFIX: prefix };
+  }
+  return { ...none, STORE: options.store, DATA_DIR: dataDir ?? '' };
 }
 
 /** The server entry: the build in dist/, or `BENCH_SERVER` (another build, to compare). */
@@ -78,6 +88,7 @@ export async function startQrlogin(options: QrloginOptions): Promise<Server> {
         QRLOGIN_DEMO_APP_SECRET: randomBytes(24).toString('base64url'),
         METRICS: options.metrics === false ? 'off' : 'on',
         ...storeEnv(options, dataDir),
+        ...options.env,
       },
       readyUrl: `${url}/readyz`,
     });
