@@ -8,6 +8,7 @@ import { API, HEADERS } from '../../shared/http';
 import { api } from '../helpers/api';
 import { bearer, gene, registerUser, scan } from '../helpers/flow';
 import { type TestServer, startServer, withApps } from '../helpers/server';
+import { waitUntil } from '../helpers/sockets';
 import { sleep } from '../helpers/time';
 import { QUICK_DELIVERY, fullLogin, hookApp } from '../helpers/webhook-flow';
 import { type Receiver, newWebhookSecret, startReceiver } from '../helpers/webhook-receiver';
@@ -66,7 +67,10 @@ test('a login sends qr.scanned, qr.confirmed and ticket.redeemed in order, signe
     expect(sent).not.toContain(credential);
   }
   expect(sent).not.toMatch(/ticket"|secret|token/i);
-  // The log says so, with ids only.
+  // The log says so, with ids only (written once the receiver's answer is read, which may
+  // come after the receiver has recorded the request).
+  const ids = hooks.map((hook) => String(hook.headers['webhook-id']));
+  await waitUntil(() => ids.every((id) => server.logs.some((line) => line.includes('webhook delivered') && line.includes(id))));
   const delivered = server.logs
     .filter((line) => line.includes('webhook delivered'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
