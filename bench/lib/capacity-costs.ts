@@ -136,7 +136,8 @@ export function costsB(run: ScalingRun, cluster: DeploymentRun, a: UnitCosts, r:
   // A bystander that was sent no push (read under 50 B per login beyond its background) spends
   // nothing on logins: what CPU it shows then is its timers' noise, not a cost that grows with N.
   const split = run.clusterFanOut ? fanOutSplit(run.clusterFanOut) : undefined;
-  const bystander = split && split.bystanderReadBytes >= 50 ? nonNegative(split.bystander) : 0;
+  const sentNothing = split !== undefined && split.bystanderReadBytes < 50;
+  const bystander = split && !sentNothing ? nonNegative(split.bystander) : 0;
   const redisCpu = (a.redisCpu + a.redisCpuPerInstance) * r.masters;
   const w = cluster.waiting;
   return {

@@ -81,7 +81,7 @@ export interface LoginFigures {
   instanceCpuPercent: number[];
   instanceCpuMsPerLogin: number[];
   /** Bytes each instance read per login (its clients' requests, Redis's replies and the pushes it was sent). */
-  instanceReadBytesPerLogin: number[];
+  instanceReadBytesPerLogin?: number[];
   redis: RedisPerUnit;
   /** Redis used_memory grown per login over the window (the login's QR kept for late pollers). */
   redisMemoryPerLogin: number;
@@ -153,6 +153,8 @@ export interface WaitingFigures {
   idlePerBrowserPerMinute: { commands: number; bytes: number; redisCpuMs: number };
   /** Server CPU of the held browsers (heartbeats), beyond the background: % of one core per 1,000. */
   idleServerCpuPercentPer1000: number;
+  /** Others' share of the cores while the browsers opened and while they were held (not measured again). */
+  othersCpuPercent: { opening: number; idle: number };
 }
 
 export function waitingFigures(r: WaitingReading, bg: Interval): WaitingFigures {
@@ -176,6 +178,7 @@ export function waitingFigures(r: WaitingReading, bg: Interval): WaitingFigures 
       redisCpuMs: perMinute(idle.cpuMs),
     },
     idleServerCpuPercentPer1000: round(((r.idle.serverCpuMs - bgCpu) / (r.idle.seconds * 1000) / (k / 1000)) * 100, 3),
+    othersCpuPercent: { opening: machinePercent(r.creation, 2), idle: machinePercent(r.idle, 2) },
   };
 }
 
@@ -226,7 +229,8 @@ export function fanOutFigures(w: LoginWindow, cores: number, bg: Interval, invol
 export function fanOutSplit(f: FanOutFigures): { serving: number; bystander: number; bystanderReadBytes: number } {
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
   const cpu = f.instanceCpuMsPerLogin;
-  const reads = f.instanceReadBytesPerLogin;
+  // Run files written before reads were measured have none: NaN, never taken for zero.
+  const reads = f.instanceReadBytesPerLogin ?? cpu.map(() => Number.NaN);
   return {
     serving: round(mean(cpu.slice(0, f.involved)), 3),
     bystander: round(mean(cpu.slice(f.involved)) - f.backgroundMsPerLogin, 3),

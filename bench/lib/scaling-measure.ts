@@ -11,8 +11,8 @@
  *    receive the adapter's messages (classic: every push reaches every instance; on a Cluster,
  *    six instances are started on it afterwards for this window alone, `clusterFanOut`);
  * 5. standalone: a window with the adapter spy and MONITOR (its Redis figures not reported);
- * 6. at three instances: a window of light users (each of a pool of fresh users logs in two or
- *    three times), for the same login with a short sign-in list.
+ * 6. at three instances: a window of light users (a pool of fresh users taken in turn, a few
+ *    logins each: the report says how many), for the same login with a short sign-in list.
  */
 import { loadavg } from 'node:os';
 import { type BenchRedis, startStandaloneRedis } from './bench-redis';
@@ -66,12 +66,13 @@ export const SIGN_INS_FILLED = 52;
 const CORES = 2;
 const load1 = () => Number((loadavg()[0] ?? 0).toFixed(2));
 /**
- * A window in which something else took more than this share of the cores is measured again (twice
- * at most). Interrupts are in that share (a few % here, about 12 % with the Cluster's traffic).
+ * A window in which something else took more than this share of the cores is measured again (four
+ * times at most, 45 s apart). Interrupts are in that share (4–8 % here).
  */
 const OTHERS_LIMIT = 15;
+const RETRIES = 4;
 
-/** Runs a login window until other processes left it alone (at most three tries, 30 s apart); the discarded ones' shares kept. */
+/** Runs a login window until other processes left it alone (at most five tries); the discarded ones' shares kept. */
 async function undisturbed(
   run: () => Promise<LoginWindow>,
   progress: (line: string) => void,
@@ -80,10 +81,10 @@ async function undisturbed(
   for (;;) {
     const w = await run();
     const others = machinePercent(w, CORES);
-    if (others <= OTHERS_LIMIT || discarded.length === 2) return { ...w, discarded };
+    if (others <= OTHERS_LIMIT || discarded.length === RETRIES) return { ...w, discarded };
     discarded.push(others);
-    progress(`  other processes took ${others} % of the cores: measuring again in 30 s`);
-    await settle(30_000);
+    progress(`  other processes took ${others} % of the cores: measuring again in 45 s`);
+    await settle(45_000);
   }
 }
 

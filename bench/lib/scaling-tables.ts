@@ -63,7 +63,12 @@ export function fanOut(run: ScalingRun): string {
   const rows = windows.map(([name, f]) => {
     const { serving, bystander, bystanderReadBytes } = fanOutSplit(f);
     const cells = [name, f.concurrency, f.loginsPerSecond, f.serverCpuMsPerLogin, serving, bystander, bystanderReadBytes];
-    return cells.concat([f.redis.cpuMs, kb(f.redis.netOut), f.instanceCpuMsPerLogin.join(', '), f.instanceReadBytesPerLogin.join(', ')]);
+    return cells.concat([
+      f.redis.cpuMs,
+      kb(f.redis.netOut),
+      f.instanceCpuMsPerLogin.join(', '),
+      (f.instanceReadBytesPerLogin ?? []).join(', '),
+    ]);
   });
   const headers = ['deployment', 'c', 'logins/s', 'server CPU ms / login', 'each of the 3 serving', 'each bystander (less background)'];
   headers.push('bystander reads B (less background)', 'Redis CPU ms', 'Redis out kB', 'CPU ms by instance', 'B read by instance');
@@ -109,10 +114,28 @@ export function lightUsers(run: ScalingRun): string {
     if (!l) return [];
     const heavy = d.logins[0];
     const masters = l.masters?.redis.cpuMs ?? l.redis.cpuMs;
-    const cells = [nameOf(d), l.users, l.logins, l.loginsPerSecond, l.serverCpuMsPerLogin, l.redis.commands, l.redis.cpuMs, masters];
+    const cells = [
+      nameOf(d),
+      l.users,
+      round(l.logins / l.users, 1),
+      l.loginsPerSecond,
+      l.serverCpuMsPerLogin,
+      l.redis.commands,
+      l.redis.cpuMs,
+      masters,
+    ];
     return [cells.concat([kb(l.redis.netIn), kb(l.redis.netOut), heavy?.redis.commands ?? 0, heavy?.redis.cpuMs ?? 0])];
   });
-  const headers = ['deployment', 'users', 'logins', 'logins/s', 'server CPU ms', 'Redis cmds run', 'Redis CPU ms', 'masters CPU ms'];
+  const headers = [
+    'deployment',
+    'users',
+    'measured logins per user',
+    'logins/s',
+    'server CPU ms',
+    'Redis cmds run',
+    'Redis CPU ms',
+    'masters CPU ms',
+  ];
   headers.push('in kB', 'out kB', 'heavy users (same c): cmds run', 'Redis CPU ms');
   return table(headers, rows);
 }
@@ -137,11 +160,15 @@ export function waiting(run: ScalingRun): string {
     const c = w.perCreation;
     return [nameOf(d), w.browsers, w.openSeconds, c.serverCpuMs, c.redis.commands, c.redis.cpuMs, round(c.redis.netIn + c.redis.netOut, 0)]
       .concat([round(c.redis.replOut, 0), w.rssMbPer1000, w.redisBytesPerQr, w.redisBytesPerQrMasters, w.idleServerCpuPercentPer1000])
-      .concat([w.idlePerBrowserPerMinute.commands, w.idlePerBrowserPerMinute.bytes]);
+      .concat([
+        w.idlePerBrowserPerMinute.commands,
+        w.idlePerBrowserPerMinute.bytes,
+        `${w.othersCpuPercent?.opening ?? '?'} / ${w.othersCpuPercent?.idle ?? '?'}`,
+      ]);
   });
   const headers = ['deployment', 'browsers', 'open s', 'server CPU ms / QR', 'Redis cmds / QR', 'Redis CPU ms / QR', 'Redis B / QR'];
   headers.push('replication B / QR', 'RSS MB / 1,000', 'used_memory B / QR', 'on masters', 'idle server CPU % / 1,000');
-  headers.push('idle Redis cmds / browser / min', 'idle Redis B / browser / min');
+  headers.push('idle Redis cmds / browser / min', 'idle Redis B / browser / min', "others' % opening / idle");
   return table(headers, rows);
 }
 
