@@ -5,7 +5,13 @@
  */
 import { Agent, request } from 'node:http';
 
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+/**
+ * Idle connections are closed after 4 s, before the servers' 5 s keep-alive timeout (Node's
+ * default, which they announce with `Keep-Alive: timeout=5`; Node 20's agent ignores that hint).
+ * Without it, a request sent on a connection the server is closing at that moment fails with
+ * "socket hang up" or ECONNRESET: bench:budget met it on its slowed instances.
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 });
 
 export interface HttpAnswer {
   status: number;
@@ -30,7 +36,15 @@ export function send(method: string, url: string, body?: string, headers: Record
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    // Which call failed, not only how (a reset or a hang-up says nothing of where).
+    req.on('error', (error) =>
+      reject(
+        new Error(
+          `${method} ${new URL(url).pathname}: ${error.message} (${req.reusedSocket ? 'a reused' : 'a new'} connection to port ${new URL(url).port}, from ${req.socket?.localPort ?? '?'})`,
+          { cause: error },
+        ),
+      ),
+    );
     req.end(body);
   });
 }

@@ -68,6 +68,8 @@ export interface BenchProcess {
   child: ChildProcess;
   cpuMs(): number;
   rssBytes(): number;
+  /** The last 4,000 characters it wrote (stdout and stderr). */
+  output(): string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -96,7 +98,15 @@ export async function startProcess(options: StartOptions): Promise<BenchProcess>
   if (pid === undefined) throw new Error(`${options.name}: did not start`);
   let output = '';
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  let stopping = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      // Told at once: a run that fails next (a reset connection) then says why.
+      if (!stopping) process.stderr.write(`${options.name} exited by itself (${signal ?? `code ${code}`}):\n${output.slice(-2000)}\n`);
+      resolve();
+    }),
+  );
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-4000);
   };
@@ -109,8 +119,10 @@ export async function startProcess(options: StartOptions): Promise<BenchProcess>
     child,
     cpuMs: () => cpuMs(pid),
     rssBytes: () => rssBytes(pid),
+    output: () => output,
     async stop(graceMs = 15_000) {
       running.delete(proc);
+      stopping = true;
       if (exited) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

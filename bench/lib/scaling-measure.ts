@@ -95,7 +95,7 @@ const figures = (w: LoginWindow & { discarded: number[] }, bg: Interval, which?:
 });
 
 export async function startDeployment(
-  s: ScalingSettings,
+  s: Pick<ScalingSettings, 'prefix' | 'issuer'>,
   redis: BenchRedis,
   count: number,
   env: Record<string, string> = {},
