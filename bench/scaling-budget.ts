@@ -15,7 +15,7 @@
  *   3 s of warm-up each. The median window stands for N: logins/s, what each instance used of
  *   its budget and how often it was throttled, CPU per login, Redis commands, bytes and CPU.
  * `--no-budget` runs the same without cgroups (the control); `--logs` prints the instances' logs.
- * Writes bench/runs/<date>-scaling-budget[-cluster].json and .md (a quick run:
+ * Writes bench/runs/<date>-scaling-budget[-cluster][-control].json and .md (a quick run:
  * bench/results/scaling-budget-quick-<redis>.json only).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -56,7 +56,7 @@ const SETTINGS = {
   warmLogins: quick ? 200 : 3000,
   warmUpMs: quick ? 1000 : 3000,
   windowMs: quick ? 2000 : 10_000,
-  /** Windows per N: the run-to-run spread of a tenth of a core is ±20 %. */
+  /** Windows per N: from one window to the next, a tenth of a core's logins/s vary by about ±12 %. */
   tries: quick ? 1 : 3,
   backgroundMs: quick ? 1000 : 4000,
   prefix: 'qrlogin:',
@@ -93,7 +93,7 @@ async function measureN(count: number): Promise<BudgetRow> {
       // A login involves min(3, N) instances: N × warmLogins ÷ min(3, N) logins give each its share.
       const more = Math.ceil((SETTINGS.warmLogins * count) / Math.min(3, count) / phones.length) - SETTINGS.fill;
       if (more > 0) await loginsEach(dep, phones, more);
-      progress(`  filled and warmed; each instance now limited to ${SETTINGS.share} of a core`);
+      progress(`  filled and warmed; ${budgeted ? `each instance now limited to ${SETTINGS.share} of a core` : 'no budget (the control)'}`);
       // --no-budget: the control, the same run with the instances left in the bench's own cgroup.
       if (budgeted)
         dep.servers.forEach((server, i) => {
@@ -138,7 +138,15 @@ async function measureN(count: number): Promise<BudgetRow> {
       await stopDeployment(dep);
     }
   } finally {
-    for (const budget of budgets) budget.remove();
+    // Each cgroup is removed on its own: one that fails (a process still in it) is left for
+    // removeAllBudgets() at the end, and Redis is stopped whatever happens.
+    for (const budget of budgets) {
+      try {
+        budget.remove();
+      } catch (error) {
+        progress(`could not remove a cgroup yet: ${(error as Error).message}`);
+      }
+    }
     await redis.stop();
   }
 }
@@ -152,7 +160,7 @@ function render(run: { startedAt: string; seconds: number; load: number[][]; row
     const l = r.logins;
     const cells: Cell[] = [
       r.instances,
-      round(r.instances * SETTINGS.share, 2),
+      budgeted ? round(r.instances * SETTINGS.share, 2) : 'none',
       l.loginsPerSecond,
       r.tries.join(', '),
       round(l.loginsPerSecond / r.instances, 1),
@@ -186,6 +194,7 @@ function render(run: { startedAt: string; seconds: number; load: number[][]; row
     table(headers, cells),
     '',
     '"budget used": each instance\'s CPU over the window ÷ its share; near 100 %, the instances are what limits the logins.',
+    '"periods throttled": over the window and its warm-up. "Redis % of a core": everything Redis did in the window (its background included; the per-login figures have it taken out).',
     '"÷ (N × one instance)": logins/s against N times the first row\'s logins/s per instance (1 = linear).',
     '',
   ].join('\n');
@@ -233,5 +242,6 @@ main()
   .finally(async () => {
     await stopAll();
     await stopAllRedis();
+    removeAllBudgets();
     process.exit();
   });

@@ -80,7 +80,7 @@ export function costsA(run: ScalingRun, curve: DeploymentRun[], ref: DeploymentR
     creation: {
       serverCpu: w.perCreation.serverCpuMs,
       redisCpu: w.perCreation.redis.cpuMs,
-      bytes: w.perCreation.redis.netIn + w.perCreation.redis.netOut,
+      bytes: clientIn(w.perCreation.redis) + clientOut(w.perCreation.redis),
       repl: 0,
     },
     expiry: { serverCpu: e.serverCpuMs, redisCpu: nonNegative(e.redis.cpuMs), bytes: e.redis.netIn + e.redis.netOut },
@@ -125,6 +125,16 @@ export function clusterRatios(cluster: DeploymentRun, like: DeploymentRun, a: Un
 }
 
 /**
+ * Redis 7.0 counts replication in total_net_input/output_bytes too: a replica's input is the
+ * master's replication output, and a master's output includes it (its writes fall short of
+ * output + replication otherwise). Client bytes are the totals less replication once each way;
+ * the bus is what the nodes wrote beyond their output (`busBytes` took replication off twice).
+ * With no replica (one Redis) replication is 0 and nothing changes.
+ */
+const clientIn = (d: { netIn: number; replOut: number }) => nonNegative(d.netIn - d.replOut);
+const clientOut = (d: { netOut: number; replOut: number }) => nonNegative(d.netOut - d.replOut);
+
+/**
  * B's unit costs: A's CPU figures times the Cluster's ratios (./clusterRatios), with the sharded
  * adapter's fan-out (from the Cluster's six-instance window); commands, bytes, replication, bus
  * and memory (masters) the Cluster's own.
@@ -146,16 +156,16 @@ export function costsB(run: ScalingRun, cluster: DeploymentRun, a: UnitCosts, r:
     bystander,
     redisCpu,
     redisCpuPerInstance: 0,
-    netIn: l.redis.netIn,
-    netOut: l.redis.netOut,
+    netIn: clientIn(l.redis),
+    netOut: clientOut(l.redis),
     netOutPerInstance: 0,
     repl: l.redis.replOut,
-    bus: nonNegative(l.redis.busBytes),
+    bus: nonNegative(l.redis.busBytes + l.redis.replOut),
     memory: m.redisMemoryPerLogin,
     creation: {
       serverCpu: a.creation.serverCpu * r.creationInstances,
       redisCpu: a.creation.redisCpu * r.creationRedis,
-      bytes: w.perCreation.redis.netIn + w.perCreation.redis.netOut,
+      bytes: clientIn(w.perCreation.redis) + clientOut(w.perCreation.redis),
       repl: w.perCreation.redis.replOut,
     },
     waiting: { ...a.waiting, memory: w.redisBytesPerQrMasters, bytesPerS: nonNegative(w.idlePerBrowserPerMinute.bytes) / 60 },

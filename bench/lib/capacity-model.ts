@@ -40,6 +40,8 @@ export interface Projection {
   instances: { byCpu: number; byMemory: number; bySockets: number; needed: number; binds: string; serverCores: number };
   /** Redis CPU in % of one core: the one Redis (A), all masters together (B). */
   redisCpuPercent: number;
+  /** A: the logins/s the one Redis carries at its planned share with these waiting browsers (B: NaN). */
+  redisLoginCeiling: number;
   shards: { byCpu: number; byMemory: number; needed: number; hotSlotCpuPercent: number };
   redisMemoryGb: number;
   network: { clientMBps: number; replicationMBps: number; busMBps: number };
@@ -62,32 +64,48 @@ function project(a: typeof ASSUMPTIONS, c: UnitCosts, deployment: 'A' | 'B', wai
   const bySockets = Math.ceil(waiting / a.socketsPerInstance);
   const n = Math.max(byCpu, byMemory, bySockets);
   const instanceBinds = n === byCpu ? 'instance CPU' : n === byMemory ? 'instance memory' : 'sockets per instance';
-  const redisMsPerS =
-    logins * (c.redisCpu + c.redisCpuPerInstance * n + c.expiry.redisCpu) +
-    q * (c.creation.redisCpu + c.expiry.redisCpu) +
-    n * c.background.commandsPerS * c.redisCpuPerCommand;
+  // Redis's load hardly depends on N (PUBLISH's share and background pings): with no feasible N,
+  // it is computed at the least N memory and sockets need, a lower bound.
+  const nRedis = Number.isFinite(n) ? n : Math.max(1, byMemory, bySockets);
+  const redisFixed = q * (c.creation.redisCpu + c.expiry.redisCpu) + nRedis * c.background.commandsPerS * c.redisCpuPerCommand;
+  const redisPerLogin = c.redisCpu + c.redisCpuPerInstance * nRedis + c.expiry.redisCpu;
+  const redisMsPerS = logins * redisPerLogin + redisFixed;
   const memory = waiting * c.waiting.memory + logins * c.memory * (a.qrTtlSeconds + a.graceSeconds) + q * a.graceSeconds * c.waiting.memory;
   const shardBudget = 1000 * a.redisUtilisation;
   const shardsByCpu = Math.ceil(redisMsPerS / shardBudget);
   const shardsByMemory = Math.ceil(memory / (a.shardMemoryGb * 1024 ** 3));
   const hotSlotCpuPercent = ((q + logins) * c.hotSlotCpuPerQr * 100) / 1000;
   const shards = deployment === 'A' ? 1 : Math.max(3, shardsByCpu, shardsByMemory);
+  // A: the logins/s its one Redis carries at its planned share, with these waiting browsers.
+  const redisLoginCeiling = deployment === 'A' ? Math.max(0, Math.floor((shardBudget - redisFixed) / redisPerLogin)) : Number.NaN;
+  const redisFits = deployment === 'B' || redisMsPerS <= shardBudget;
   const mb = (bytes: number) => round(bytes / 1e6, 1);
   let bindsFirst: string;
-  if (!feasible)
+  // As logins grow, one Redis reaches its share (about 1,500 logins/s) long before the fan-out
+  // fills an instance (about 9,000): the Redis core is named first when both fail.
+  if (!redisFits)
+    bindsFirst =
+      redisLoginCeiling > 0
+        ? `the one Redis’s core: ${round(redisMsPerS / 10, 0)} % of it, over the planned ${a.redisUtilisation * 100} % (it carries ${redisLoginCeiling.toLocaleString('en')} logins/s here)`
+        : `the one Redis’s core: ${round(redisMsPerS / 10, 0)} % of it; the QR churn alone takes ${round(redisFixed / 10, 0)} %`;
+  else if (!feasible)
     bindsFirst = `instance CPU: receiving every push (${round(logins * c.bystander, 0)} ms/s) exceeds an instance’s ${budget} ms/s`;
-  else if (deployment === 'A' && redisMsPerS > shardBudget) bindsFirst = `the one Redis’s core (${round(redisMsPerS / 10, 0)} %)`;
   else if (deployment === 'B' && hotSlotCpuPercent > a.redisUtilisation * 100) bindsFirst = 'the qr-deadlines slot';
-  else bindsFirst = instanceBinds;
+  else
+    bindsFirst =
+      deployment === 'A'
+        ? `${instanceBinds} (the one Redis carries up to ${redisLoginCeiling.toLocaleString('en')} logins/s here)`
+        : instanceBinds;
   const none = Number.NaN;
-  if (!feasible) {
+  if (!feasible || !redisFits) {
     return {
       waiting,
       loginsPerSecond: logins,
       qrsPerSecond: round(q, 0),
       deployment,
       instances: { byCpu, byMemory, bySockets, needed: none, binds: 'instance CPU', serverCores: none },
-      redisCpuPercent: none,
+      redisCpuPercent: round(redisMsPerS / 10, 0),
+      redisLoginCeiling,
       shards: { byCpu: none, byMemory: none, needed: none, hotSlotCpuPercent: round(hotSlotCpuPercent, 1) },
       redisMemoryGb: round(memory / 1024 ** 3, 2),
       network: { clientMBps: none, replicationMBps: none, busMBps: none },
@@ -101,6 +119,7 @@ function project(a: typeof ASSUMPTIONS, c: UnitCosts, deployment: 'A' | 'B', wai
     deployment,
     instances: { byCpu, byMemory, bySockets, needed: n, binds: instanceBinds, serverCores: round(serverMsPerS(n) / 1000, 1) },
     redisCpuPercent: round(redisMsPerS / 10, 0),
+    redisLoginCeiling,
     shards: { byCpu: shardsByCpu, byMemory: shardsByMemory, needed: shards, hotSlotCpuPercent: round(hotSlotCpuPercent, 1) },
     redisMemoryGb: round(memory / 1024 ** 3, 2),
     network: {
@@ -121,6 +140,8 @@ export interface CapacityModel {
   assumptions: typeof ASSUMPTIONS;
   /** A: the logins/s at which receiving every push takes an instance's whole budget, however many there are. */
   classicCeiling: number;
+  /** A: the logins/s its one Redis carries at its planned share, with no waiting browser. */
+  classicRedisCeiling: number;
   /** Where each deployment's unit costs come from in the run file. */
   sources: { A: string; B: string };
   /** B's CPU figures are A's times these (./capacity-costs.ts). */
@@ -146,6 +167,7 @@ export function capacityModel(run: ScalingRun): CapacityModel {
   return {
     assumptions: ASSUMPTIONS,
     classicCeiling: round((1000 * ASSUMPTIONS.instanceUtilisation) / Math.max(1e-9, costs.A.bystander), 0),
+    classicRedisCeiling: project(ASSUMPTIONS, costs.A, 'A', 0, 1).redisLoginCeiling,
     sources: {
       A: `standalone N = 1 at c = ${c(ref)} (logins, waiting, background); fan-out: N = 6's window (fanOut); PUBLISH time and output bytes per login fitted over N = ${standalone.map((d) => d.instances).join(', ')}; expiry`,
       B: `A's CPU × the Cluster's ratios to standalone N = 6 at c = ${c(b)} (clusterRatios; masters: loginsByRole.masters); commands, bytes, replication, bus, memory the Cluster's own; fan-out: clusterFanOut`,
@@ -173,14 +195,14 @@ export function renderModel(m: CapacityModel): string {
     p.bindsFirst,
   ]);
   const headers = ['waiting', 'logins/s', 'deployment', 'QRs/s', 'server cores', 'instances', 'Redis CPU (one core = 100 %)'];
-  headers.push('shards', 'qr-deadlines slot CPU', 'Redis memory GB', 'MB/s: instances↔Redis / replication / bus', 'binds first');
+  headers.push('shards', 'qr-deadlines slot CPU', 'Redis memory GiB', 'MB/s: instances↔Redis / replication / bus', 'binds first');
   const costs = (x: 'A' | 'B') => JSON.stringify(m.costs[x], (_, v: unknown) => (typeof v === 'number' ? round(v, 5) : v));
   return [
     '## Capacity model (bench/lib/capacity-model.ts)',
     '',
     'A: one Redis, classic adapter (REDIS_URL). B: Redis Cluster, sharded adapter (REDIS_CLUSTER_NODES).',
     `Assumptions: \`${JSON.stringify(m.assumptions)}\``,
-    `A cannot serve more than ${m.classicCeiling} logins/s with any number of instances: each instance spends the bystander CPU on every login's pushes.`,
+    `A's one Redis carries ${m.classicRedisCeiling} logins/s at its planned share with no waiting browser; and past ${m.classicCeiling} logins/s no number of instances would do: each spends the bystander CPU on every login's pushes.`,
     '',
     `Unit costs A, from ${m.sources.A}: \`${costs('A')}\``,
     '',

@@ -4,8 +4,8 @@
  * of its own whose quota is `share` of every period (cgroup v1's `cpu` controller at
  * /sys/fs/cgroup/cpu, or cgroup v2's `cpu.max`). The process may run `share × period` per
  * period, and is throttled for the rest of it. This gives every instance of a scaling run the same
- * CPU however many run, which a machine with two cores cannot give them otherwise. Needs root (or
- * a delegated cgroup); `cpuBudgetSupport()` says why not when it cannot.
+ * CPU however many run, which a machine with two cores cannot give them otherwise. Needs root (the
+ * cgroups are made at the hierarchy's root); `cpuBudgetSupport()` says why not when it cannot.
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,11 +74,21 @@ export function cpuBudget(name: string, share: number, periodUs = 10_000): CpuBu
   mkdirSync(dir);
   live.add(dir);
   const quotaUs = Math.round(share * periodUs);
-  if (f.kind === 'v1') {
-    writeFileSync(join(dir, 'cpu.cfs_period_us'), String(periodUs));
-    writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(quotaUs));
-  } else {
-    writeFileSync(join(dir, 'cpu.max'), `${quotaUs} ${periodUs}`);
+  try {
+    if (f.kind === 'v1') {
+      writeFileSync(join(dir, 'cpu.cfs_period_us'), String(periodUs));
+      writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(quotaUs));
+    } else {
+      // cgroup v2 gives a child cpu.max only when the root delegates the cpu controller.
+      writeFileSync(join(dir, 'cpu.max'), `${quotaUs} ${periodUs}`);
+    }
+  } catch (error) {
+    rmdirSync(dir);
+    live.delete(dir);
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new Error(`cannot set a CPU quota in ${dir} (${code}): on cgroup v2, enable +cpu in cgroup.subtree_control`, {
+      cause: error,
+    });
   }
   return {
     share,

@@ -9,7 +9,12 @@ import type { WaitingReading, ExpiryReading } from './scaling-idle';
 import type { Interval, LoginWindow } from './scaling-load';
 import { round } from './stats';
 
-/** Redis work per unit. `busBytes`: what the processes wrote beyond clients and replication (a Cluster's bus). */
+/**
+ * Redis work per unit. `netIn`/`netOut` are Redis's totals, which in Redis 7.0 include replication
+ * (`replOut`, and on a replica its input). `busBytes` is what the processes wrote less `netOut`
+ * and `replOut`, so replication is taken off twice: a Cluster's bus is `busBytes + replOut`
+ * (bench/lib/capacity-costs.ts does so).
+ */
 export interface RedisPerUnit {
   /** Commands Redis ran (commandstats; Redis 7.0's total_commands_processed counts the same, scripts' commands included). */
   commands: number;
