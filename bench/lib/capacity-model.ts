@@ -72,10 +72,16 @@ function project(a: typeof ASSUMPTIONS, c: UnitCosts, deployment: 'A' | 'B', wai
   const redisMsPerS = logins * redisPerLogin + redisFixed;
   const memory = waiting * c.waiting.memory + logins * c.memory * (a.qrTtlSeconds + a.graceSeconds) + q * a.graceSeconds * c.waiting.memory;
   const shardBudget = 1000 * a.redisUtilisation;
-  const shardsByCpu = Math.ceil(redisMsPerS / shardBudget);
   const shardsByMemory = Math.ceil(memory / (a.shardMemoryGb * 1024 ** 3));
-  const hotSlotCpuPercent = ((q + logins) * c.hotSlotCpuPerQr * 100) / 1000;
+  const hotSlotMs = (q + logins) * c.hotSlotCpuPerQr;
+  const hotSlotCpuPercent = (hotSlotMs * 100) / 1000;
+  // The master holding `qr-deadlines` carries that slot's work besides its share of the rest:
+  // (R − H) ÷ S + H ≤ its budget. Past the budget the slot alone binds (no S will do).
+  const shardsForHotSlot =
+    hotSlotMs < shardBudget ? Math.ceil((redisMsPerS - hotSlotMs) / (shardBudget - hotSlotMs)) : Number.POSITIVE_INFINITY;
+  const shardsByCpu = Math.max(Math.ceil(redisMsPerS / shardBudget), shardsForHotSlot);
   const shards = deployment === 'A' ? 1 : Math.max(3, shardsByCpu, shardsByMemory);
+  const hotSlotSetsShards = deployment === 'B' && shardsForHotSlot > Math.ceil(redisMsPerS / shardBudget) && shards === shardsForHotSlot;
   // A: the logins/s its one Redis carries at its planned share, with these waiting browsers.
   const redisLoginCeiling = deployment === 'A' ? Math.max(0, Math.floor((shardBudget - redisFixed) / redisPerLogin)) : Number.NaN;
   const redisFits = deployment === 'B' || redisMsPerS <= shardBudget;
@@ -83,14 +89,17 @@ function project(a: typeof ASSUMPTIONS, c: UnitCosts, deployment: 'A' | 'B', wai
   let bindsFirst: string;
   // As logins grow, one Redis reaches its share (about 1,500 logins/s) long before the fan-out
   // fills an instance (about 9,000): the Redis core is named first when both fail.
+  const fanOut = feasible ? '' : `; the fan-out too (${round(logins * c.bystander, 0)} ms/s per instance)`;
   if (!redisFits)
     bindsFirst =
-      redisLoginCeiling > 0
-        ? `the one Redis’s core: ${round(redisMsPerS / 10, 0)} % of it, over the planned ${a.redisUtilisation * 100} % (it carries ${redisLoginCeiling.toLocaleString('en')} logins/s here)`
-        : `the one Redis’s core: ${round(redisMsPerS / 10, 0)} % of it; the QR churn alone takes ${round(redisFixed / 10, 0)} %`;
+      (redisLoginCeiling > 0
+        ? `the one Redis’s core: ${round(redisMsPerS / 10, 0)} % of it, over the planned ${a.redisUtilisation * 100} % (with ${nRedis} instances it carries ${redisLoginCeiling.toLocaleString('en')} logins/s)`
+        : `the one Redis’s core: ${round(redisMsPerS / 10, 0)} % of it; the QR churn and background alone take ${round(redisFixed / 10, 1)} %`) +
+      fanOut;
   else if (!feasible)
     bindsFirst = `instance CPU: receiving every push (${round(logins * c.bystander, 0)} ms/s) exceeds an instance’s ${budget} ms/s`;
   else if (deployment === 'B' && hotSlotCpuPercent > a.redisUtilisation * 100) bindsFirst = 'the qr-deadlines slot';
+  else if (hotSlotSetsShards) bindsFirst = `${instanceBinds}; the master holding qr-deadlines sets the shards`;
   else
     bindsFirst =
       deployment === 'A'
@@ -103,7 +112,15 @@ function project(a: typeof ASSUMPTIONS, c: UnitCosts, deployment: 'A' | 'B', wai
       loginsPerSecond: logins,
       qrsPerSecond: round(q, 0),
       deployment,
-      instances: { byCpu, byMemory, bySockets, needed: none, binds: 'instance CPU', serverCores: none },
+      // With the fan-out feasible, only Redis fails: the instances needed are still given.
+      instances: {
+        byCpu,
+        byMemory,
+        bySockets,
+        needed: feasible ? n : none,
+        binds: feasible ? instanceBinds : 'instance CPU (the fan-out)',
+        serverCores: feasible ? round(serverMsPerS(n) / 1000, 1) : none,
+      },
       redisCpuPercent: round(redisMsPerS / 10, 0),
       redisLoginCeiling,
       shards: { byCpu: none, byMemory: none, needed: none, hotSlotCpuPercent: round(hotSlotCpuPercent, 1) },

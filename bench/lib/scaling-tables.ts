@@ -208,11 +208,12 @@ export function roles(run: ScalingRun): string {
     (['masters', 'replicas'] as const).flatMap((role) =>
       (d.loginsByRole?.[role] ?? []).map((l) => {
         const r = l.redis;
-        return [nameOf(d), role, l.concurrency, r.commands, r.cpuMs, kb(r.netIn), kb(r.netOut), kb(r.replOut), kb(r.busBytes)];
+        // Redis 7.0's net totals include replication: the bus is what a node wrote beyond its output.
+        return [nameOf(d), role, l.concurrency, r.commands, r.cpuMs, kb(r.netIn), kb(r.netOut), kb(r.replOut), kb(r.busBytes + r.replOut)];
       }),
     ),
   );
-  const headers = ['deployment', 'nodes', 'c', 'cmds run / login', 'CPU ms / login', 'in kB', 'out kB', 'replication out kB'];
-  headers.push('bus kB (written − out − replication)');
+  const headers = ['deployment', 'nodes', 'c', 'cmds run / login', 'CPU ms / login', 'in kB (replication included)'];
+  headers.push('out kB (replication included)', 'replication out kB', 'bus kB (written − out)');
   return table(headers, rows);
 }
