@@ -4,7 +4,7 @@
  * login, a QR created, a QR expired, a waiting browser and an instance's background cost the
  * instances and Redis, for A (one Redis, classic adapter) and B (a Cluster, sharded adapter).
  */
-import { fanOutSplit } from './scaling-figures';
+import { clusterBusBytes, fanOutSplit } from './scaling-figures';
 import type { DeploymentRun, ScalingRun } from './scaling-types';
 
 /** What one unit costs, as measured (ms of CPU, bytes). */
@@ -160,7 +160,7 @@ export function costsB(run: ScalingRun, cluster: DeploymentRun, a: UnitCosts, r:
     netOut: clientOut(l.redis),
     netOutPerInstance: 0,
     repl: l.redis.replOut,
-    bus: nonNegative(l.redis.busBytes + l.redis.replOut),
+    bus: nonNegative(clusterBusBytes(l.redis)),
     memory: m.redisMemoryPerLogin,
     creation: {
       serverCpu: a.creation.serverCpu * r.creationInstances,

@@ -14,8 +14,27 @@ import { createClient } from 'redis';
 
 type Client = ReturnType<typeof createClient>;
 
+/**
+ * Counters a reading holds and a delta sums. Redis 7.0's net bytes include replication (a
+ * replica's input, a master's output).
+ */
+interface RedisCounters {
+  netIn: number;
+  netOut: number;
+  replIn: number;
+  replOut: number;
+  cpuMs: number;
+  /** A reading: used_memory; a delta: its growth between the two readings. */
+  usedMemory: number;
+  /** /proc/PID/io rchar and wchar: every byte read and written through system calls. */
+  ioRead: number;
+  ioWrite: number;
+  /** CLUSTER INFO cluster_stats_messages_*: bus messages sent, by type (a Cluster only). */
+  bus: Record<string, number>;
+}
+
 /** One node's counters at one moment. */
-export interface NodeReading {
+export interface NodeReading extends RedisCounters {
   port: number;
   role: string;
   pid: number;
@@ -25,17 +44,6 @@ export interface NodeReading {
   usec: Record<string, number>;
   /** total_commands_processed, the probe's own left out. */
   processed: number;
-  netIn: number;
-  netOut: number;
-  replIn: number;
-  replOut: number;
-  cpuMs: number;
-  usedMemory: number;
-  /** /proc/PID/io rchar and wchar: every byte read and written through system calls. */
-  ioRead: number;
-  ioWrite: number;
-  /** CLUSTER INFO cluster_stats_messages_*: bus messages sent, by type (a Cluster only). */
-  bus: Record<string, number>;
   /** This reading's own requests: bytes and commands (counted in the next interval's figures). */
   probeIn: number;
   probeCalls: number;
@@ -44,23 +52,13 @@ export interface NodeReading {
 }
 
 /** Work between two readings, summed over nodes (or of one kind of node). */
-export interface RedisDelta {
+export interface RedisDelta extends RedisCounters {
   /** commandstats calls, every command a script ran included. */
   commands: number;
   /** Commands clients sent (a script counts once). */
   processed: number;
   byCommand: Record<string, number>;
   usecByCommand: Record<string, number>;
-  netIn: number;
-  netOut: number;
-  replIn: number;
-  replOut: number;
-  cpuMs: number;
-  /** used_memory at the second reading minus at the first. */
-  usedMemory: number;
-  ioRead: number;
-  ioWrite: number;
-  bus: Record<string, number>;
 }
 
 const PROBE_COMMANDS = new Set(['info', 'cluster|info']);

@@ -15,6 +15,9 @@ import { round } from './stats';
  * and `replOut`, so replication is taken off twice: a Cluster's bus is `busBytes + replOut`
  * (bench/lib/capacity-costs.ts does so).
  */
+/** A Cluster's bus bytes per unit: what the nodes wrote beyond their net output (`busBytes` took replication off twice). */
+export const clusterBusBytes = (r: Pick<RedisPerUnit, 'busBytes' | 'replOut'>): number => r.busBytes + r.replOut;
+
 export interface RedisPerUnit {
   /** Commands Redis ran (commandstats; Redis 7.0's total_commands_processed counts the same, scripts' commands included). */
   commands: number;

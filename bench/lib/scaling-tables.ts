@@ -4,7 +4,7 @@
  * report (./scaling-report.ts assembles them).
  */
 import { table } from './report';
-import { type FanOutFigures, fanOutSplit } from './scaling-figures';
+import { type FanOutFigures, clusterBusBytes, fanOutSplit } from './scaling-figures';
 import type { DeploymentRun, PushFigures, ScalingRun } from './scaling-types';
 import { round } from './stats';
 
@@ -208,8 +208,7 @@ export function roles(run: ScalingRun): string {
     (['masters', 'replicas'] as const).flatMap((role) =>
       (d.loginsByRole?.[role] ?? []).map((l) => {
         const r = l.redis;
-        // Redis 7.0's net totals include replication: the bus is what a node wrote beyond its output.
-        return [nameOf(d), role, l.concurrency, r.commands, r.cpuMs, kb(r.netIn), kb(r.netOut), kb(r.replOut), kb(r.busBytes + r.replOut)];
+        return [nameOf(d), role, l.concurrency, r.commands, r.cpuMs, kb(r.netIn), kb(r.netOut), kb(r.replOut), kb(clusterBusBytes(r))];
       }),
     ),
   );
