@@ -18,6 +18,15 @@ export function redisKeys(prefix: string) {
       const dot = key.indexOf('.');
       return dot < 1 ? `${prefix}ticket:${key}` : `${prefix}ticket:{${key.slice(0, dot)}}${key.slice(dot)}`;
     },
+    /**
+     * A ticket just taken (its taking call's claim, then its record), for a few seconds: the
+     * same call may take it again after a lost reply (./stores.ts). In the ticket's slot: the
+     * ticket key's hash tag, or (a ticket key without one) the whole ticket key as the tag.
+     */
+    ticketTaken: (key: string) => {
+      const dot = key.indexOf('.');
+      return dot < 1 ? `${prefix}ticket-taken:{${prefix}ticket:${key}}` : `${prefix}ticket-taken:{${key.slice(0, dot)}}${key.slice(dot)}`;
+    },
     /** A user of the built-in directory (JSON). */
     user: (id: string) => `${prefix}user:${id}`,
     /** A username's owner (lowercased: usernames are unique case-insensitively). */

@@ -2,8 +2,10 @@
  * @module
  * Redis stores (node-redis) with the memory store's semantics: every transition is one Lua
  * script with the version check, a ticket is written in the same script as the confirming
- * transition and taken with one GETDEL, and QR and ticket keys carry a TTL. Values are JSON.
+ * transition and taken with one script that the taking call may repeat after a lost reply, and
+ * QR and ticket keys carry a TTL. Values are JSON.
  * Keys (./keys.ts): `<prefix>qr:{<tag>}<random>`, `<prefix>ticket:{<tag>}.<sha256>`,
+ * `<prefix>ticket-taken:{<tag>}.<sha256>`,
  * `<prefix>user:<id>`, `<prefix>username:<lowercased>`, `<prefix>scans:<userId>`,
  * `<prefix>revoked:<jti>`; the OpenID Connect store's keys are described in ./oidc-store.ts, the
  * sign-ins' in ./sign-in-store.ts. A QR and its ticket share the hash tag `{<tag>}` (the QR's
@@ -13,7 +15,8 @@
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
 import type { Clock } from '../../domain/clock';
 import type { RedisCommands } from './client';
-import { guarded } from './deadline';
+import { REDIS_DEADLINE_MS, guarded } from './deadline';
+import { newRandom } from '../../domain/secrets';
 import { redisKeys } from './keys';
 import { RedisOidcStore } from './oidc-store';
 import { RedisSignInStore } from './sign-in-store';
@@ -32,6 +35,34 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 if #KEYS > 1 then redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5]) end
 return 1
 `;
+
+/**
+ * Takes the ticket KEYS[1] for the claim ARGV[1] (fixed length): moves it to KEYS[2] (claim,
+ * then record; for ARGV[2] ms) and returns the record. A taken ticket is returned again to the
+ * same claim only (the taking call, after a lost reply); to any other, false.
+ */
+const TAKE_TICKET = `
+local record = redis.call('GET', KEYS[1])
+if record then
+  redis.call('DEL', KEYS[1])
+  redis.call('SET', KEYS[2], ARGV[1] .. record, 'PX', ARGV[2])
+  return record
+end
+local taken = redis.call('GET', KEYS[2])
+if taken and string.sub(taken, 1, #ARGV[1]) == ARGV[1] then return string.sub(taken, #ARGV[1] + 1) end
+return false
+`;
+
+/**
+ * How long a call taking a ticket tries again when Redis gives no answer: a Redis that died
+ * after carrying out the take but before replying (a crash, a failover) may have used up the
+ * ticket, and only the call holding the claim can still have it. Past this, 503.
+ */
+export const TAKE_RETRY_MS = 8_000;
+/** How long a taken ticket stays claimable by its taker: the retries and their last deadline. */
+const TAKEN_RETAIN_MS = TAKE_RETRY_MS + REDIS_DEADLINE_MS + 5_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const parse = <T>(text: string | Buffer | null): T | null => (text === null ? null : (JSON.parse(text.toString()) as T));
 /** Milliseconds until `deadline`, at least 1 (PX 0 is an error). */
@@ -97,11 +128,30 @@ export class RedisQrStore extends RedisKeyed implements QrStore {
     return record && record.expireAt > this.now() ? record : null;
   }
 
+  /**
+   * Takes the ticket under a claim of this call's own, so that when Redis carries out the take
+   * but its reply is lost (it crashed before answering, or its master failed over), the call can
+   * ask again and still be the one that has it: it tries again, with backoff, for up to
+   * `TAKE_RETRY_MS`. Nobody else ever learns the claim, so the ticket still works once.
+   */
   async takeTicket(hash: string): Promise<TicketRecord | null> {
-    const key = this.keys.ticket(hash);
-    const record = parse<TicketRecord>(await guarded(this.client.getDel(key)));
+    const keys = [this.keys.ticket(hash), this.keys.ticketTaken(hash)];
+    const args = [newRandom(), String(TAKEN_RETAIN_MS)];
+    const started = Date.now();
+    let reply: unknown;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        reply = await guarded(this.client.eval(TAKE_TICKET, { keys, arguments: args }));
+        break;
+      } catch (error) {
+        const wait = Math.min(1_000, 100 * 2 ** attempt);
+        if (Date.now() - started + wait >= TAKE_RETRY_MS) throw error;
+        await sleep(wait);
+      }
+    }
+    const record = typeof reply === 'string' ? parse<TicketRecord>(reply) : null;
     // Taken: a failover must not bring the ticket back for a second exchange.
-    if (record && this.replicated) await this.replicated(key);
+    if (record && this.replicated) await this.replicated(keys[0] as string);
     return record && record.expireAt > this.now() ? record : null;
   }
 }
