@@ -49,12 +49,16 @@ function launch(options: SpawnOptions, port: number): { child: ChildProcessWitho
   return { child, output: () => text };
 }
 
-/** Starts the server and resolves once it listens; rejects with its output if it exits first. */
+/**
+ * Starts the server and resolves once it listens and has logged where its state lives (the
+ * start's last fixed line: the logger may write the lines in separate chunks); rejects with
+ * its output if it exits first.
+ */
 export async function spawnServer(options: SpawnOptions): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const { child, output } = launch(options, port);
   const deadline = Date.now() + 15_000;
-  while (!output().includes('qrlogin listening')) {
+  while (!(output().includes('qrlogin listening') && output().includes('"msg":"store: '))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       if (child.exitCode === null) child.kill('SIGKILL');
       throw new Error(`server did not start:\n${output()}`);

@@ -75,6 +75,8 @@ it('a take whose reply Redis never sent still answers the user, and the ticket i
 
 it('with the reply of one take lost among 8 concurrent ones, exactly one caller ever gets the user', async () => {
   const ticket = await confirmedTicket();
+  // The cut falls on the first reply carrying the record after a take was sent: that take's, or
+  // one of the other callers' peeks already in flight on the connection. Either way, one answer.
   proxy.cutReplyTo(`${prefix}ticket-taken:`, '"appId"');
 
   const answers = await Promise.all(Array.from({ length: 8 }, () => redeem(ticket)));

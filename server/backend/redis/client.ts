@@ -28,21 +28,7 @@ export type AnyRedisCluster = RedisClusterType<any, any, any, any, any>;
  */
 export type RedisCommands = Pick<
   AnyRedisClient,
-  | 'get'
-  | 'set'
-  | 'eval'
-  | 'getDel'
-  | 'del'
-  | 'exists'
-  | 'mGet'
-  | 'hSet'
-  | 'hGetAll'
-  | 'hDel'
-  | 'sRem'
-  | 'zAdd'
-  | 'zRem'
-  | 'zRange'
-  | 'zCard'
+  'get' | 'set' | 'eval' | 'del' | 'exists' | 'mGet' | 'hSet' | 'hGetAll' | 'hDel' | 'sRem' | 'zAdd' | 'zRem' | 'zRange' | 'zCard'
 >;
 
 export type RedisRole = 'data' | 'pub' | 'sub';

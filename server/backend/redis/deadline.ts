@@ -28,8 +28,8 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, what = 'answer'
  * deadline, never a hang or a 500. A write that timed out may still have been applied: every
  * write is version-checked, so a retry sees the truth.
  */
-export function guarded<T>(command: Promise<T>): Promise<T> {
-  return withDeadline(command, REDIS_DEADLINE_MS, 'answer from Redis').catch((error: unknown) => {
+export function guarded<T>(command: Promise<T>, ms = REDIS_DEADLINE_MS): Promise<T> {
+  return withDeadline(command, ms, 'answer from Redis').catch((error: unknown) => {
     throw new AppError('UNAVAILABLE', { cause: error, retryAfter: 1 });
   });
 }

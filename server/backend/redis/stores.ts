@@ -10,7 +10,8 @@
  * `<prefix>revoked:<jti>`; the OpenID Connect store's keys are described in ./oidc-store.ts, the
  * sign-ins' in ./sign-in-store.ts. A QR and its ticket share the hash tag `{<tag>}` (the QR's
  * shard tag, domain/secrets.ts), so the confirming script's two keys are in one Redis Cluster
- * slot; every other script touches one key.
+ * slot, and the script taking a ticket moves it to its `ticket-taken` key in the same slot;
+ * every other script touches one key.
  */
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
 import type { Clock } from '../../domain/clock';
@@ -54,13 +55,14 @@ return false
 `;
 
 /**
- * How long a call taking a ticket tries again when Redis gives no answer: a Redis that died
- * after carrying out the take but before replying (a crash, a failover) may have used up the
- * ticket, and only the call holding the claim can still have it. Past this, 503.
+ * How long, at most, a call taking a ticket keeps asking when Redis gives no answer (each
+ * attempt included): a Redis that died after carrying out the take but before replying (a
+ * crash, a failover) may have used up the ticket, and only the call holding the claim can still
+ * have it. Past this, 503. Well under the 10 s that HTTP clients (the Node SDK) wait.
  */
-export const TAKE_RETRY_MS = 8_000;
-/** How long a taken ticket stays claimable by its taker: the retries and their last deadline. */
-const TAKEN_RETAIN_MS = TAKE_RETRY_MS + REDIS_DEADLINE_MS + 5_000;
+export const TAKE_RETRY_MS = 6_000;
+/** How long a taken ticket stays claimable by its taker: longer than any of its retries. */
+const TAKEN_RETAIN_MS = 15_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -137,22 +139,26 @@ export class RedisQrStore extends RedisKeyed implements QrStore {
   async takeTicket(hash: string): Promise<TicketRecord | null> {
     const keys = [this.keys.ticket(hash), this.keys.ticketTaken(hash)];
     const args = [newRandom(), String(TAKEN_RETAIN_MS)];
-    const started = Date.now();
+    const at = this.now();
+    const giveUpAt = Date.now() + TAKE_RETRY_MS;
     let reply: unknown;
     for (let attempt = 0; ; attempt += 1) {
       try {
-        reply = await guarded(this.client.eval(TAKE_TICKET, { keys, arguments: args }));
+        const left = giveUpAt - Date.now();
+        reply = await guarded(this.client.eval(TAKE_TICKET, { keys, arguments: args }), Math.min(REDIS_DEADLINE_MS, left));
         break;
       } catch (error) {
         const wait = Math.min(1_000, 100 * 2 ** attempt);
-        if (Date.now() - started + wait >= TAKE_RETRY_MS) throw error;
+        // Another attempt only when it still has time for an answer.
+        if (giveUpAt - Date.now() - wait < 250) throw error;
         await sleep(wait);
       }
     }
     const record = typeof reply === 'string' ? parse<TicketRecord>(reply) : null;
     // Taken: a failover must not bring the ticket back for a second exchange.
     if (record && this.replicated) await this.replicated(keys[0] as string);
-    return record && record.expireAt > this.now() ? record : null;
+    // Valid when the call began: a ticket taken in its last second is not refused for the retries.
+    return record && record.expireAt > at ? record : null;
   }
 }
 
