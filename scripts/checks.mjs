@@ -4,8 +4,13 @@
 // Usage: node scripts/checks.mjs
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const CHECKS = ['lint:code', 'lint:layers', 'lint:format', 'lint:size', 'typecheck'];
+// Every `lint:*` script of package.json (the steps `npm run lint` runs), and the type check.
+const { scripts } = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8'));
+const CHECKS = [...Object.keys(scripts).filter((name) => name.startsWith('lint:')), 'typecheck'];
 
 function run(script) {
   return new Promise((resolve) => {

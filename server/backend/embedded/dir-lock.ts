@@ -14,6 +14,7 @@ import { mkdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export class DataDirInUseError extends Error {
   override readonly name = 'DataDirInUseError';
@@ -38,7 +39,6 @@ export function lockPathOf(dir: string): string {
   return join(tmpdir(), `qrlogin-${createHash('sha256').update(dir).digest('hex').slice(0, 24)}.lock`);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code;
 
 function listen(server: Server, path: string): Promise<void> {

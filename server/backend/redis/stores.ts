@@ -13,9 +13,10 @@
  * slot, and the script taking a ticket moves it to its `ticket-taken` key in the same slot;
  * every other script touches one key.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { QrSession, TicketRecord } from '../../domain/qr-session';
 import type { Clock } from '../../domain/clock';
-import type { RedisCommands } from './client';
+import { type RedisCommands, reconnectDelay } from './client';
 import { REDIS_DEADLINE_MS, guarded } from './deadline';
 import { newRandom } from '../../domain/secrets';
 import { redisKeys } from './keys';
@@ -63,8 +64,6 @@ return false
 export const TAKE_RETRY_MS = 6_000;
 /** How long a taken ticket stays claimable by its taker: longer than any of its retries. */
 const TAKEN_RETAIN_MS = 15_000;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const parse = <T>(text: string | Buffer | null): T | null => (text === null ? null : (JSON.parse(text.toString()) as T));
 /** Milliseconds until `deadline`, at least 1 (PX 0 is an error). */
@@ -148,7 +147,8 @@ export class RedisQrStore extends RedisKeyed implements QrStore {
         reply = await guarded(this.client.eval(TAKE_TICKET, { keys, arguments: args }), Math.min(REDIS_DEADLINE_MS, left));
         break;
       } catch (error) {
-        const wait = Math.min(1_000, 100 * 2 ** attempt);
+        // The connections' own backoff (100 ms doubling to 1 s, with jitter).
+        const wait = reconnectDelay(attempt + 1, 1_000);
         // Another attempt only when it still has time for an answer.
         if (giveUpAt - Date.now() - wait < 250) throw error;
         await sleep(wait);
