@@ -37,14 +37,11 @@ export function send(method: string, url: string, body?: string, headers: Record
       },
     );
     // Which call failed, not only how (a reset or a hang-up says nothing of where).
-    req.on('error', (error) =>
-      reject(
-        new Error(
-          `${method} ${new URL(url).pathname}: ${error.message} (${req.reusedSocket ? 'a reused' : 'a new'} connection to port ${new URL(url).port}, from ${req.socket?.localPort ?? '?'})`,
-          { cause: error },
-        ),
-      ),
-    );
+    req.on('error', (error) => {
+      const { pathname, port } = new URL(url);
+      const connection = `${req.reusedSocket ? 'a reused' : 'a new'} connection to port ${port}, from ${req.socket?.localPort ?? '?'}`;
+      reject(new Error(`${method} ${pathname}: ${error.message} (${connection})`, { cause: error }));
+    });
     req.end(body);
   });
 }

@@ -12,12 +12,8 @@ import { round } from './stats';
 /**
  * Redis work per unit. `netIn`/`netOut` are Redis's totals, which in Redis 7.0 include replication
  * (`replOut`, and on a replica its input). `busBytes` is what the processes wrote less `netOut`
- * and `replOut`, so replication is taken off twice: a Cluster's bus is `busBytes + replOut`
- * (bench/lib/capacity-costs.ts does so).
+ * and `replOut`, so replication is taken off twice: a Cluster's bus is `clusterBusBytes`.
  */
-/** A Cluster's bus bytes per unit: what the nodes wrote beyond their net output (`busBytes` took replication off twice). */
-export const clusterBusBytes = (r: Pick<RedisPerUnit, 'busBytes' | 'replOut'>): number => r.busBytes + r.replOut;
-
 export interface RedisPerUnit {
   /** Commands Redis ran (commandstats; Redis 7.0's total_commands_processed counts the same, scripts' commands included). */
   commands: number;
@@ -30,6 +26,9 @@ export interface RedisPerUnit {
   /** Execution time inside Redis (commandstats usec) per unit, by command, µs. */
   usecByCommand: Record<string, number>;
 }
+
+/** A Cluster's bus bytes per unit: what the nodes wrote beyond their net output (`busBytes` took replication off twice). */
+export const clusterBusBytes = (r: Pick<RedisPerUnit, 'busBytes' | 'replOut'>): number => r.busBytes + r.replOut;
 
 const rate = (i: Interval | undefined, pick: (i: Interval) => number) => (i ? pick(i) / i.seconds : 0);
 

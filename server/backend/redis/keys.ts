@@ -5,6 +5,12 @@
  */
 import { shardTag } from '../../domain/secrets';
 
+/** A ticket key `<tag>.<sha256>` with its hash tag braced (`{<tag>}.<sha256>`); null for a key without a tag. */
+function taggedTicket(key: string): string | null {
+  const dot = key.indexOf('.');
+  return dot < 1 ? null : `{${key.slice(0, dot)}}${key.slice(dot)}`;
+}
+
 export function redisKeys(prefix: string) {
   return {
     /** A QR session (JSON), TTL = its retention; the hash tag is its shard tag (domain/secrets.ts). */
@@ -14,19 +20,13 @@ export function redisKeys(prefix: string) {
      * ticket's lifetime; a ticket begins with its QR's shard tag, so the two share one Cluster
      * slot and the confirming script writes both.
      */
-    ticket: (key: string) => {
-      const dot = key.indexOf('.');
-      return dot < 1 ? `${prefix}ticket:${key}` : `${prefix}ticket:{${key.slice(0, dot)}}${key.slice(dot)}`;
-    },
+    ticket: (key: string) => `${prefix}ticket:${taggedTicket(key) ?? key}`,
     /**
      * A ticket just taken (its taking call's claim, then its record), for a few seconds: the
      * same call may take it again after a lost reply (./stores.ts). In the ticket's slot: the
      * ticket key's hash tag, or (a ticket key without one) the whole ticket key as the tag.
      */
-    ticketTaken: (key: string) => {
-      const dot = key.indexOf('.');
-      return dot < 1 ? `${prefix}ticket-taken:{${prefix}ticket:${key}}` : `${prefix}ticket-taken:{${key.slice(0, dot)}}${key.slice(dot)}`;
-    },
+    ticketTaken: (key: string) => `${prefix}ticket-taken:${taggedTicket(key) ?? `{${prefix}ticket:${key}}`}`,
     /** A user of the built-in directory (JSON). */
     user: (id: string) => `${prefix}user:${id}`,
     /** A username's owner (lowercased: usernames are unique case-insensitively). */
